@@ -1,0 +1,18 @@
+package dev.orpo.contracts.events;
+
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+
+import java.time.Instant;
+
+/**
+ * The trainer took the run.
+ *
+ * @param resumedFromStep 0 for a fresh start, else the checkpoint step it resumed from
+ * @param device          e.g. {@code cpu()} or {@code gpu(0)}
+ */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+public record TrainingStarted(String eventId, String runId, int schemaVersion, Instant occurredAt, String causationId,
+                              long totalSteps, long resumedFromStep, String device, long trainableParameters,
+                              long totalParameters) implements PipelineEvent {
+}

@@ -1,0 +1,26 @@
+package dev.orpo.contracts.request;
+
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+
+import java.util.List;
+
+/**
+ * Merging the adapter into the base ({@code merge_and_unload}).
+ *
+ * @param enabled    merge the final adapter; true, as the seed
+ * @param dtype      float16 | bfloat16 | float32; null keeps the base checkpoint's dtype
+ * @param steps      checkpoint steps to merge in addition to the final one
+ * @param pushToHub  hub repo id to push to where a token and network exist; null: no push
+ */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+public record MergeSpec(Boolean enabled, String dtype, List<Long> steps, String pushToHub) {
+    public MergeSpec {
+        enabled = enabled == null ? Boolean.TRUE : enabled;
+        steps = steps == null ? List.of() : List.copyOf(steps);
+    }
+
+    public static MergeSpec defaults() {
+        return new MergeSpec(null, null, null, null);
+    }
+}

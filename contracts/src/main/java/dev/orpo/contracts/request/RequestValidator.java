@@ -1,0 +1,219 @@
+package dev.orpo.contracts.request;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Checks a {@link TrainingRequest}: one {@link FieldError} per bad field, all of them at once, so a user fixes a request
+ * in one go. An empty list means valid.
+ */
+public final class RequestValidator {
+    private static final Set<String> DATASET_SCHEMES = Set.of("file", "s3", "hf");
+    private static final Set<String> FORMATS = Set.of("auto", "parquet", "jsonl", "json");
+    private static final Set<String> SCHEDULERS = Set.of("linear", "cosine", "constant", "constant_with_warmup");
+    private static final Set<String> DTYPES = Set.of("float16", "bfloat16", "float32");
+    private static final Set<String> TARGETS = Set.copyOf(LoraSpec.ALL_LINEAR);
+    private static final Set<String> SAVABLE = Set.of("embed_tokens", "lm_head");
+
+    private final List<FieldError> errors = new ArrayList<>();
+
+    private RequestValidator() {
+    }
+
+    public static List<FieldError> validate(TrainingRequest request) {
+        var v = new RequestValidator();
+        if (request == null) {
+            v.fail("", "request is empty");
+            return v.errors;
+        }
+        v.model(request.model());
+        v.dataset(request.dataset());
+        v.chatTemplate(request.chatTemplate());
+        v.lora(request.lora());
+        v.quantization(request.quantization());
+        v.training(request.training());
+        v.merge(request.merge());
+        v.eval(request.eval());
+        return List.copyOf(v.errors);
+    }
+
+    private void model(ModelSpec m) {
+        if (m == null || blank(m.nameOrPath())) {
+            fail("model.name_or_path", "is required (HF model directory, s3:// URI or hub id)");
+        }
+    }
+
+    private void dataset(DatasetSpec d) {
+        if (d == null || blank(d.uri())) {
+            fail("dataset.uri", "is required (path, s3://bucket/key or hf://datasets/org/name)");
+            return;
+        }
+        String scheme = schemeOf(d.uri());
+        if (scheme != null && !DATASET_SCHEMES.contains(scheme)) {
+            fail("dataset.uri", "scheme " + scheme + " not allowed (use a path, s3:// or hf://datasets/)");
+        }
+        if ("hf".equals(scheme) && !d.uri().startsWith("hf://datasets/")) {
+            fail("dataset.uri", "hub datasets are written hf://datasets/<org>/<name>");
+        }
+        oneOf("dataset.format", d.format(), FORMATS);
+        if (d.select() != null && d.select() <= 0) {
+            fail("dataset.select", "must be > 0 (or absent to keep all rows)");
+        }
+        if (d.testSize() < 0 || (d.testSize() >= 1 && d.testSize() != Math.rint(d.testSize()))) {
+            fail("dataset.test_size", "must be a fraction in [0, 1) or a whole row count");
+        }
+        var f = d.filters();
+        if (f.minChars() < 0) {
+            fail("dataset.filters.min_chars", "must be >= 0");
+        }
+        if (f.maxChars() != null && f.maxChars() <= f.minChars()) {
+            fail("dataset.filters.max_chars", "must be > min_chars");
+        }
+        var c = d.columns();
+        if (blank(c.chosen())) {
+            fail("dataset.columns.chosen", "must not be blank");
+        }
+        if (blank(c.rejected())) {
+            fail("dataset.columns.rejected", "must not be blank");
+        }
+    }
+
+    private void chatTemplate(ChatTemplateSpec t) {
+        oneOf("chat_template.mode", t.mode(), Set.of(ChatTemplateSpec.MODEL, ChatTemplateSpec.CHATML));
+    }
+
+    private void lora(LoraSpec l) {
+        if (l.r() <= 0) {
+            fail("lora.r", "must be > 0");
+        }
+        if (l.loraAlpha() <= 0) {
+            fail("lora.lora_alpha", "must be > 0");
+        }
+        if (l.loraDropout() < 0 || l.loraDropout() >= 1) {
+            fail("lora.lora_dropout", "must be in [0, 1)");
+        }
+        if (l.targetModules().isEmpty()) {
+            fail("lora.target_modules", "must name at least one of " + LoraSpec.ALL_LINEAR);
+        }
+        for (int i = 0; i < l.targetModules().size(); i++) {
+            if (!TARGETS.contains(l.targetModules().get(i))) {
+                fail("lora.target_modules[" + i + "]", "unknown module " + l.targetModules().get(i)
+                        + " (one of " + LoraSpec.ALL_LINEAR + ")");
+            }
+        }
+        if (l.modulesToSave() != null) {
+            for (int i = 0; i < l.modulesToSave().size(); i++) {
+                if (!SAVABLE.contains(l.modulesToSave().get(i))) {
+                    fail("lora.modules_to_save[" + i + "]", "unknown module " + l.modulesToSave().get(i)
+                            + " (one of " + SAVABLE + ")");
+                }
+            }
+        }
+    }
+
+    private void quantization(QuantizationSpec q) {
+        oneOf("quantization.mode", q.mode(), Set.of(QuantizationSpec.NONE, QuantizationSpec.NF4));
+        if (q.blockSize() <= 0 || (q.blockSize() & (q.blockSize() - 1)) != 0) {
+            fail("quantization.block_size", "must be a power of two");
+        }
+    }
+
+    private void training(TrainingArgs t) {
+        positive("training.learning_rate", t.learningRate());
+        positive("training.beta", t.beta());
+        oneOf("training.lr_scheduler_type", t.lrSchedulerType(), SCHEDULERS);
+        atLeast("training.warmup_steps", t.warmupSteps(), 0);
+        if (t.warmupRatio() < 0 || t.warmupRatio() >= 1) {
+            fail("training.warmup_ratio", "must be in [0, 1)");
+        }
+        atLeast("training.max_length", t.maxLength(), 2);
+        atLeast("training.max_prompt_length", t.maxPromptLength(), 1);
+        if (t.maxPromptLength() >= t.maxLength()) {
+            fail("training.max_prompt_length", "must be < max_length (" + t.maxLength() + ")");
+        }
+        atLeast("training.per_device_train_batch_size", t.perDeviceTrainBatchSize(), 1);
+        atLeast("training.per_device_eval_batch_size", t.perDeviceEvalBatchSize(), 1);
+        atLeast("training.gradient_accumulation_steps", t.gradientAccumulationSteps(), 1);
+        if (t.maxSteps() <= 0 && t.numTrainEpochs() <= 0) {
+            fail("training.num_train_epochs", "must be > 0 when max_steps is not set");
+        }
+        positive("training.eval_steps", t.evalSteps());
+        atLeast("training.logging_steps", t.loggingSteps(), 1);
+        positive("training.save_steps", t.saveSteps());
+        positive("training.max_grad_norm", t.maxGradNorm());
+        if (t.weightDecay() < 0) {
+            fail("training.weight_decay", "must be >= 0");
+        }
+        if (t.adamBeta1() < 0 || t.adamBeta1() >= 1) {
+            fail("training.adam_beta1", "must be in [0, 1)");
+        }
+        if (t.adamBeta2() < 0 || t.adamBeta2() >= 1) {
+            fail("training.adam_beta2", "must be in [0, 1)");
+        }
+        positive("training.adam_epsilon", t.adamEpsilon());
+    }
+
+    private void merge(MergeSpec m) {
+        if (m.dtype() != null) {
+            oneOf("merge.dtype", m.dtype(), DTYPES);
+        }
+        for (int i = 0; i < m.steps().size(); i++) {
+            if (m.steps().get(i) == null || m.steps().get(i) <= 0) {
+                fail("merge.steps[" + i + "]", "must be a step > 0");
+            }
+        }
+    }
+
+    private void eval(EvalSpec e) {
+        atLeast("eval.num_fewshot", e.numFewshot(), 0);
+        if (e.limit() != null && e.limit() <= 0) {
+            fail("eval.limit", "must be > 0 (or absent for all examples)");
+        }
+        atLeast("eval.max_new_tokens", e.maxNewTokens(), 1);
+        for (int i = 0; i < e.tasks().size(); i++) {
+            if (blank(e.tasks().get(i))) {
+                fail("eval.tasks[" + i + "]", "must not be blank");
+            }
+        }
+    }
+
+    private static String schemeOf(String uri) {
+        int colon = uri.indexOf("://");
+        if (colon <= 0) {
+            return null;
+        }
+        try {
+            return URI.create(uri.replace(" ", "%20")).getScheme();
+        } catch (IllegalArgumentException e) {
+            return uri.substring(0, colon);
+        }
+    }
+
+    private void oneOf(String path, String value, Set<String> allowed) {
+        if (!allowed.contains(value)) {
+            fail(path, "must be one of " + new java.util.TreeSet<>(allowed) + ", was " + value);
+        }
+    }
+
+    private void positive(String path, double value) {
+        if (!(value > 0)) {
+            fail(path, "must be > 0");
+        }
+    }
+
+    private void atLeast(String path, int value, int min) {
+        if (value < min) {
+            fail(path, "must be >= " + min);
+        }
+    }
+
+    private static boolean blank(String s) {
+        return s == null || s.isBlank();
+    }
+
+    private void fail(String path, String reason) {
+        errors.add(new FieldError(path, reason));
+    }
+}
