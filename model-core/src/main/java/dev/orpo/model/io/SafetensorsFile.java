@@ -30,7 +30,8 @@ import java.util.Map;
 public final class SafetensorsFile implements AutoCloseable {
     /** The safetensors reference implementation refuses headers above 100 MB; so do we. */
     static final long MAX_HEADER_BYTES = 100_000_000L;
-    private static final long WINDOW = 1L << 30;
+    /** Mapping window: a MappedByteBuffer holds at most 2 GB, so larger files get several. */
+    static final long DEFAULT_WINDOW = 1L << 30;
     private static final int CHUNK = 1 << 20;
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -39,20 +40,27 @@ public final class SafetensorsFile implements AutoCloseable {
     private final long dataStart;
     private final Map<String, TensorInfo> tensors;
     private final Map<String, String> metadata;
+    private final long window;
     private MappedByteBuffer[] windows;
 
     private SafetensorsFile(Path path, FileChannel channel, long dataStart, Map<String, TensorInfo> tensors,
-                            Map<String, String> metadata, MappedByteBuffer[] windows) {
+                            Map<String, String> metadata, long window, MappedByteBuffer[] windows) {
         this.path = path;
         this.channel = channel;
         this.dataStart = dataStart;
         this.tensors = tensors;
         this.metadata = metadata;
+        this.window = window;
         this.windows = windows;
     }
 
     /** Opens and validates {@code file}; IllegalArgumentException naming the file (and tensor) if it is malformed. */
     public static SafetensorsFile open(Path file) {
+        return open(file, DEFAULT_WINDOW);
+    }
+
+    /** As {@link #open(Path)} with a given mapping window size (small windows exercise the crossing logic). */
+    static SafetensorsFile open(Path file, long window) {
         FileChannel ch = null;
         try {
             ch = FileChannel.open(file, StandardOpenOption.READ);
@@ -72,8 +80,9 @@ public final class SafetensorsFile implements AutoCloseable {
             long dataStart = 8 + headerLen;
             Map<String, String> metadata = new LinkedHashMap<>();
             Map<String, TensorInfo> tensors = parseHeader(file, header.array(), size - dataStart, metadata);
-            MappedByteBuffer[] windows = map(ch, dataStart, size - dataStart);
-            return new SafetensorsFile(file, ch, dataStart, tensors, Collections.unmodifiableMap(metadata), windows);
+            MappedByteBuffer[] windows = map(ch, dataStart, size - dataStart, window);
+            return new SafetensorsFile(file, ch, dataStart, tensors, Collections.unmodifiableMap(metadata), window,
+                    windows);
         } catch (IOException e) {
             closeQuietly(ch);
             throw new UncheckedIOException("cannot read safetensors file " + file + ": " + e.getMessage(), e);
@@ -163,12 +172,13 @@ public final class SafetensorsFile implements AutoCloseable {
         return new TensorInfo(name, dtype, shape, begin, end);
     }
 
-    private static MappedByteBuffer[] map(FileChannel ch, long dataStart, long dataSize) throws IOException {
-        int n = (int) ((dataSize + WINDOW - 1) / WINDOW);
+    private static MappedByteBuffer[] map(FileChannel ch, long dataStart, long dataSize, long window)
+            throws IOException {
+        int n = (int) ((dataSize + window - 1) / window);
         MappedByteBuffer[] w = new MappedByteBuffer[n];
         for (int i = 0; i < n; i++) {
-            long off = i * WINDOW;
-            w[i] = ch.map(FileChannel.MapMode.READ_ONLY, dataStart + off, Math.min(WINDOW, dataSize - off));
+            long off = i * window;
+            w[i] = ch.map(FileChannel.MapMode.READ_ONLY, dataStart + off, Math.min(window, dataSize - off));
         }
         return w;
     }
@@ -251,8 +261,8 @@ public final class SafetensorsFile implements AutoCloseable {
         int at = 0;
         while (at < len) {
             long pos = offset + at;
-            MappedByteBuffer win = w[(int) (pos / WINDOW)];
-            int inWin = (int) (pos % WINDOW);
+            MappedByteBuffer win = w[(int) (pos / window)];
+            int inWin = (int) (pos % window);
             int n = Math.min(len - at, win.limit() - inWin);
             win.get(inWin, dst, at, n);
             at += n;

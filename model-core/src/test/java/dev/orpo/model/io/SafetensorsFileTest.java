@@ -147,4 +147,20 @@ class SafetensorsFileTest {
         IllegalStateException e = assertThrows(IllegalStateException.class, w::close);
         assertTrue(e.getMessage().contains("'b'"), e.getMessage());
     }
+
+    @Test
+    void tensorsStraddlingMappingWindowsReadCorrectly() {
+        Path file = dir.resolve("windows.safetensors");
+        float[] a = values(7);      // 14 bytes of BF16: later tensors start at odd window offsets
+        float[] b = values(101);
+        try (SafetensorsWriter w = SafetensorsWriter.open(file, List.of(new TensorSpec("a", DType.BF16,
+                new long[]{7}), new TensorSpec("b", DType.F32, new long[]{101})), Map.of())) {
+            w.write("a", a);
+            w.write("b", b);
+        }
+        try (SafetensorsFile f = SafetensorsFile.open(file, 13)) {   // 13-byte windows split every element
+            assertArrayEquals(b, f.readFloats("b"));
+            assertEquals(HalfFloats.bf16ToFloat(HalfFloats.floatToBf16(a[6])), f.readFloats("a")[6]);
+        }
+    }
 }
