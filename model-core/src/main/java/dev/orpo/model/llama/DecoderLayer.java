@@ -47,7 +47,7 @@ public final class DecoderLayer implements AutoCloseable {
         kh = repeatKv(kh); // (B, H, T, D)
         vh = repeatKv(vh); // (B, H, T, D)
         // scaled dot-product scores, masked, softmax over keys
-        NDArray scores = qh.matMul(kh.transpose(0, 1, 3, 2)).div(Math.sqrt(headDim)).add(mask); // (B, H, T, T)
+        NDArray scores = qh.matMul(kh.transpose(0, 1, 3, 2)).div((float) Math.sqrt(headDim)).add(mask); // (B, H, T, T)
         NDArray attn = scores.softmax(-1).matMul(vh); // (B, H, T, D)
         // merge heads, output projection, residual
         NDArray merged = attn.transpose(0, 2, 1, 3).reshape(b, t, (long) heads * headDim); // (B, T, H·D)

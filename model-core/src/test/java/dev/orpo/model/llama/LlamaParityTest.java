@@ -42,6 +42,10 @@ class LlamaParityTest {
         return LlamaModel.load(f.config, f.weights(), manager);
     }
 
+    static LlamaModel loadWithAdapter(GoldenFixture f) {
+        return loadWithAdapter(f, manager);
+    }
+
     static LoraConfig loraConfig(JsonNode lora) {
         Set<LoraTarget> targets = EnumSet.noneOf(LoraTarget.class);
         lora.get("targets").forEach(t -> targets.add(LoraTarget.fromModuleName(t.asText())));
@@ -50,8 +54,8 @@ class LlamaParityTest {
     }
 
     /** Loads the model with the fixture's LoRA adapter (non-zero B) applied. */
-    static LlamaModel loadWithAdapter(GoldenFixture f) {
-        LlamaModel model = load(f);
+    static LlamaModel loadWithAdapter(GoldenFixture f, NDManager parent) {
+        LlamaModel model = LlamaModel.load(f.config, f.weights(), parent);
         model.applyLora(loraConfig(f.golden.get("lora")));
         model.importTrainable(f.adapter());
         return model;
