@@ -52,6 +52,8 @@ public record PreferenceCollator(long padId, boolean promptLoss) {
         }
         for (int i = 0; i < b; i++) {
             PreferencePair p = pairs.get(i);
+            requireScoredToken(i, "chosen", p.chosenInputIds(), p.chosenPromptLength());
+            requireScoredToken(i, "rejected", p.rejectedInputIds(), p.rejectedPromptLength());
             fillRow(p.chosenInputIds(), p.chosenPromptLength(), i * t, ids, mask, labels);
             fillRow(p.rejectedInputIds(), p.rejectedPromptLength(), (b + i) * t, ids, mask, labels);
             // SFT labels: chosen sequence where attended (TRL), or its completion only
@@ -65,6 +67,14 @@ public record PreferenceCollator(long padId, boolean promptLoss) {
         return new PreferenceBatch(manager.create(ids, rows), manager.create(mask, rows),
                 manager.create(positions, rows), manager.create(labels, rows), manager.create(nll, new Shape(b, t)),
                 b);
+    }
+
+    /** Position 0 has no predecessor, so an answer starting there needs a second token to be scored at all. */
+    private static void requireScoredToken(int index, String side, int[] seq, int promptLength) {
+        if (seq.length - Math.max(promptLength, 1) < 1) {
+            throw new IllegalArgumentException("pair " + index + " " + side + ": no answer token after position 0 (prompt "
+                    + promptLength + " of " + seq.length + " tokens); its mean log-prob would divide by zero");
+        }
     }
 
     private static void fillRow(int[] seq, int promptLength, int offset, long[] ids, long[] mask, long[] labels) {
