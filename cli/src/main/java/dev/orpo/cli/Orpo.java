@@ -24,6 +24,7 @@ public final class Orpo implements Runnable {
     /** Every subcommand, in the order `orpo --help` lists them. Register new commands here. */
     static List<Object> subcommands() {
         return List.of(
+                new LocalCommand(),
                 new SubmitCommand(),
                 new WatchCommand(),
                 new TopicsCommand(),
