@@ -87,13 +87,15 @@ public final class LocalStack {
      */
     public synchronized StackEndpoints up(Duration timeout) {
         Instant deadline = Instant.now().plus(timeout);
-        StackJars jars = null;
-        if (kafka.server().process().isEmpty()) {
-            jars = StackJars.locate();
-            kafka.start(jars);
+        boolean startKafka = kafka.server().process().isEmpty();
+        boolean startS3 = s3.server().process().isEmpty();
+        StackJars jars = startKafka || startS3 ? StackJars.locate() : null;
+        // S3Proxy first: it boots while Kafka's storage is formatted (a separate, short-lived JVM)
+        if (startS3) {
+            s3.start(jars);
         }
-        if (s3.server().process().isEmpty()) {
-            s3.start(jars == null ? StackJars.locate() : jars);
+        if (startKafka) {
+            kafka.start(jars);
         }
         if (ephemeral && shutdownHook == null) {
             shutdownHook = new Thread(this::stopServers, "local-stack-down");
