@@ -28,7 +28,8 @@ public final class Orpo implements Runnable {
                 new SubmitCommand(),
                 new WatchCommand(),
                 new TopicsCommand(),
-                new CancelCommand());
+                new CancelCommand(),
+                new ScoreCommand());
     }
 
     /** The configured command line, writing to the given streams (tests capture them). */
