@@ -37,7 +37,8 @@ public final class AdapterMerger {
     static final List<String> TOKENIZER_FILES = List.of("tokenizer.json", "tokenizer_config.json",
             "special_tokens_map.json", "tokenizer.model", "chat_template.jinja");
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    private static final String EMBED = "model.embed_tokens.weight";
+    private static final String EMBED = PeftAdapterCheck.EMBED;
+    private static final String LM_HEAD = PeftAdapterCheck.LM_HEAD;
 
     private AdapterMerger() {
     }
@@ -74,7 +75,8 @@ public final class AdapterMerger {
             List<Path> files = writeTensors(base, adapter, plan, adapterConfig, staging.path(), options);
             long[] embed = plan.shapes.get(EMBED);                           // resized by modules_to_save?
             int vocab = embed != null ? (int) embed[0] : baseConfig.vocabSize();
-            writeConfig(baseConfigJson, dtype, vocab, staging.path());
+            boolean untied = !base.names().contains(LM_HEAD) && plan.replaced.containsKey(LM_HEAD);
+            writeConfig(baseConfigJson, dtype, vocab, untied, staging.path());
             copyIfPresent(baseDir, staging.path(), List.of("generation_config.json"));
             copyTokenizerFiles(baseDir, adapterDir, staging.path());
             staging.commit();
@@ -149,6 +151,9 @@ public final class AdapterMerger {
             DType stored = base.dtype(name);
             p.specs.add(new TensorSpec(name, stored.isFloating() ? dtype : stored, p.shapeOf(base, name)));
         }
+        if (p.replaced.containsKey(LM_HEAD) && !base.names().contains(LM_HEAD)) {  // tied base, untied adapter
+            p.specs.add(new TensorSpec(LM_HEAD, dtype, p.shapes.get(LM_HEAD)));
+        }
         return p;
     }
 
@@ -177,8 +182,11 @@ public final class AdapterMerger {
         }
     }
 
-    private static void writeConfig(ObjectNode baseConfig, DType dtype, int vocab, Path dir) {
+    private static void writeConfig(ObjectNode baseConfig, DType dtype, int vocab, boolean untied, Path dir) {
         ObjectNode c = baseConfig.deepCopy();
+        if (untied) {
+            c.put("tie_word_embeddings", false);
+        }
         c.put("torch_dtype", dtype.torchName());
         if (c.has("dtype")) {
             c.put("dtype", dtype.torchName());

@@ -170,6 +170,44 @@ class AdapterMergerTest {
     }
 
     @Test
+    void savedLmHeadOfATiedBaseIsWrittenAndUntiesTheMergedModel() throws IOException {
+        LlamaConfig tied = new LlamaConfig("LlamaForCausalLM", 40, 32, 48, 2, 4, 2, 8, 1e-5, 10000, null, 256, true,
+                false, 1, List.of(2), null, "float32");
+        Path base = tmp.resolve("tied");
+        SyntheticModel.writeBase(base, tied, DType.F32, Long.MAX_VALUE);
+        Map<String, FloatTensor> lora = SyntheticModel.lora(tied, 2, List.of("q_proj"));
+        float[] embed = SyntheticModel.values("embed", 42 * 32, 0.3f);
+        float[] head = SyntheticModel.values("head", 42 * 32, 0.3f);
+        lora.put(PeftKeys.savedModule("model.embed_tokens.weight"), new FloatTensor(new long[]{42, 32}, embed));
+        lora.put(PeftKeys.savedModule("lm_head.weight"), new FloatTensor(new long[]{42, 32}, head));
+        Path out = tmp.resolve("out");
+        AdapterMerger.merge(base, adapter(loraConfig(2, false, List.of("embed_tokens", "lm_head")), lora), out,
+                MergeOptions.defaults());
+        LlamaConfig merged = HfConfigReader.read(out);
+        assertFalse(merged.tieWordEmbeddings());
+        assertEquals(42, merged.vocabSize());
+        try (CheckpointReader m = CheckpointReader.open(out)) {
+            assertArrayEquals(head, m.readFloats("lm_head.weight"));
+            assertArrayEquals(embed, m.readFloats("model.embed_tokens.weight"));
+            assertTrue(WeightShapes.validate(merged, m).isEmpty(), WeightShapes.validate(merged, m).toString());
+        }
+    }
+
+    @Test
+    void resizedLmHeadAloneOnATiedBaseIsRejected() {
+        LlamaConfig tied = new LlamaConfig("LlamaForCausalLM", 40, 32, 48, 2, 4, 2, 8, 1e-5, 10000, null, 256, true,
+                false, 1, List.of(2), null, "float32");
+        Path base = tmp.resolve("tied");
+        SyntheticModel.writeBase(base, tied, DType.F32, Long.MAX_VALUE);
+        Map<String, FloatTensor> lora = SyntheticModel.lora(tied, 2, List.of("q_proj"));
+        lora.put(PeftKeys.savedModule("lm_head.weight"), new FloatTensor(new long[]{42, 32},
+                SyntheticModel.values("head", 42 * 32, 0.3f)));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> AdapterMerger.merge(base,
+                adapter(loraConfig(2, false, List.of("lm_head")), lora), tmp.resolve("out"), MergeOptions.defaults()));
+        assertTrue(e.getMessage().contains("40 rows but lm_head.weight 42"), e.getMessage());
+    }
+
+    @Test
     void tokenizerFilesComeFromTheBaseWhenTheAdapterHasNone() throws IOException {
         Path out = tmp.resolve("out");
         AdapterMerger.merge(base(DType.F32, Long.MAX_VALUE), adapter(loraConfig(2, false, List.of()),
