@@ -111,15 +111,16 @@ public final class AdapterMerger {
         return keys;
     }
 
+    /** The requested dtype, else the dtype the base weights are stored in, else config.json's torch_dtype. */
     private static DType outputDtype(MergeOptions options, LlamaConfig config, CheckpointReader base) {
         if (options.outputDtype() != null) {
             return options.outputDtype();
         }
-        if (config.torchDtype() != null) {
-            return DType.fromTorchName(config.torchDtype());
-        }
         DType stored = base.floatingDtype();
-        return stored == DType.F16 || stored == DType.BF16 ? stored : DType.F32;
+        if (stored == DType.F16 || stored == DType.BF16 || stored == DType.F32) {
+            return stored;
+        }
+        return config.torchDtype() != null ? DType.fromTorchName(config.torchDtype()) : DType.F32;
     }
 
     /** Output tensors in base order (shard by shard), with the LoRA pair or replacement for each. */

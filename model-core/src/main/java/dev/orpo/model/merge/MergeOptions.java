@@ -6,7 +6,8 @@ import dev.orpo.model.io.ShardedCheckpointWriter;
 /**
  * How to write a merged model.
  *
- * @param outputDtype   F16, BF16 or F32; null keeps the base checkpoint's dtype (what transformers would load)
+ * @param outputDtype   F16, BF16 or F32; null keeps the dtype the base weights are stored in, so the merged model
+ *                      is the same size and loads the same way as the base
  * @param maxShardBytes largest shard; default 5 GB, transformers' {@code max_shard_size} default
  */
 public record MergeOptions(DType outputDtype, long maxShardBytes) {

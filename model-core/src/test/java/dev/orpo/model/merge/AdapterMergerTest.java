@@ -104,8 +104,8 @@ class AdapterMergerTest {
         Map<String, FloatTensor> lora = SyntheticModel.lora(config, 4, TARGETS);
         Path adapter = adapter(loraConfig(4, false, List.of()), lora);
         Path bf = tmp.resolve("bf16");
-        MergeResult r = AdapterMerger.merge(base, adapter, bf, MergeOptions.defaults());  // config says float32
-        assertEquals(DType.F32, r.dtype());
+        MergeResult r = AdapterMerger.merge(base, adapter, bf, MergeOptions.defaults());
+        assertEquals(DType.BF16, r.dtype());   // the stored dtype wins over config.json's float32
         Path out16 = tmp.resolve("bf16-out");
         AdapterMerger.merge(base, adapter, out16, MergeOptions.defaults().withOutputDtype(DType.BF16));
         assertMerged(base, lora, out16, 2.0, ref -> Math.abs(ref) * 0x1p-8 + 1e-30);   // half a bf16 ulp
