@@ -2,24 +2,25 @@ package dev.orpo.model.io;
 
 import java.util.Arrays;
 
-/**
- * A named-tensor payload in host memory: fp32 values in row-major order plus their shape. The exchange format between
- * the model (trainable LoRA / modules_to_save tensors) and adapter files.
- */
+/** A row-major fp32 tensor held on the heap; small tensors only (adapters, tests). */
 public record FloatTensor(long[] shape, float[] data) {
 
     public FloatTensor {
-        long n = 1;
-        for (long d : shape) {
-            if (d < 0) {
-                throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(shape));
-            }
-            n *= d;
+        shape = shape.clone();
+        if (TensorInfo.numel(shape) != data.length) {
+            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " holds "
+                    + TensorInfo.numel(shape) + " elements but data has " + data.length);
         }
-        if (n != data.length) {
-            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " needs " + n + " values, got "
-                    + data.length);
-        }
+    }
+
+    @Override
+    public long[] shape() {
+        return shape.clone();
+    }
+
+    /** A new tensor of zeros. */
+    public static FloatTensor zeros(long... shape) {
+        return new FloatTensor(shape, new float[Math.toIntExact(TensorInfo.numel(shape))]);
     }
 
     @Override
