@@ -9,10 +9,15 @@ import dev.orpo.model.io.FloatTensor;
 import dev.orpo.model.lora.DenseWeight;
 import dev.orpo.model.lora.LoraConfig;
 import dev.orpo.model.lora.LoraTarget;
+import dev.orpo.model.lora.PeftAdapter;
+import dev.orpo.model.lora.PeftAdapterConfig;
+import dev.orpo.model.lora.PeftAdapterFiles;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -119,6 +124,25 @@ class LlamaLoraTest {
             float[] expected = logits(first);
             assertArrayEquals(expected, logits(second), 0f);
             assertFalse(java.util.Arrays.equals(expected, logits(base)), "the adapter changes the logits");
+        }
+    }
+
+    @Test
+    void adapterWithResizedEmbeddingsRoundTripsThroughPeftFiles(@TempDir Path dir) {
+        try (LlamaModel first = tiny(); LlamaModel second = tiny(); NDScope ignored = new NDScope()) {
+            first.resizeTokenEmbeddings(52);
+            first.applyLora(QV_DOWN);
+            first.importTrainable(randomized(first.exportTrainable()));
+            PeftAdapterConfig config = first.peftConfig("tiny-llama");
+            assertEquals(List.of("embed_tokens", "lm_head"), config.modulesToSave());
+            assertEquals(List.of("q_proj", "v_proj", "down_proj"), config.targetModules());
+            PeftAdapterFiles.write(dir, config, first.exportTrainable());
+
+            PeftAdapter read = PeftAdapterFiles.read(dir);
+            second.resizeTokenEmbeddings(52);
+            second.applyLora(LoraConfig.fromPeft(read.config(), 1));
+            second.importTrainable(read.tensors());
+            assertArrayEquals(logits(first), logits(second), 0f);
         }
     }
 
