@@ -18,13 +18,14 @@ import java.util.logging.Logger;
 import java.util.stream.Stream;
 
 /**
- * Real Kafka + real S3 for {@code @QuarkusTest}s: {@code @QuarkusTestResource(PipelineStackResource.class)}. Where Docker
- * runs, Kafka and MinIO containers (Testcontainers); elsewhere the local stack (Kafka and S3Proxy as own JVMs).
- * System property {@value #MODE_PROPERTY} = {@code auto} (default) | {@code local} | {@code containers} forces a choice.
+ * Real Kafka + real S3 for {@code @QuarkusTest}s: {@code @WithTestResource(PipelineStackResource.class)}.
+ * Where Docker runs, Kafka and MinIO containers (Testcontainers); elsewhere the local stack (Kafka and S3Proxy as own
+ * JVMs). System property {@value #MODE_PROPERTY} = {@code auto} (default) | {@code local} | {@code containers} forces
+ * a choice.
  *
- * <p>One stack per test JVM, shared by every test class (stopped when the JVM exits): a stack takes 10–20 s to start on
- * two cores, a test class a fraction of that. Tests must therefore not depend on topics being empty: key records by a
- * fresh run id and look for that.
+ * <p>One stack per test JVM, shared by every test class (stopped when the JVM exits): a stack takes 10–20 s to start
+ * on two cores, a test class a fraction of that. Tests must therefore not depend on topics being empty: key records by
+ * a fresh run id and look for that.
  *
  * <p>Returns {@code kafka.bootstrap.servers}, {@code mp.messaging.connector.smallrye-kafka.bootstrap.servers} and
  * {@code orpo.s3.endpoint|access-key|secret-key|bucket|region}.
