@@ -40,6 +40,15 @@ public final class PreferenceTokenizer {
         }
     }
 
+    public PreferenceTokenizationConfig config() {
+        return config;
+    }
+
+    /** The chat template's source, if one is set. */
+    public java.util.Optional<String> templateSource() {
+        return java.util.Optional.ofNullable(template).map(ChatTemplate::source);
+    }
+
     /** The texts TRL tokenizes for this example (step 1). */
     public PreferenceText render(PreferenceExample example) {
         if (example instanceof PreferenceExample.Plain p) {
