@@ -1,0 +1,209 @@
+package dev.orpo.deploy.local;
+
+import dev.orpo.contracts.Topics;
+import dev.orpo.store.ObjectStore;
+import dev.orpo.store.ObjectStoreConfig;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * A real Kafka broker (KRaft, one node) and a real S3 server (S3Proxy), each in its own JVM, with all state under one
+ * directory: {@code stack.properties} (ports, keys), {@code kafka/} and {@code s3proxy/} (config, data, log, pid file).
+ * Data survives {@link #down()} / {@link #up}. The servers outlive the JVM that started them, so {@code orpo stack up}
+ * can exit and a later {@code orpo} finds them through the pid files.
+ *
+ * <pre>{@code
+ * LocalStack stack = LocalStack.ephemeral(tempDir);
+ * StackEndpoints e = stack.up(Duration.ofSeconds(60));
+ * ...
+ * stack.down();
+ * }</pre>
+ */
+public final class LocalStack {
+    /** Partitions per topic: enough to show per-run ordering by key, few enough for a laptop. */
+    public static final int PARTITIONS = 3;
+    /** SIGTERM grace before a server is killed: a single-node broker shuts down cleanly in a few seconds. */
+    private static final Duration STOP_GRACE = Duration.ofSeconds(20);
+    private static final Duration POLL = Duration.ofMillis(200);
+
+    private final Path stateDir;
+    private final StackConfig config;
+    private final KafkaServer kafka;
+    private final S3ProxyServer s3;
+    private final boolean ephemeral;
+    private Thread shutdownHook;
+
+    private LocalStack(Path stateDir, StackConfig fallback, boolean ephemeral) {
+        this.stateDir = stateDir.toAbsolutePath().normalize();
+        this.config = StackConfig.loadOrSave(this.stateDir, fallback);
+        this.kafka = new KafkaServer(this.stateDir.resolve("kafka"), config);
+        this.s3 = new S3ProxyServer(this.stateDir.resolve("s3proxy"), config);
+        this.ephemeral = ephemeral;
+    }
+
+    /** A developer's stack on the fixed ports of {@link StackConfig#defaults()} (or those saved in the dir). */
+    public static LocalStack at(Path stateDir) {
+        return new LocalStack(stateDir, StackConfig.defaults(), false);
+    }
+
+    /** A stack with explicit ports and keys (used only when the directory has none saved yet). */
+    public static LocalStack at(Path stateDir, StackConfig config) {
+        return new LocalStack(stateDir, config, false);
+    }
+
+    /**
+     * A throwaway stack on free ports (for tests). Its servers are also stopped when this JVM exits, should the caller
+     * forget {@link #down()}.
+     */
+    public static LocalStack ephemeral(Path dir) {
+        return new LocalStack(dir, StackConfig.freePorts(), true);
+    }
+
+    public Path stateDir() {
+        return stateDir;
+    }
+
+    /** The endpoints this stack serves when up. */
+    public StackEndpoints endpoints() {
+        return new StackEndpoints(kafka.bootstrap(), s3.endpoint(), config.accessKey(), config.secretKey(),
+                config.bucket());
+    }
+
+    /**
+     * Starts whichever server is not running (running ones are reused), waits until both answer, then creates the
+     * bucket and every topic of {@link Topics#all()} that is missing.
+     *
+     * @throws IllegalStateException when a server does not come up in time (the message holds its log's tail)
+     */
+    public synchronized StackEndpoints up(Duration timeout) {
+        Instant deadline = Instant.now().plus(timeout);
+        boolean startKafka = kafka.server().process().isEmpty();
+        boolean startS3 = s3.server().process().isEmpty();
+        StackJars jars = startKafka || startS3 ? StackJars.locate() : null;
+        // S3Proxy first: it boots while Kafka's storage is formatted (a separate, short-lived JVM)
+        if (startS3) {
+            s3.start(jars);
+        }
+        if (startKafka) {
+            kafka.start(jars);
+        }
+        if (ephemeral && shutdownHook == null) {
+            shutdownHook = new Thread(this::stopServers, "local-stack-down");
+            Runtime.getRuntime().addShutdownHook(shutdownHook);
+        }
+        awaitPort(s3.server(), deadline);
+        awaitPort(kafka.server(), deadline);
+        StackEndpoints endpoints = endpoints();
+        createBucket(endpoints, deadline);
+        createTopics(deadline);
+        return endpoints;
+    }
+
+    /** Stops both servers (SIGTERM, then kill after a grace period); their data stays. */
+    public synchronized void down() {
+        stopServers();
+        if (shutdownHook != null) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running or about to: nothing to undo
+            }
+            shutdownHook = null;
+        }
+    }
+
+    /** Whether each server's process is alive and answering, and where it logs. */
+    public StackStatus status() {
+        return new StackStatus(stateDir, kafka.server().status(), s3.server().status(), endpoints());
+    }
+
+    private void stopServers() {
+        // both at once: Kafka's clean shutdown takes a few seconds and need not hold up S3Proxy's
+        Thread s3Stop = new Thread(() -> s3.server().stop(STOP_GRACE), "s3proxy-stop");
+        s3Stop.start();
+        kafka.server().stop(STOP_GRACE);
+        try {
+            s3Stop.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void awaitPort(JvmServer server, Instant deadline) {
+        poll(deadline, () -> {
+            if (server.process().isEmpty()) {
+                throw new IllegalStateException(server.name() + " exited during start-up; log "
+                        + server.logFile() + ":\n" + server.logTail());
+            }
+            return server.portAnswers();
+        }, () -> server.name() + " did not open port " + server.port() + "; log " + server.logFile() + ":\n"
+                + server.logTail());
+    }
+
+    private void createBucket(StackEndpoints e, Instant deadline) {
+        ObjectStore store = new ObjectStore(new ObjectStoreConfig(e.s3Endpoint(), e.accessKey(), e.secretKey(),
+                e.bucket(), ObjectStoreConfig.DEFAULT_REGION));
+        RuntimeException[] last = new RuntimeException[1];
+        poll(deadline, () -> {
+            try {
+                store.ensureBucket();
+                return true;
+            } catch (RuntimeException ex) {
+                last[0] = ex;
+                return false;
+            }
+        }, () -> "cannot create bucket " + e.bucket() + ": " + last[0] + "; s3proxy log:\n" + s3.server().logTail());
+    }
+
+    private void createTopics(Instant deadline) {
+        Map<String, Object> props = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrap(),
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                10000);
+        Exception[] last = new Exception[1];
+        try (Admin admin = Admin.create(props)) {
+            poll(deadline, () -> {
+                try {
+                    Set<String> existing = admin.listTopics().names().get(10, TimeUnit.SECONDS);
+                    List<NewTopic> missing = Topics.all().stream().filter(t -> !existing.contains(t))
+                            .map(t -> new NewTopic(t, PARTITIONS, (short) 1)).toList();
+                    if (!missing.isEmpty()) {
+                        admin.createTopics(missing).all().get(10, TimeUnit.SECONDS);
+                    }
+                    return admin.listTopics().names().get(10, TimeUnit.SECONDS).containsAll(Topics.all());
+                } catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while creating topics", ex);
+                } catch (Exception ex) {
+                    last[0] = ex; // broker still starting (or a concurrent creator won): try again
+                    return false;
+                }
+            }, () -> "cannot create topics on " + kafka.bootstrap() + ": " + last[0] + "; kafka log:\n"
+                    + kafka.server().logTail());
+        }
+    }
+
+    /** Bounded polling: {@code done} every {@link #POLL} until true or the deadline passes. */
+    private static void poll(Instant deadline, Supplier<Boolean> done, Supplier<String> timeoutMessage) {
+        while (!done.get()) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new IllegalStateException("local stack: " + timeoutMessage.get());
+            }
+            try {
+                Thread.sleep(POLL.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("local stack: interrupted while waiting", e);
+            }
+        }
+    }
+}
