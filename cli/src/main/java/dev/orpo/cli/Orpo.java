@@ -29,7 +29,8 @@ public final class Orpo implements Runnable {
                 new WatchCommand(),
                 new TopicsCommand(),
                 new CancelCommand(),
-                new ScoreCommand());
+                new ScoreCommand(),
+                new MergeCommand());
     }
 
     /** The configured command line, writing to the given streams (tests capture them). */

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.orpo.model.io.TensorSource;
+import dev.orpo.model.io.WeightShapes;
 import dev.orpo.model.lora.DenseWeight;
 import dev.orpo.model.lora.LoraLinear;
 
@@ -28,6 +29,10 @@ final class LlamaLoader {
     }
 
     private LlamaModel build() {
+        List<String> problems = WeightShapes.validate(c, source);
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("checkpoint does not fit config.json: " + String.join("; ", problems));
+        }
         long hidden = c.hiddenSize();
         long qOut = (long) c.numAttentionHeads() * c.headDim();
         long kvOut = (long) c.numKeyValueHeads() * c.headDim();

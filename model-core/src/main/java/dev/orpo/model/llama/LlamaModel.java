@@ -2,12 +2,16 @@ package dev.orpo.model.llama;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.orpo.model.io.CheckpointReader;
 import dev.orpo.model.io.FloatTensor;
+import dev.orpo.model.io.HfConfigReader;
 import dev.orpo.model.io.TensorSource;
 import dev.orpo.model.lora.LoraAdapter;
 import dev.orpo.model.lora.LoraConfig;
 import dev.orpo.model.lora.LoraLinear;
+import dev.orpo.model.lora.PeftAdapterConfig;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -53,6 +57,14 @@ public final class LlamaModel implements AutoCloseable {
         } catch (RuntimeException e) {
             manager.close();
             throw e;
+        }
+    }
+
+    /** Loads an HF model directory: config.json plus model.safetensors or a sharded index (any float dtype). */
+    public static LlamaModel load(Path modelDir, NDManager parent) {
+        LlamaConfig config = HfConfigReader.read(modelDir);
+        try (CheckpointReader weights = CheckpointReader.open(modelDir)) {
+            return load(config, weights, parent);
         }
     }
 
@@ -151,6 +163,14 @@ public final class LlamaModel implements AutoCloseable {
     /** Trainable tensors under PEFT adapter-file names, copied to host memory. */
     public Map<String, FloatTensor> exportTrainable() {
         return TrainableTensors.export(this);
+    }
+
+    /** The adapter_config.json that goes with {@link #exportTrainable()} (LoRA applied first). */
+    public PeftAdapterConfig peftConfig(String baseModelNameOrPath) {
+        if (lora == null) {
+            throw new IllegalStateException("no LoRA applied: nothing to describe");
+        }
+        return lora.toPeft(TrainableTensors.modulesToSave(this), baseModelNameOrPath);
     }
 
     /** Overwrites trainable tensors from PEFT-named host tensors; every trainable tensor must be present. */

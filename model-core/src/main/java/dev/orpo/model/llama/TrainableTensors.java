@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import dev.orpo.model.io.FloatTensor;
 import dev.orpo.model.lora.LoraAdapter;
 import dev.orpo.model.lora.LoraTarget;
+import dev.orpo.model.lora.PeftKeys;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -17,16 +18,27 @@ import java.util.TreeSet;
  * embed_tokens, lm_head.
  */
 public final class TrainableTensors {
-    public static final String PREFIX = "base_model.model.";
-    public static final String EMBED_KEY = PREFIX + "model.embed_tokens.weight";
-    public static final String LM_HEAD_KEY = PREFIX + "lm_head.weight";
+    public static final String EMBED_KEY = PeftKeys.savedModule("model.embed_tokens.weight");
+    public static final String LM_HEAD_KEY = PeftKeys.savedModule("lm_head.weight");
 
     private TrainableTensors() {
     }
 
-    /** The PEFT key prefix of a layer's LoRA module, e.g. {@code base_model.model.model.layers.0.self_attn.q_proj}. */
-    public static String loraPrefix(int layer, LoraTarget target) {
-        return PREFIX + "model.layers." + layer + "." + target.path();
+    /** The base-model module a layer's LoRA adapter wraps, e.g. {@code model.layers.0.self_attn.q_proj}. */
+    public static String module(int layer, LoraTarget target) {
+        return "model.layers." + layer + "." + target.path();
+    }
+
+    /** PEFT {@code modules_to_save} of this model: embed_tokens (and an untied lm_head) once resized. */
+    static java.util.List<String> modulesToSave(LlamaModel model) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        if (model.embedding().trainable()) {
+            out.add("embed_tokens");
+        }
+        if (!model.lmHead().tied() && model.lmHead().table().trainable()) {
+            out.add("lm_head");
+        }
+        return out;
     }
 
     static Map<String, NDArray> of(LlamaModel model) {
@@ -35,8 +47,8 @@ public final class TrainableTensors {
             for (LoraTarget t : LoraTarget.values()) {
                 LoraAdapter a = model.layers().get(i).linear(t).adapter();
                 if (a != null) {
-                    out.put(loraPrefix(i, t) + ".lora_A.weight", a.a());
-                    out.put(loraPrefix(i, t) + ".lora_B.weight", a.b());
+                    out.put(PeftKeys.loraA(module(i, t)), a.a());
+                    out.put(PeftKeys.loraB(module(i, t)), a.b());
                 }
             }
         }

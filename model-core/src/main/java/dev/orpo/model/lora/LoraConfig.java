@@ -2,6 +2,7 @@ package dev.orpo.model.lora;
 
 import java.util.Collections;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -40,6 +41,19 @@ public record LoraConfig(int r, double alpha, double dropout, Set<LoraTarget> ta
      */
     public static LoraConfig defaults() {
         return new LoraConfig(16, 32, 0.05, EnumSet.allOf(LoraTarget.class), false, 42L);
+    }
+
+    /** The LoRA part of a PEFT adapter_config.json; {@code seed} is ours (PEFT does not record one). */
+    public static LoraConfig fromPeft(PeftAdapterConfig peft, long seed) {
+        Set<LoraTarget> t = EnumSet.noneOf(LoraTarget.class);
+        peft.targetModules().forEach(m -> t.add(LoraTarget.fromModuleName(m)));
+        return new LoraConfig(peft.r(), peft.loraAlpha(), peft.loraDropout(), t, peft.useRslora(), seed);
+    }
+
+    /** This config as a PEFT adapter config (target modules in q, k, v, o, gate, up, down order). */
+    public PeftAdapterConfig toPeft(List<String> modulesToSave, String baseModelNameOrPath) {
+        List<String> names = targets.stream().map(LoraTarget::moduleName).toList();
+        return new PeftAdapterConfig(r, alpha, dropout, names, useRslora, modulesToSave, baseModelNameOrPath);
     }
 
     /** The factor applied to {@code B·A}: {@code alpha / r}, or {@code alpha / √r} with rsLoRA. */

@@ -81,9 +81,19 @@ public final class ChatTemplate {
                 .filter(e -> e.getSeverity() == TemplateError.ErrorType.FATAL).collect(Collectors.toList());
         if (!fatal.isEmpty()) {
             throw new ChatTemplateException("chat template failed: " + fatal.stream()
-                    .map(e -> "line " + e.getLineno() + ": " + e.getMessage()).collect(Collectors.joining("; ")));
+                    .map(e -> "line " + e.getLineno() + ": " + describe(e)).collect(Collectors.joining("; ")));
         }
         return result.getOutput();
+    }
+
+    /** The error's message, or the message of a {@code raise_exception} call found among its causes. */
+    private static String describe(TemplateError error) {
+        for (Throwable t = error.getException(); t != null; t = t.getCause()) {
+            if (t instanceof ChatTemplateException raised) {
+                return raised.getMessage();
+            }
+        }
+        return error.getMessage();
     }
 
     private static Jinjava createEngine() {

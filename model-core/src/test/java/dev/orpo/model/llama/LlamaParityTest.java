@@ -7,18 +7,17 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.orpo.model.lora.LoraConfig;
-import dev.orpo.model.lora.LoraTarget;
+import dev.orpo.model.lora.PeftAdapter;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.util.EnumSet;
 import java.util.List;
-import java.util.Set;
 
 import static dev.orpo.model.llama.Close.assertClose;
 import static dev.orpo.model.llama.GoldenFixture.floats;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * Parity with the independent float64 PyTorch reference ({@code make_llama_golden.py}): GQA + llama3 rope scaling
@@ -39,25 +38,21 @@ class LlamaParityTest {
     }
 
     static LlamaModel load(GoldenFixture f) {
-        return LlamaModel.load(f.config, f.weights(), manager);
+        return LlamaModel.load(f.dir, manager);
     }
 
     static LlamaModel loadWithAdapter(GoldenFixture f) {
         return loadWithAdapter(f, manager);
     }
 
-    static LoraConfig loraConfig(JsonNode lora) {
-        Set<LoraTarget> targets = EnumSet.noneOf(LoraTarget.class);
-        lora.get("targets").forEach(t -> targets.add(LoraTarget.fromModuleName(t.asText())));
-        return new LoraConfig(lora.get("r").asInt(), lora.get("alpha").asDouble(), 0.0, targets,
-                lora.get("use_rslora").asBoolean(), 7L);
-    }
-
     /** Loads the model with the fixture's LoRA adapter (non-zero B) applied. */
     static LlamaModel loadWithAdapter(GoldenFixture f, NDManager parent) {
-        LlamaModel model = LlamaModel.load(f.config, f.weights(), parent);
-        model.applyLora(loraConfig(f.golden.get("lora")));
-        model.importTrainable(f.adapter());
+        LlamaModel model = LlamaModel.load(f.dir, parent);
+        PeftAdapter adapter = f.adapter();
+        adapter.validateAgainst(f.config);
+        model.applyLora(LoraConfig.fromPeft(adapter.config(), 7L));
+        assertEquals(f.golden.get("lora").get("scaling").asDouble(), model.lora().scaling(), 1e-12);
+        model.importTrainable(adapter.tensors());
         return model;
     }
 
@@ -124,7 +119,7 @@ class LlamaParityTest {
     static void assertGradients(JsonNode expected, LlamaModel model, String name) {
         var trainable = TrainableTensors.of(model);
         List<String> keys = GoldenFixture.keys(expected);
-        org.junit.jupiter.api.Assertions.assertEquals(keys, List.copyOf(trainable.keySet()), "trainable tensor names");
+        assertEquals(keys, List.copyOf(trainable.keySet()), "trainable tensor names");
         for (String key : keys) {
             assertClose(floats(expected.get(key)), trainable.get(key).getGradient().toFloatArray(), TOL,
                     name + " gradient of " + key);

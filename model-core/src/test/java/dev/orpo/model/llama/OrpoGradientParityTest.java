@@ -4,21 +4,29 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.orpo.model.orpo.OrpoLoss;
+import dev.orpo.model.orpo.OrpoOutput;
+import dev.orpo.model.orpo.PreferenceBatch;
+import dev.orpo.model.orpo.PreferenceCollator;
+import dev.orpo.model.orpo.PreferencePair;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
 import static dev.orpo.model.llama.Close.assertClose;
-import static dev.orpo.model.llama.GoldenFixture.floats;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * LoRA gradients of TRL's ORPO loss through the Java model equal the float64 reference's. The loss is written out
- * here with NDArray ops, straight from TRL (a test-local stand-in until {@code dev.orpo.model.orpo.OrpoLoss} lands):
- * NLL over the whole chosen sequence, average completion log-probs, log-odds, {@code nll − β·mean(logsigmoid)}.
+ * End to end against the float64 reference's TRL ORPO: the production collator and {@link OrpoLoss} on the Java
+ * model's logits give TRL's metrics and loss, and backpropagate to the reference's LoRA gradients.
  */
 class OrpoGradientParityTest {
     static NDManager manager;
@@ -33,45 +41,48 @@ class OrpoGradientParityTest {
         manager.close();
     }
 
+    static int[] ints(JsonNode a) {
+        int[] out = new int[a.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = a.get(i).asInt();
+        }
+        return out;
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"llama3-gqa-f32", "llama-tied-bf16", "qwen2-bias-sharded"})
-    void orpoLossLogpsAndLoraGradientsMatchReference(String name) {
+    void orpoMetricsLossAndLoraGradientsMatchTrlReference(String name) {
         GoldenFixture f = new GoldenFixture(name);
         JsonNode orpo = f.golden.get("orpo");
-        JsonNode batch = orpo.get("batch");
-        double beta = orpo.get("beta").asDouble();
+        List<PreferencePair> pairs = new ArrayList<>();
+        orpo.get("pairs").forEach(p -> pairs.add(PreferencePair.ofIds(ints(p.get("prompt")), ints(p.get("chosen")),
+                ints(p.get("rejected")))));
         try (LlamaModel model = LlamaParityTest.loadWithAdapter(f, manager); NDScope ignored = new NDScope()) {
-            NDArray ids = manager.create(GoldenFixture.longMatrix(batch.get("input_ids")));
-            NDArray mask = manager.create(GoldenFixture.longMatrix(batch.get("attention_mask")));
-            NDArray labels = manager.create(GoldenFixture.longMatrix(batch.get("labels")));
-            long rows = ids.getShape().get(0);
-            long n = rows / 2;
+            PreferenceBatch batch = PreferenceCollator.withPad(orpo.get("pad_token_id").asLong())
+                    .collate(pairs, manager);
+            JsonNode expectedBatch = orpo.get("batch");
+            assertArrayEquals(flat(expectedBatch.get("input_ids")), batch.inputIds().toLongArray(), "input ids");
+            assertArrayEquals(flat(expectedBatch.get("labels")), batch.labels().toLongArray(), "labels");
+            OrpoOutput out;
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                NDArray logps = model.nextTokenLogProbs(ids, mask, LlamaModel.positionIds(mask)); // (2N, T-1)
-                // NLL: token mean over the chosen rows, prompt included, padding excluded
-                NDArray real = mask.get(":, 1:").toType(ComputeDType.TYPE, false);
-                NDArray chosenReal = real.get(new NDIndex(":{}", n));
-                NDArray nll = logps.get(new NDIndex(":{}", n)).mul(chosenReal).sum().div(chosenReal.sum()).neg();
-                // average log-prob of completion tokens (labels != -100), per row
-                NDArray completion = labels.get(":, 1:").neq(-100).toType(ComputeDType.TYPE, false);
-                NDArray avg = logps.mul(completion).sum(new int[] {1}).div(completion.sum(new int[] {1})); // (2N)
-                NDArray lc = avg.get(new NDIndex(":{}", n));
-                NDArray lr = avg.get(new NDIndex("{}:", n));
-                // log-odds; log(1 − e^x) directly is accurate enough here (x ≈ −7 … −15, far from 0)
-                NDArray logOdds = lc.sub(lr).sub(log1mexp(lc).sub(log1mexp(lr)));
-                NDArray logSigmoid = logOdds.neg().exp().add(1).log().neg();
-                NDArray loss = nll.sub(logSigmoid.mean().mul((float) beta));
-                assertClose(floats(orpo.get("logps")), avg.toFloatArray(), LlamaParityTest.TOL, name + " logps");
-                assertClose(new float[] {(float) orpo.get("metrics").get("nll_loss").asDouble(),
-                                (float) orpo.get("loss").asDouble()},
-                        new float[] {nll.getFloat(), loss.getFloat()}, LlamaParityTest.TOL, name + " nll, loss");
-                gc.backward(loss);
+                NDArray logits = model.logits(batch.inputIds(), batch.attentionMask(), batch.positionIds());
+                out = OrpoLoss.compute(logits, batch, orpo.get("beta").asDouble());
+                gc.backward(out.loss());
             }
+            Map<String, Double> metrics = out.metrics();
+            assertEquals(GoldenFixture.keys(orpo.get("metrics")), List.copyOf(metrics.keySet()), "TRL metric names");
+            for (String key : metrics.keySet()) {
+                assertClose(new float[] {(float) orpo.get("metrics").get(key).asDouble()},
+                        new float[] {metrics.get(key).floatValue()}, LlamaParityTest.TOL, name + " " + key);
+            }
+            assertClose(new float[] {(float) orpo.get("loss").asDouble()}, new float[] {(float) out.lossValue()},
+                    LlamaParityTest.TOL, name + " loss");
             LlamaParityTest.assertGradients(orpo.get("grads"), model, name + " ORPO");
         }
     }
 
-    private static NDArray log1mexp(NDArray x) {
-        return x.exp().neg().add(1).log();
+    private static long[] flat(JsonNode rows) {
+        long[][] m = GoldenFixture.longMatrix(rows);
+        return java.util.Arrays.stream(m).flatMapToLong(java.util.Arrays::stream).toArray();
     }
 }
