@@ -25,7 +25,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
@@ -61,6 +63,9 @@ public class EvalCommand implements Callable<Integer> {
     @Option(names = "--pairs", description = "held-out JSONL {prompt_ids, chosen_ids, rejected_ids} for eval_* metrics")
     Path pairs;
 
+    @Option(names = "--perplexity", description = "text file whose token-level perplexity becomes a column (repeatable)")
+    List<Path> perplexity = new ArrayList<>();
+
     @Option(names = "--compare-base", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "with --adapter, also evaluate the base model (default; --no-compare-base skips it)")
     boolean compareBase;
@@ -76,21 +81,25 @@ public class EvalCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         try {
-            if (tasks == null && pairs == null) {
-                throw new IllegalArgumentException("nothing to evaluate: give --tasks and/or --pairs");
+            if (tasks == null && pairs == null && perplexity.isEmpty()) {
+                throw new IllegalArgumentException("nothing to evaluate: give --tasks, --pairs and/or --perplexity");
+            }
+            Map<String, String> texts = new LinkedHashMap<>();
+            for (Path file : perplexity) {
+                texts.put(file.getFileName().toString().replaceFirst("\\.[^.]*$", ""), Files.readString(file));
             }
             List<McTask> taskList = tasks == null ? List.of() : TaskFiles.load(tasks);
             List<PreferencePair> pairList = pairs == null ? List.of() : PreferenceIdsJsonl.read(pairs);
             EvalSettings settings = new EvalSettings(new FewShot(numFewshot, fewshotSeed), limit, batchSize,
                     new ScoreConfig(ScoreConfig.DEFAULTS.beta(), true, batchSize, ScoreConfig.DEFAULTS.padId()));
             List<ModelScores> rows = new ArrayList<>();
-            try (HfTokenizer tokenizer = taskList.isEmpty() ? null
+            try (HfTokenizer tokenizer = taskList.isEmpty() && texts.isEmpty() ? null
                     : HfTokenizer.load(ChatCommand.tokenizerDir(model, adapter))) {
                 if (adapter == null || compareBase) {
-                    rows.add(evaluate("base", null, tokenizer, taskList, pairList, settings));
+                    rows.add(evaluate("base", null, tokenizer, taskList, pairList, texts, settings));
                 }
                 if (adapter != null) {
-                    rows.add(evaluate("tuned", adapter, tokenizer, taskList, pairList, settings));
+                    rows.add(evaluate("tuned", adapter, tokenizer, taskList, pairList, texts, settings));
                 }
             }
             EvalReport report = new EvalReport(rows, List.of());
@@ -108,14 +117,14 @@ public class EvalCommand implements Callable<Integer> {
     }
 
     private ModelScores evaluate(String label, Path adapterDir, HfTokenizer tokenizer, List<McTask> taskList,
-                                 List<PreferencePair> pairList, EvalSettings settings) {
+                                 List<PreferencePair> pairList, Map<String, String> texts, EvalSettings settings) {
         try (NDManager manager = NDManager.newBaseManager();
              LlamaModel lm = PretrainedLlama.load(model, adapterDir, manager)) {
             Evaluator evaluator = tokenizer == null ? new Evaluator(text -> {
                 throw new IllegalStateException("no tokenizer loaded");
             }, -1, settings) : new Evaluator(tokenizer::encode, prefixTokenId(lm.config(), tokenizer), settings);
             return evaluator.evaluate(label, lm::logits, lm.config().maxPositionEmbeddings(), manager, taskList,
-                    pairList);
+                    pairList, texts);
         }
     }
 

@@ -55,7 +55,8 @@ class EvalCommandTest {
         Path report = dir.resolve("report.json");
         Run run = eval("--model", model.toString(), "--adapter", model.toString(), "--tasks", tasks.toString(),
                 "--num-fewshot", "1", "--limit", "3", "--pairs", pairs().toString(), "--json", report.toString(),
-                "--batch-size", "2");
+                "--batch-size", "2", "--perplexity", Files.writeString(dir.resolve("story.txt"),
+                        "the cat sat on the mat . the dog runs up the tree !").toString());
         assertEquals(0, run.exit(), run.err());
         String[] lines = run.out().split("\n");
         assertEquals(4, lines.length, run.out());
@@ -67,6 +68,9 @@ class EvalCommandTest {
         double tunedLoss = json.get("table").get("tuned").get("eval_loss").asDouble();
         JsonNode golden = new ObjectMapper().readTree(TinyChatModel.GOLDEN.resolve("golden.json").toFile());
         assertEquals(golden.get("orpo").get("loss").asDouble(), tunedLoss, 1e-4); // the adapter was applied
+        double ppl = json.get("table").get("tuned").get("perplexity/story").asDouble();
+        assertTrue(ppl > 1 && Double.isFinite(ppl), "perplexity " + ppl);
+        assertTrue(lines[0].endsWith("| perplexity/story |"), lines[0]);
         assertNotEquals(tunedLoss, json.get("table").get("base").get("eval_loss").asDouble(), 1e-6);
     }
 

@@ -14,7 +14,7 @@ import java.util.Set;
 
 /**
  * The base-vs-tuned table: rows = models, columns = average, each task's acc / acc_norm (percent), preference
- * metrics; plus the history of per-checkpoint rows. Rendered as Markdown (like the seed's results table) or JSON.
+ * metrics, perplexities; plus the history of per-checkpoint rows. Rendered as Markdown (like the seed's results table) or JSON.
  */
 public record EvalReport(List<ModelScores> rows, List<Checkpoint> history) {
 

@@ -11,14 +11,4 @@ public record McTask(String name, List<McDoc> docs) {
         docs = List.copyOf(docs);
     }
 
-    /** The first {@code limit} questions (null: all), like lm-eval's {@code --limit}. */
-    public McTask limit(Integer limit) {
-        if (limit == null || limit >= docs.size()) {
-            return this;
-        }
-        if (limit < 1) {
-            throw new IllegalArgumentException("limit must be >= 1, got " + limit);
-        }
-        return new McTask(name, docs.subList(0, limit));
-    }
 }

@@ -4,16 +4,16 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * One row of the evaluation table: a model's task results and preference metrics.
+ * One row of the evaluation table: a model's task results and other metrics (preference, perplexity).
  *
  * @param model      label, e.g. {@code base}, {@code tuned}, {@code checkpoint-200}
  * @param tasks      task name → result, in column order
- * @param preference {@code eval_*} metric → value (may be empty)
+ * @param metrics    {@code eval_*} preference metrics and {@code perplexity/<text>} → value (may be empty)
  */
-public record ModelScores(String model, Map<String, TaskResult> tasks, Map<String, Double> preference) {
+public record ModelScores(String model, Map<String, TaskResult> tasks, Map<String, Double> metrics) {
     public ModelScores {
         tasks = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(tasks));
-        preference = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(preference));
+        metrics = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(metrics));
     }
 
     /**
@@ -24,7 +24,7 @@ public record ModelScores(String model, Map<String, TaskResult> tasks, Map<Strin
         return tasks.values().stream().mapToDouble(t -> 100 * t.accNorm()).average().orElse(Double.NaN);
     }
 
-    /** The flat row: {@code <task>/acc}, {@code <task>/acc_norm} (percent), {@code average}, then preference metrics. */
+    /** The flat row: {@code <task>/acc}, {@code <task>/acc_norm} (percent), {@code average}, then the other metrics. */
     public Map<String, Double> columns() {
         Map<String, Double> out = new LinkedHashMap<>();
         if (!tasks.isEmpty()) {
@@ -34,7 +34,7 @@ public record ModelScores(String model, Map<String, TaskResult> tasks, Map<Strin
             out.put(name + "/acc", 100 * r.acc());
             out.put(name + "/acc_norm", 100 * r.accNorm());
         });
-        out.putAll(preference);
+        out.putAll(metrics);
         return out;
     }
 }

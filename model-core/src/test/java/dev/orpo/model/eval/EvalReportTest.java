@@ -59,9 +59,9 @@ class EvalReportTest {
                     new ScoreConfig(orpo.get("beta").asDouble(), true, 2, orpo.get("pad_token_id").asLong()));
             ModelScores scores = new Evaluator(MultipleChoiceTest.CHARS, 1, settings)
                     .evaluate("tuned", model::logits, 128, m, List.of(), pairs);
-            assertEquals(orpo.get("loss").asDouble(), scores.preference().get("eval_loss"), 1e-4);
-            assertEquals(orpo.get("metrics").get("nll_loss").asDouble(), scores.preference().get("eval_nll_loss"), 1e-4);
-            assertTrue(scores.preference().keySet().stream().allMatch(k -> k.startsWith("eval_")));
+            assertEquals(orpo.get("loss").asDouble(), scores.metrics().get("eval_loss"), 1e-4);
+            assertEquals(orpo.get("metrics").get("nll_loss").asDouble(), scores.metrics().get("eval_nll_loss"), 1e-4);
+            assertTrue(scores.metrics().keySet().stream().allMatch(k -> k.startsWith("eval_")));
             assertTrue(scores.tasks().isEmpty());
         }
     }

@@ -49,7 +49,7 @@ class GenerationTest {
         try (Decoder cached = new KvCacheDecoder(model, manager); Decoder full = new RecomputeDecoder(model, manager)) {
             float[] a = cached.prefill(PROMPT);
             float[] b = full.prefill(PROMPT);
-            for (int step = 0; step < 20; step++) {
+            for (int step = 0; step < 12; step++) {
                 assertEquals(a.length, b.length);
                 for (int v = 0; v < a.length; v++) {
                     assertEquals(b[v], a[v], 1e-4, "step " + step + " token " + v);
@@ -67,7 +67,7 @@ class GenerationTest {
     void cachedGreedyGenerationEqualsFullRecomputeGreedy(String fixture) {
         try (NDManager m = NDManager.newBaseManager(); LlamaModel lm = GoldenModels.tuned(fixture, m)) {
             List<Integer> streamed = new ArrayList<>();
-            GenerationConfig config = new GenerationConfig(24, Set.of(), SamplingConfig.GREEDY);
+            GenerationConfig config = new GenerationConfig(12, Set.of(), SamplingConfig.GREEDY);
             GenerationResult cached;
             GenerationResult full;
             try (Decoder d = new KvCacheDecoder(lm, m)) {
@@ -77,7 +77,7 @@ class GenerationTest {
                 full = Generator.generate(d, PROMPT, config, t -> { });
             }
             assertArrayEquals(full.tokens(), cached.tokens());
-            assertEquals(24, cached.tokens().length);
+            assertEquals(12, cached.tokens().length);
             assertEquals(StopReason.MAX_NEW_TOKENS, cached.reason());
             assertArrayEquals(cached.tokens(), streamed.stream().mapToInt(Integer::intValue).toArray());
         }
@@ -103,7 +103,7 @@ class GenerationTest {
     @Test
     void topKOneEqualsGreedyWhateverTheTemperature() {
         int[] greedy = greedy(new KvCacheDecoder(model, manager), 16, Set.of(), new ArrayList<>()).tokens();
-        for (long seed : new long[] {1, 2, 3}) {
+        for (long seed : new long[] {1, 2}) {
             var config = new GenerationConfig(16, Set.of(), new SamplingConfig(1.7, 1, 1.0, seed));
             try (Decoder d = new KvCacheDecoder(model, manager)) {
                 assertArrayEquals(greedy, Generator.generate(d, PROMPT, config, t -> { }).tokens());
@@ -116,7 +116,7 @@ class GenerationTest {
         int[][] bySeed = new int[3][];
         long[] seeds = {7, 7, 8};
         for (int i = 0; i < 3; i++) {
-            var config = new GenerationConfig(24, Set.of(), new SamplingConfig(2.0, 0, 1.0, seeds[i]));
+            var config = new GenerationConfig(16, Set.of(), new SamplingConfig(2.0, 0, 1.0, seeds[i]));
             try (Decoder d = new KvCacheDecoder(model, manager)) {
                 bySeed[i] = Generator.generate(d, PROMPT, config, t -> { }).tokens();
             }
