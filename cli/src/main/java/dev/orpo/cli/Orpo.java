@@ -30,7 +30,9 @@ public final class Orpo implements Runnable {
                 new TopicsCommand(),
                 new CancelCommand(),
                 new ScoreCommand(),
-                new MergeCommand());
+                new MergeCommand(),
+                new EvalCommand(),
+                new ChatCommand());
     }
 
     /** The configured command line, writing to the given streams (tests capture them). */
