@@ -1,0 +1,56 @@
+package dev.orpo.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.io.PrintWriter;
+import java.util.List;
+
+/**
+ * The {@code orpo} command: run the local stack, submit and follow training runs.
+ *
+ * <p>Adding a command: write a picocli {@code @Command} class in this package (implementing
+ * {@code Callable<Integer>}, exit code 0 on success, 2 for bad input) and add it to {@link #subcommands()}.
+ * Commands that talk to Kafka mix in {@link KafkaOptions}.
+ */
+@Command(name = "orpo", mixinStandardHelpOptions = true, version = "orpo 0.1.0",
+        description = "Event-driven ORPO fine-tuning of Llama-family models (TRL ORPOTrainer + PEFT LoRA, in Java).",
+        footer = {"", "Kafka: --bootstrap, else $KAFKA_BOOTSTRAP_SERVERS, else the local stack (127.0.0.1:19092).",
+                "State of the local stack: $ORPO_HOME, else .orpo/ at the repository root."})
+public final class Orpo implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    /** Every subcommand, in the order `orpo --help` lists them. Register new commands here. */
+    static List<Object> subcommands() {
+        return List.of(
+                new LocalCommand(),
+                new SubmitCommand(),
+                new WatchCommand(),
+                new TopicsCommand(),
+                new CancelCommand(),
+                new ScoreCommand(),
+                new MergeCommand());
+    }
+
+    /** The configured command line, writing to the given streams (tests capture them). */
+    public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
+        CommandLine cl = new CommandLine(new Orpo());
+        for (Object sub : subcommands()) {
+            cl.addSubcommand(sub);
+        }
+        cl.setOut(out);
+        cl.setErr(err);
+        return cl;
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    public static void main(String[] args) {
+        int code = commandLine(new PrintWriter(System.out, true), new PrintWriter(System.err, true)).execute(args);
+        System.exit(code);
+    }
+}

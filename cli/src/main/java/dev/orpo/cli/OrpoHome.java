@@ -1,0 +1,25 @@
+package dev.orpo.cli;
+
+import java.nio.file.Path;
+
+/**
+ * Where the local stack keeps its state (data, logs, pids): {@code $ORPO_HOME}, else the {@code orpo.home} system
+ * property (the {@code ./orpo} script sets it to {@code .orpo/} at the repository root), else {@code .orpo/} in the
+ * working directory.
+ */
+public final class OrpoHome {
+    private OrpoHome() {
+    }
+
+    public static Path resolve() {
+        String env = System.getenv("ORPO_HOME");
+        if (env != null && !env.isBlank()) {
+            return Path.of(env).toAbsolutePath();
+        }
+        String prop = System.getProperty("orpo.home");
+        if (prop != null && !prop.isBlank()) {
+            return Path.of(prop).toAbsolutePath();
+        }
+        return Path.of(".orpo").toAbsolutePath();
+    }
+}

@@ -1,0 +1,47 @@
+package dev.orpo.contracts;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ObjectStoreLayoutTest {
+    private static final String RUN = "run-20261128-051200-3f9a";
+    private final ObjectStoreLayout layout = ObjectStoreLayout.defaults();
+
+    @Test
+    void keysLiveUnderOnePrefixPerRun() {
+        assertEquals("runs/" + RUN + "/", layout.runPrefix(RUN));
+        assertEquals("runs/" + RUN + "/request.json", layout.requestKey(RUN));
+        assertEquals("runs/" + RUN + "/dataset/", layout.datasetPrefix(RUN));
+        assertEquals("runs/" + RUN + "/checkpoints/", layout.checkpointsPrefix(RUN));
+        assertEquals("runs/" + RUN + "/checkpoints/step-25/", layout.checkpointPrefix(RUN, 25));
+        assertEquals("runs/" + RUN + "/merged/", layout.mergedPrefix(RUN));
+        assertEquals("runs/" + RUN + "/eval/", layout.evalPrefix(RUN));
+        assertTrue(layout.checkpointPrefix(RUN, 25).startsWith(layout.checkpointsPrefix(RUN)));
+    }
+
+    @Test
+    void uriNamesTheBucket() {
+        assertEquals("s3://orpo/runs/" + RUN + "/merged/", layout.uri(layout.mergedPrefix(RUN)));
+        assertEquals("s3://other/x", new ObjectStoreLayout("other").uri("x"));
+    }
+
+    @Test
+    void unsafeRunIdsAndBlankBucketsAreRejected() {
+        assertThrows(IllegalArgumentException.class, () -> layout.runPrefix("../etc"));
+        assertThrows(IllegalArgumentException.class, () -> layout.runPrefix("Run_1"));
+        assertThrows(IllegalArgumentException.class, () -> new ObjectStoreLayout(" "));
+    }
+
+    @Test
+    void newRunIdsAreValidAndDistinct() {
+        String a = RunIds.newRunId();
+        String b = RunIds.newRunId();
+
+        assertTrue(RunIds.isValid(a), a);
+        assertTrue(a.matches("run-\\d{8}-\\d{6}-[0-9a-f]{4}"), a);
+        assertTrue(!a.equals(b) || RunIds.isValid(b));
+    }
+}

@@ -1,0 +1,63 @@
+package dev.orpo.contracts.request;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class RequestValidatorTest {
+
+    private static List<String> errorsOf(String json) {
+        try {
+            RequestParser.parse(json, false);
+            return List.of();
+        } catch (InvalidRequestException e) {
+            return e.errors().stream().map(FieldError::toString).toList();
+        }
+    }
+
+    @Test
+    void acceptsLocalPathsS3AndHubDatasets() {
+        for (String uri : List.of("data/pairs.jsonl", "/abs/pairs.parquet", "file:///abs/p.json",
+                "s3://orpo/p.jsonl", "hf://datasets/mlabonne/orpo-dpo-mix-40k")) {
+            assertEquals(List.of(), errorsOf("{\"model\":{\"name_or_path\":\"m\"},\"dataset\":{\"uri\":\"" + uri
+                    + "\"}}"), uri);
+        }
+    }
+
+    @Test
+    void hubDatasetWithoutDatasetsPrefixIsRejected() {
+        assertEquals(List.of("dataset.uri: hub datasets are written hf://datasets/<org>/<name>"),
+                errorsOf("{\"model\":{\"name_or_path\":\"m\"},\"dataset\":{\"uri\":\"hf://mlabonne/x\"}}"));
+    }
+
+    @Test
+    void promptLongerThanSequenceIsRejected() {
+        assertEquals(List.of("training.max_prompt_length: must be < max_length (256)"), errorsOf("""
+                {"model":{"name_or_path":"m"},"dataset":{"uri":"d.jsonl"},
+                 "training":{"max_length":256,"max_prompt_length":256}}"""));
+    }
+
+    @Test
+    void unknownLoraTargetIsNamedWithItsIndex() {
+        assertEquals(List.of("lora.target_modules[1]: unknown module qkv_proj (one of "
+                        + LoraSpec.ALL_LINEAR + ")"), errorsOf("""
+                {"model":{"name_or_path":"m"},"dataset":{"uri":"d.jsonl"},
+                 "lora":{"target_modules":["q_proj","qkv_proj"]}}"""));
+    }
+
+    @Test
+    void enumeratedFieldsListTheAllowedValues() {
+        assertEquals(List.of("chat_template.mode: must be one of [chatml, model], was zephyr",
+                "quantization.mode: must be one of [nf4, none], was int8",
+                "merge.dtype: must be one of [bfloat16, float16, float32], was fp8"), errorsOf("""
+                {"model":{"name_or_path":"m"},"dataset":{"uri":"d.jsonl"},
+                 "chat_template":{"mode":"zephyr"},"quantization":{"mode":"int8"},"merge":{"dtype":"fp8"}}"""));
+    }
+
+    @Test
+    void nullRequestIsOneError() {
+        assertEquals(List.of(new FieldError("", "request is empty")), RequestValidator.validate(null));
+    }
+}

@@ -1,0 +1,97 @@
+package dev.orpo.deploy.k8s;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.strimzi.api.kafka.model.kafka.Kafka;
+import io.strimzi.api.kafka.model.nodepool.KafkaNodePool;
+import io.strimzi.api.kafka.model.topic.KafkaTopic;
+import io.strimzi.api.kafka.model.user.KafkaUser;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * A rendered kustomization as typed objects: fabric8 Kubernetes models for built-in kinds, Strimzi's own API classes
+ * (kafka.strimzi.io/v1) for Kafka resources. A kind without a model here is an error.
+ */
+record Manifests(List<Map<String, Object>> raw, List<HasMetadata> objects) {
+    /** deploy/k8s of this module (surefire runs in the module directory and sets basedir). */
+    static final Path K8S = Path.of(System.getProperty("basedir", ".")).resolve("k8s").toAbsolutePath().normalize();
+
+    private static final ObjectMapper MAPPER = new ObjectMapper()
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
+    private static final Map<String, Class<? extends HasMetadata>> MODELS = Map.ofEntries(
+            Map.entry("v1/Namespace", Namespace.class), Map.entry("v1/ConfigMap", ConfigMap.class),
+            Map.entry("v1/Secret", Secret.class), Map.entry("v1/Service", Service.class),
+            Map.entry("apps/v1/Deployment", Deployment.class), Map.entry("apps/v1/StatefulSet", StatefulSet.class),
+            Map.entry("batch/v1/Job", Job.class),
+            Map.entry("networking.k8s.io/v1/NetworkPolicy", NetworkPolicy.class),
+            Map.entry("kafka.strimzi.io/v1/Kafka", Kafka.class),
+            Map.entry("kafka.strimzi.io/v1/KafkaNodePool", KafkaNodePool.class),
+            Map.entry("kafka.strimzi.io/v1/KafkaTopic", KafkaTopic.class),
+            Map.entry("kafka.strimzi.io/v1/KafkaUser", KafkaUser.class));
+
+    /** Renders and parses deploy/k8s/overlays/{@code name}. */
+    static Manifests overlay(String name) {
+        return of(Kustomize.render(K8S.resolve("overlays").resolve(name)));
+    }
+
+    /** Renders deploy/k8s/secrets with every committed {@code *.env.example} standing in for its git-ignored env file. */
+    static Manifests secretsFromExamples(Path scratch) {
+        try (Stream<Path> files = Files.list(K8S.resolve("secrets"))) {
+            for (Path f : files.toList()) {
+                String n = f.getFileName().toString();
+                Files.copy(f, scratch.resolve(n.endsWith(".env.example") ? n.substring(0, n.length() - 8) : n));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return of(Kustomize.render(scratch));
+    }
+
+    static Manifests of(List<Map<String, Object>> raw) {
+        List<HasMetadata> typed = raw.stream().map(Manifests::typed).toList();
+        return new Manifests(raw, typed);
+    }
+
+    private static HasMetadata typed(Map<String, Object> object) {
+        String key = object.get("apiVersion") + "/" + object.get("kind");
+        Class<? extends HasMetadata> model = MODELS.get(key);
+        if (model == null) {
+            throw new IllegalStateException("no model for " + key + " " + Yamls.at(object, "metadata", "name"));
+        }
+        try {
+            return MAPPER.convertValue(object, model);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException(key + " " + Yamls.at(object, "metadata", "name") + " does not fit its model: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    <T extends HasMetadata> List<T> all(Class<T> type) {
+        return objects.stream().filter(type::isInstance).map(type::cast).toList();
+    }
+
+    <T extends HasMetadata> Optional<T> find(Class<T> type, String name) {
+        return all(type).stream().filter(o -> o.getMetadata().getName().equals(name)).findFirst();
+    }
+
+    <T extends HasMetadata> T get(Class<T> type, String name) {
+        return find(type, name).orElseThrow(() -> new AssertionError("no " + type.getSimpleName() + " " + name));
+    }
+}

@@ -1,0 +1,198 @@
+package dev.orpo.model.llama;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.orpo.model.io.CheckpointReader;
+import dev.orpo.model.io.FloatTensor;
+import dev.orpo.model.io.HfConfigReader;
+import dev.orpo.model.io.TensorSource;
+import dev.orpo.model.lora.LoraAdapter;
+import dev.orpo.model.lora.LoraConfig;
+import dev.orpo.model.lora.LoraLinear;
+import dev.orpo.model.lora.PeftAdapterConfig;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A Llama-family causal language model (Llama 2/3, Mistral, Qwen2) in fp32 on DJL PyTorch, with optional LoRA
+ * adapters and resizable embeddings.
+ *
+ * <p>Forward methods create many temporaries: call them inside an {@link ai.djl.ndarray.NDScope} (one per step) and
+ * {@code NDScope.unregister} anything that must outlive it.
+ */
+public final class LlamaModel implements AutoCloseable {
+    private LlamaConfig config;
+    private final NDManager manager;
+    private final TokenEmbedding embed;
+    private final List<DecoderLayer> layers;
+    private final RmsNorm finalNorm;
+    private final LmHead lmHead;
+    private final RotaryEmbedding rope;
+    private AttentionMask mask = new CausalPaddingMask();
+    private LoraConfig lora;
+    private boolean training;
+
+    LlamaModel(LlamaConfig config, NDManager manager, TokenEmbedding embed, List<DecoderLayer> layers,
+               RmsNorm finalNorm, LmHead lmHead) {
+        this.config = config;
+        this.manager = manager;
+        this.embed = embed;
+        this.layers = List.copyOf(layers);
+        this.finalNorm = finalNorm;
+        this.lmHead = lmHead;
+        this.rope = new RotaryEmbedding(config);
+    }
+
+    /**
+     * Loads all weights (widened to fp32) into a new sub-manager of {@code parent}; closing the model frees them.
+     * Throws IllegalArgumentException naming the tensor when one is missing or has the wrong shape.
+     */
+    public static LlamaModel load(LlamaConfig config, TensorSource weights, NDManager parent) {
+        NDManager manager = parent.newSubManager();
+        try {
+            return LlamaLoader.load(config, weights, manager);
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    /** Loads an HF model directory: config.json plus model.safetensors or a sharded index (any float dtype). */
+    public static LlamaModel load(Path modelDir, NDManager parent) {
+        LlamaConfig config = HfConfigReader.read(modelDir);
+        try (CheckpointReader weights = CheckpointReader.open(modelDir)) {
+            return load(config, weights, parent);
+        }
+    }
+
+    /**
+     * Final-norm hidden states (B, T, C), the input of the LM head.
+     *
+     * @param ids           (B, T) int64 token ids
+     * @param attentionMask (B, T) 1 for tokens, 0 for padding
+     * @param positionIds   (B, T) int64 rotary positions (see {@link #positionIds})
+     */
+    public NDArray hiddenStates(NDArray ids, NDArray attentionMask, NDArray positionIds) {
+        NDArray x = embed.lookup(ids); // (B, T, C)
+        RotaryEmbedding.Tables tables = rope.tables(positionIds); // (B, 1, T, D) each
+        NDArray bias = mask.bias(attentionMask, positionIds); // (B, 1, T, T)
+        for (DecoderLayer layer : layers) {
+            x = layer.forward(x, tables, bias, training);
+        }
+        return finalNorm.forward(x);
+    }
+
+    /** Next-token logits (B, T, V). */
+    public NDArray logits(NDArray ids, NDArray attentionMask, NDArray positionIds) {
+        return lmHead.logits(hiddenStates(ids, attentionMask, positionIds));
+    }
+
+    /** log p(ids[t+1] | ids[≤t]) for t = 0 … T−2: (B, T−1). Entries after padding are meaningless; mask them. */
+    public NDArray nextTokenLogProbs(NDArray ids, NDArray attentionMask, NDArray positionIds) {
+        NDArray logits = logits(ids, attentionMask, positionIds);
+        long t = ids.getShape().get(1);
+        return tokenLogProbs(logits.get(":, :{}, :", t - 1), ids.get(":, 1:"));
+    }
+
+    /** log_softmax(logits) gathered at labels: logits (B, T, V), labels (B, T) → (B, T). */
+    public static NDArray tokenLogProbs(NDArray logits, NDArray labels) {
+        return logits.logSoftmax(-1).gather(labels.expandDims(-1), -1).squeeze(-1);
+    }
+
+    /** Positions 0, 1, … counting only real tokens (cumsum of the mask − 1, clamped at 0): right or left padding. */
+    public static NDArray positionIds(NDArray attentionMask) {
+        NDArray m = attentionMask.toType(ai.djl.ndarray.types.DataType.INT64, false);
+        return m.cumSum(1).sub(1).maximum(0);
+    }
+
+    /** Adds a freshly initialised LoRA adapter to every targeted linear layer of every decoder layer. */
+    public void applyLora(LoraConfig loraConfig) {
+        if (lora != null) {
+            throw new IllegalStateException("LoRA already applied");
+        }
+        for (int i = 0; i < layers.size(); i++) {
+            for (var target : loraConfig.targets()) {
+                LoraLinear linear = layers.get(i).linear(target);
+                String key = "layers." + i + "." + target.path();
+                linear.attach(LoraAdapter.create(manager, linear.base().inFeatures(), linear.base().outFeatures(),
+                        loraConfig, key));
+            }
+        }
+        lora = loraConfig;
+    }
+
+    /** Grows embed_tokens (and an untied lm_head) to {@code newVocabSize}; both become trainable. */
+    public void resizeTokenEmbeddings(int newVocabSize) {
+        embed.resize(newVocabSize);
+        if (!lmHead.tied()) {
+            lmHead.table().resize(newVocabSize);
+        }
+        config = config.withVocabSize(newVocabSize);
+    }
+
+    /** Every tensor that receives gradients, in a stable order (see {@link TrainableTensors}). */
+    public List<NDArray> trainableParameters() {
+        return new ArrayList<>(TrainableTensors.of(this).values());
+    }
+
+    /** Trainable tensors under PEFT adapter-file names, copied to host memory. */
+    public Map<String, FloatTensor> exportTrainable() {
+        return TrainableTensors.export(this);
+    }
+
+    /** The adapter_config.json that goes with {@link #exportTrainable()} (LoRA applied first). */
+    public PeftAdapterConfig peftConfig(String baseModelNameOrPath) {
+        if (lora == null) {
+            throw new IllegalStateException("no LoRA applied: nothing to describe");
+        }
+        return lora.toPeft(TrainableTensors.modulesToSave(this), baseModelNameOrPath);
+    }
+
+    /** Overwrites trainable tensors from PEFT-named host tensors; every trainable tensor must be present. */
+    public void importTrainable(Map<String, FloatTensor> tensors) {
+        TrainableTensors.load(this, tensors);
+    }
+
+    /** Training mode turns LoRA dropout on. */
+    public void setTraining(boolean training) {
+        this.training = training;
+    }
+
+    /** Replaces the attention-mask rule (e.g. prompt sharing). */
+    public void setAttentionMask(AttentionMask attentionMask) {
+        this.mask = attentionMask;
+    }
+
+    public LlamaConfig config() {
+        return config;
+    }
+
+    /** The LoRA config applied, or null. */
+    public LoraConfig lora() {
+        return lora;
+    }
+
+    public LmHead lmHead() {
+        return lmHead;
+    }
+
+    public TokenEmbedding embedding() {
+        return embed;
+    }
+
+    public List<DecoderLayer> layers() {
+        return layers;
+    }
+
+    public NDManager manager() {
+        return manager;
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

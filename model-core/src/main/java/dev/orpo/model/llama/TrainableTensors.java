@@ -1,0 +1,92 @@
+package dev.orpo.model.llama;
+
+import ai.djl.ndarray.NDArray;
+import dev.orpo.model.io.FloatTensor;
+import dev.orpo.model.lora.LoraAdapter;
+import dev.orpo.model.lora.LoraTarget;
+import dev.orpo.model.lora.PeftKeys;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * Names the trainable tensors as PEFT writes them in {@code adapter_model.safetensors}:
+ * {@code base_model.model.model.layers.{i}.self_attn.q_proj.lora_A.weight} ([r, in]) / {@code lora_B.weight}
+ * ([out, r]); after an embedding resize also {@code base_model.model.model.embed_tokens.weight} and (untied)
+ * {@code base_model.model.lm_head.weight}. Order: layer, then target (q, k, v, o, gate, up, down), A before B; then
+ * embed_tokens, lm_head.
+ */
+public final class TrainableTensors {
+    public static final String EMBED_KEY = PeftKeys.savedModule("model.embed_tokens.weight");
+    public static final String LM_HEAD_KEY = PeftKeys.savedModule("lm_head.weight");
+
+    private TrainableTensors() {
+    }
+
+    /** The base-model module a layer's LoRA adapter wraps, e.g. {@code model.layers.0.self_attn.q_proj}. */
+    public static String module(int layer, LoraTarget target) {
+        return "model.layers." + layer + "." + target.path();
+    }
+
+    /** PEFT {@code modules_to_save} of this model: embed_tokens (and an untied lm_head) once resized. */
+    static java.util.List<String> modulesToSave(LlamaModel model) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        if (model.embedding().trainable()) {
+            out.add("embed_tokens");
+        }
+        if (!model.lmHead().tied() && model.lmHead().table().trainable()) {
+            out.add("lm_head");
+        }
+        return out;
+    }
+
+    static Map<String, NDArray> of(LlamaModel model) {
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        for (int i = 0; i < model.layers().size(); i++) {
+            for (LoraTarget t : LoraTarget.values()) {
+                LoraAdapter a = model.layers().get(i).linear(t).adapter();
+                if (a != null) {
+                    out.put(PeftKeys.loraA(module(i, t)), a.a());
+                    out.put(PeftKeys.loraB(module(i, t)), a.b());
+                }
+            }
+        }
+        if (model.embedding().trainable()) {
+            out.put(EMBED_KEY, model.embedding().weight());
+        }
+        if (!model.lmHead().tied() && model.lmHead().table().trainable()) {
+            out.put(LM_HEAD_KEY, model.lmHead().weight());
+        }
+        return out;
+    }
+
+    static Map<String, FloatTensor> export(LlamaModel model) {
+        Map<String, FloatTensor> out = new LinkedHashMap<>();
+        of(model).forEach((k, v) -> out.put(k, new FloatTensor(v.getShape().getShape(), v.toFloatArray())));
+        return out;
+    }
+
+    static void load(LlamaModel model, Map<String, FloatTensor> tensors) {
+        Map<String, NDArray> targets = of(model);
+        TreeSet<String> missing = new TreeSet<>(targets.keySet());
+        missing.removeAll(tensors.keySet());
+        if (!missing.isEmpty()) {
+            throw new IllegalArgumentException("adapter lacks trainable tensors " + missing);
+        }
+        TreeSet<String> unknown = new TreeSet<>(tensors.keySet());
+        unknown.removeAll(targets.keySet());
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException("adapter has tensors the model does not train: " + unknown);
+        }
+        targets.forEach((k, v) -> copyInto(v, tensors.get(k), k));
+    }
+
+    private static void copyInto(NDArray target, FloatTensor source, String name) {
+        if (!java.util.Arrays.equals(target.getShape().getShape(), source.shape())) {
+            throw new IllegalArgumentException("tensor " + name + " has shape "
+                    + java.util.Arrays.toString(source.shape()) + ", the model expects " + target.getShape());
+        }
+        target.set(java.nio.FloatBuffer.wrap(source.data()));
+    }
+}
