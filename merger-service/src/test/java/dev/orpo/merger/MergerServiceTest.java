@@ -7,11 +7,13 @@ import dev.orpo.contracts.events.CheckpointSaved;
 import dev.orpo.contracts.events.PipelineEvent;
 import dev.orpo.contracts.events.TrainingCompleted;
 import dev.orpo.contracts.request.TrainingRequest;
+import dev.orpo.store.ObjectStore;
 import dev.orpo.testing.PipelineStackResource;
 import dev.orpo.testing.TestTopics;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -43,6 +45,9 @@ class MergerServiceTest {
 
     @TestHTTPResource("/")
     URI base;
+
+    @Inject
+    ObjectStore store;
 
     @BeforeAll
     static void connect() {
@@ -123,6 +128,14 @@ class MergerServiceTest {
                 config.getValue("mp.messaging.outgoing.model-merged.topic", String.class));
         assertEquals(Topics.RUN_FAILED,
                 config.getValue("mp.messaging.outgoing.run-failed.topic", String.class));
+    }
+
+    @Test
+    void objectStoreBeanUsesTheStacksBucket() {
+        assertEquals(PipelineStackResource.endpoints().s3Endpoint(), store.config().endpoint());
+        String key = "tests/" + RunIds.newRunId() + "/probe.txt";
+        store.putBytes(key, "probe".getBytes(StandardCharsets.UTF_8));
+        assertArrayEquals("probe".getBytes(StandardCharsets.UTF_8), store.getBytes(key));
     }
 
     @Test

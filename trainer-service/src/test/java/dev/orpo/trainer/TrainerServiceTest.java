@@ -7,11 +7,13 @@ import dev.orpo.contracts.events.DatasetPrepared;
 import dev.orpo.contracts.events.PipelineEvent;
 import dev.orpo.contracts.events.RunCancelled;
 import dev.orpo.contracts.request.TrainingRequest;
+import dev.orpo.store.ObjectStore;
 import dev.orpo.testing.PipelineStackResource;
 import dev.orpo.testing.TestTopics;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -43,6 +45,9 @@ class TrainerServiceTest {
 
     @TestHTTPResource("/")
     URI base;
+
+    @Inject
+    ObjectStore store;
 
     @BeforeAll
     static void connect() {
@@ -128,6 +133,14 @@ class TrainerServiceTest {
                 config.getValue("mp.messaging.outgoing.training-completed.topic", String.class));
         assertEquals(Topics.RUN_FAILED,
                 config.getValue("mp.messaging.outgoing.run-failed.topic", String.class));
+    }
+
+    @Test
+    void objectStoreBeanUsesTheStacksBucket() {
+        assertEquals(PipelineStackResource.endpoints().s3Endpoint(), store.config().endpoint());
+        String key = "tests/" + RunIds.newRunId() + "/probe.txt";
+        store.putBytes(key, "probe".getBytes(StandardCharsets.UTF_8));
+        assertArrayEquals("probe".getBytes(StandardCharsets.UTF_8), store.getBytes(key));
     }
 
     @Test
