@@ -8,11 +8,13 @@ import dev.orpo.contracts.events.RunFailed;
 import dev.orpo.contracts.events.TrainingRequested;
 import dev.orpo.contracts.request.FieldError;
 import dev.orpo.contracts.request.TrainingRequest;
+import dev.orpo.store.ObjectStore;
 import dev.orpo.testing.PipelineStackResource;
 import dev.orpo.testing.TestTopics;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -41,6 +43,9 @@ class DatasetServiceTest {
 
     @TestHTTPResource("/")
     URI base;
+
+    @Inject
+    ObjectStore store;
 
     @BeforeAll
     static void connect() {
@@ -110,6 +115,14 @@ class DatasetServiceTest {
         assertEquals(Topics.DATASET_PREPARED,
                 config.getValue("mp.messaging.outgoing.dataset-prepared.topic", String.class));
         assertEquals(Topics.RUN_FAILED, config.getValue("mp.messaging.outgoing.run-failed.topic", String.class));
+    }
+
+    @Test
+    void objectStoreBeanUsesTheStacksBucket() {
+        assertEquals(PipelineStackResource.endpoints().s3Endpoint(), store.config().endpoint());
+        String key = "tests/" + RunIds.newRunId() + "/probe.txt";
+        store.putBytes(key, "probe".getBytes(StandardCharsets.UTF_8));
+        assertArrayEquals("probe".getBytes(StandardCharsets.UTF_8), store.getBytes(key));
     }
 
     @Test
