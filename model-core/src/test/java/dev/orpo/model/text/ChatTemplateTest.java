@@ -62,6 +62,29 @@ class ChatTemplateTest {
     }
 
     @Test
+    void realTemplatesRenderLikePythonJinja2ConfiguredAsTransformers() throws Exception {
+        JsonNode cases;
+        try (InputStream in = getClass().getResourceAsStream("/text/reference-renders.json")) {
+            cases = new ObjectMapper().readTree(in);
+        }
+        Map<String, ChatTemplate> templates = Map.of("llama3", ChatTemplate.of(llama), "qwen3", ChatTemplate.of(qwen),
+                "chatml", ChatTemplate.of(ChatmlSetup.CHATML_TEMPLATE));
+        Map<String, HfTokenizer> tokenizers = Map.of("llama3", llama, "qwen3", qwen);
+        int checked = 0;
+        for (JsonNode c : cases) {
+            String name = c.get("template").asText();
+            List<ChatMessage> messages = new ArrayList<>();
+            c.get("messages").forEach(m -> messages.add(new ChatMessage(m.get("role").asText(), m.get("content").asText())));
+            HfTokenizer tok = tokenizers.get(name);
+            String text = templates.get(name).render(messages, c.get("add_generation_prompt").asBoolean(),
+                    tok == null ? null : tok.bosToken(), tok == null ? "<|im_end|>" : tok.eosToken(), Map.of());
+            assertEquals(c.get("rendered").asText(), text, name + " " + c.get("messages"));
+            checked++;
+        }
+        assertEquals(30, checked);
+    }
+
+    @Test
     void qwen3TemplateRendersSystemAndTwoTurnsLiterally() {
         List<ChatMessage> messages = new ArrayList<>(List.of(system("You are terse.")));
         messages.addAll(List.of(user("What is 2+2?"), assistant("4"), user("And 3+3?")));
