@@ -147,6 +147,35 @@ class ChatTemplateTest {
     }
 
     @Test
+    void llama31StyleConstructsWork() {
+        // system message pulled out with messages[1:], builtin tools joined, date fallback when strftime_now is absent
+        String out = ChatTemplate.of("{%- if messages[0]['role'] == 'system' %}"
+                + "{%- set system_message = messages[0]['content']|trim %}{%- set messages = messages[1:] %}"
+                + "{%- else %}{%- set system_message = '' %}{%- endif %}"
+                + "{%- if not date_string is defined %}{%- if strftime_now is defined %}"
+                + "{%- set date_string = strftime_now('%d %b %Y') %}{%- else %}{%- set date_string = '26 Jul 2024' %}"
+                + "{%- endif %}{%- endif %}"
+                + "{{- 'Tools: ' + ['brave_search', 'code_interpreter', 'wolfram_alpha'] | reject('equalto', "
+                + "'code_interpreter') | join(', ') + '\n' }}"
+                + "{{- 'Today Date: ' + date_string + '\n' + system_message + '|' }}"
+                + "{%- for message in messages %}{{ message.role }}{% endfor %}")
+                .render(List.of(system(" Be brief. "), user("u"), assistant("a")), false, null, null, Map.of());
+        assertEquals("Tools: brave_search, wolfram_alpha\nToday Date: 26 Jul 2024\nBe brief.|userassistant", out);
+    }
+
+    @Test
+    void tojsonWithIndentFormatsLikePythonJsonDumps() {
+        // json.dumps(x, indent=4) and json.dumps(x, sort_keys=True, indent=2) in Python 3
+        String out = ChatTemplate.of("{% set x = {'name': 'f', 'parameters': {'a': [1, 'x'], 'b': {}}, 'z': []} %}"
+                + "{{ x|tojson(indent=4) }}|{{ x|tojson(sort_keys=true, indent=2) }}")
+                .render(List.of(user("u")), false, null, null, Map.of());
+        assertEquals("{\n    \"name\": \"f\",\n    \"parameters\": {\n        \"a\": [\n            1,\n"
+                + "            \"x\"\n        ],\n        \"b\": {}\n    },\n    \"z\": []\n}|"
+                + "{\n  \"name\": \"f\",\n  \"parameters\": {\n    \"a\": [\n      1,\n      \"x\"\n    ],\n"
+                + "    \"b\": {}\n  },\n  \"z\": []\n}", out);
+    }
+
+    @Test
     void missingTemplateIsReportedWithTheFix() {
         try (HfTokenizer bare = qwen.withConfig(null, "<|im_end|>", null, null)) {
             Exception e = assertThrows(IllegalArgumentException.class, () -> ChatTemplate.of(bare));
