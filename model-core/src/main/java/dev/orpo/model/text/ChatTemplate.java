@@ -21,6 +21,8 @@ import java.util.stream.Collectors;
  * on Jinjava. Python-isms Jinjava lacks are bridged: Python {@code str} methods ({@link PyStringResolver}), Python's
  * {@code trim}/{@code tojson}, slices and {@code namespace(k=expr)} ({@link JinjaRewrites}), {@code {{-}} trimming.
  * Any template error (including {@code raise_exception}) fails the render with a {@link ChatTemplateException}.
+ * <p>Deliberate difference: transformers also defines {@code strftime_now}; it is left undefined here, so templates
+ * such as Llama 3.1's take their fixed fallback date and prepared datasets do not change from day to day.
  */
 public final class ChatTemplate {
 

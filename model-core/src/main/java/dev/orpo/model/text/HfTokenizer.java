@@ -45,16 +45,16 @@ public final class HfTokenizer implements AutoCloseable {
         this.tokenizerJson = tokenizerJson;
         this.config = config;
         this.vocab = vocab;
-        try {
-            this.native_ = HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(tokenizerJson), DJL_OPTIONS);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot load tokenizer.json: " + e.getMessage(), e);
-        }
         for (String special : new String[] {config.bosToken(), config.eosToken(), config.padToken()}) {
             if (special != null && vocab.id(special).isEmpty()) {
                 throw new IllegalArgumentException("special token " + special + " from tokenizer_config.json is not "
                         + "in tokenizer.json");
             }
+        }
+        try {
+            this.native_ = HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(tokenizerJson), DJL_OPTIONS);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot load tokenizer.json: " + e.getMessage(), e);
         }
     }
 

@@ -62,6 +62,29 @@ class ChatTemplateTest {
     }
 
     @Test
+    void realTemplatesRenderLikePythonJinja2ConfiguredAsTransformers() throws Exception {
+        JsonNode cases;
+        try (InputStream in = getClass().getResourceAsStream("/text/reference-renders.json")) {
+            cases = new ObjectMapper().readTree(in);
+        }
+        Map<String, ChatTemplate> templates = Map.of("llama3", ChatTemplate.of(llama), "qwen3", ChatTemplate.of(qwen),
+                "chatml", ChatTemplate.of(ChatmlSetup.CHATML_TEMPLATE));
+        Map<String, HfTokenizer> tokenizers = Map.of("llama3", llama, "qwen3", qwen);
+        int checked = 0;
+        for (JsonNode c : cases) {
+            String name = c.get("template").asText();
+            List<ChatMessage> messages = new ArrayList<>();
+            c.get("messages").forEach(m -> messages.add(new ChatMessage(m.get("role").asText(), m.get("content").asText())));
+            HfTokenizer tok = tokenizers.get(name);
+            String text = templates.get(name).render(messages, c.get("add_generation_prompt").asBoolean(),
+                    tok == null ? null : tok.bosToken(), tok == null ? "<|im_end|>" : tok.eosToken(), Map.of());
+            assertEquals(c.get("rendered").asText(), text, name + " " + c.get("messages"));
+            checked++;
+        }
+        assertEquals(30, checked);
+    }
+
+    @Test
     void qwen3TemplateRendersSystemAndTwoTurnsLiterally() {
         List<ChatMessage> messages = new ArrayList<>(List.of(system("You are terse.")));
         messages.addAll(List.of(user("What is 2+2?"), assistant("4"), user("And 3+3?")));
@@ -121,6 +144,35 @@ class ChatTemplateTest {
                 + "{% if i == 2 %}{% continue %}{% endif %}{% if i == 3 %}{% break %}{% endif %}{{ i }}{% endfor %}\n")
                 .render(List.of(user(" x1 "), assistant("\u00a0y ")), false, null, null, Map.of());
         assertEquals("[y|\u00a0y|y;x1| x1|x1]1 true 1 4 {\"k\": [1, \"v\"]} false1", out);
+    }
+
+    @Test
+    void llama31StyleConstructsWork() {
+        // system message pulled out with messages[1:], builtin tools joined, date fallback when strftime_now is absent
+        String out = ChatTemplate.of("{%- if messages[0]['role'] == 'system' %}"
+                + "{%- set system_message = messages[0]['content']|trim %}{%- set messages = messages[1:] %}"
+                + "{%- else %}{%- set system_message = '' %}{%- endif %}"
+                + "{%- if not date_string is defined %}{%- if strftime_now is defined %}"
+                + "{%- set date_string = strftime_now('%d %b %Y') %}{%- else %}{%- set date_string = '26 Jul 2024' %}"
+                + "{%- endif %}{%- endif %}"
+                + "{{- 'Tools: ' + ['brave_search', 'code_interpreter', 'wolfram_alpha'] | reject('equalto', "
+                + "'code_interpreter') | join(', ') + '\n' }}"
+                + "{{- 'Today Date: ' + date_string + '\n' + system_message + '|' }}"
+                + "{%- for message in messages %}{{ message.role }}{% endfor %}")
+                .render(List.of(system(" Be brief. "), user("u"), assistant("a")), false, null, null, Map.of());
+        assertEquals("Tools: brave_search, wolfram_alpha\nToday Date: 26 Jul 2024\nBe brief.|userassistant", out);
+    }
+
+    @Test
+    void tojsonWithIndentFormatsLikePythonJsonDumps() {
+        // json.dumps(x, indent=4) and json.dumps(x, sort_keys=True, indent=2) in Python 3
+        String out = ChatTemplate.of("{% set x = {'name': 'f', 'parameters': {'a': [1, 'x'], 'b': {}}, 'z': []} %}"
+                + "{{ x|tojson(indent=4) }}|{{ x|tojson(sort_keys=true, indent=2) }}")
+                .render(List.of(user("u")), false, null, null, Map.of());
+        assertEquals("{\n    \"name\": \"f\",\n    \"parameters\": {\n        \"a\": [\n            1,\n"
+                + "            \"x\"\n        ],\n        \"b\": {}\n    },\n    \"z\": []\n}|"
+                + "{\n  \"name\": \"f\",\n  \"parameters\": {\n    \"a\": [\n      1,\n      \"x\"\n    ],\n"
+                + "    \"b\": {}\n  },\n  \"z\": []\n}", out);
     }
 
     @Test

@@ -15,7 +15,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.SplittableRandom;
 import java.util.TreeMap;
 
 /**
@@ -24,10 +23,11 @@ import java.util.TreeMap;
  * {@code train-*.jsonl} / {@code test-*.jsonl} shards ({@link PairShards}), {@code rejects.jsonl}
  * ({@code {"row": n, "reason": "..."}}) and {@code manifest.json} ({@link ManifestWriter}).
  * <p>Order of steps: parse → drop identical → source filter → length filter → dedupe → shuffle(seed) → select(N) →
- * tokenize → split. The shuffle is a seeded Fisher–Yates ({@link SplittableRandom}); it is deterministic but not
- * numpy's permutation, so the rows picked differ from HF {@code datasets.shuffle(seed)}. The test split is the first
- * {@code ceil(test_size · n)} rows of the shuffled selection (HF {@code train_test_split} takes the head of a
- * permutation too, but with its own unseeded shuffle). Same input, spec and tokenizer give byte-identical files.
+ * tokenize → split. The shuffle is HF {@code datasets}' own ({@code numpy.random.default_rng(seed).permutation},
+ * {@link NumpyPermutation}), so with no rows filtered {@code shuffle(seed).select(N)} picks the seed notebook's rows.
+ * The test split is the first {@code ceil(test_size · n)} rows of the shuffled selection (HF
+ * {@code train_test_split} takes the head of a permutation too, but its own unseeded one, which cannot be
+ * reproduced). Same input, spec and tokenizer give byte-identical files.
  */
 public final class DatasetPreparer {
 
@@ -88,11 +88,10 @@ public final class DatasetPreparer {
             }
         });
 
-        shuffle(candidates, spec.shuffleSeed());
-        List<Candidate> selected = candidates;
-        if (spec.select() != null && spec.select() < candidates.size()) {
-            filtered.put("not_selected", (long) (candidates.size() - spec.select()));
-            selected = candidates.subList(0, spec.select());
+        List<Candidate> selected = shuffle(candidates, spec.shuffleSeed());
+        if (spec.select() != null && spec.select() < selected.size()) {
+            filtered.put("not_selected", (long) (selected.size() - spec.select()));
+            selected = selected.subList(0, spec.select());
         }
 
         List<PairShards.Entry> tokenized = new ArrayList<>();
@@ -138,12 +137,14 @@ public final class DatasetPreparer {
         return null;
     }
 
-    /** Seeded Fisher–Yates. */
-    static void shuffle(List<Candidate> rows, long seed) {
-        SplittableRandom random = new SplittableRandom(seed);
-        for (int i = rows.size() - 1; i > 0; i--) {
-            Collections.swap(rows, i, random.nextInt(i + 1));
+    /** HF {@code Dataset.shuffle(seed)}: row i of the result is row {@code permutation[i]} of the input. */
+    static List<Candidate> shuffle(List<Candidate> rows, long seed) {
+        int[] permutation = NumpyPermutation.permutation(rows.size(), seed);
+        List<Candidate> out = new ArrayList<>(rows.size());
+        for (int i : permutation) {
+            out.add(rows.get(i));
         }
+        return out;
     }
 
     private static int testRows(double testSize, int n, long read, int rejected, Map<String, Long> filtered) {

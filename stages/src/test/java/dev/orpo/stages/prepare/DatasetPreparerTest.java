@@ -106,6 +106,15 @@ class DatasetPreparerTest {
     }
 
     @Test
+    void shuffleIsHfDatasetsNumpyPermutation(@TempDir Path out) throws Exception {
+        preparer(100).prepare(spec(42L, null, 0.0, null), parquet, out);
+        // the 37 kept rows are input rows 0..36; list(np.random.default_rng(42).permutation(37))
+        assertEquals(List.of(27L, 18L, 26L, 5L, 4L, 23L, 36L, 7L, 25L, 32L, 10L, 22L, 20L, 34L, 16L, 6L, 24L, 29L, 28L,
+                9L, 30L, 19L, 3L, 0L, 15L, 17L, 31L, 12L, 21L, 11L, 14L, 35L, 2L, 33L, 1L, 13L, 8L),
+                rows(out.resolve("train-00000-of-00001.jsonl")));
+    }
+
+    @Test
     void selectKeepsFirstNShuffledRowsAndCountsTheRest(@TempDir Path out) throws Exception {
         DatasetPreparer.PreparationResult r = preparer(100).prepare(spec(42L, 10, 2.0, null), parquet, out);
         assertEquals(10, r.kept());
