@@ -31,6 +31,7 @@ public final class Orpo implements Runnable {
                 new CancelCommand(),
                 new ScoreCommand(),
                 new MergeCommand(),
+                new TrainCommand(),
                 new EvalCommand(),
                 new ChatCommand());
     }
