@@ -1,5 +1,7 @@
 package dev.orpo.dashboard;
 
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.orpo.contracts.events.PipelineEvent;
 
 import java.time.Instant;
@@ -13,5 +15,6 @@ import java.time.Instant;
  * @param at    the event's {@code occurred_at} (the record timestamp when the event carries none)
  * @param event the event as published (contracts JSON)
  */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record RunEvent(long seq, String topic, String type, String runId, Instant at, PipelineEvent event) {
 }

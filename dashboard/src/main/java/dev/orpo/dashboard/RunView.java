@@ -1,5 +1,7 @@
 package dev.orpo.dashboard;
 
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.orpo.contracts.request.FieldError;
 
 import java.time.Instant;
@@ -7,7 +9,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Everything the dashboard knows about one run ({@code GET /api/runs/{id}}), rebuilt from the run's events.
+ * Everything the dashboard knows about one run ({@code GET /api/runs/{id}}), rebuilt from the run's events. JSON
+ * names are snake_case, like the events'.
  *
  * @param status     {@link RunStatus} name: the furthest stage reached, or failed / cancelled
  * @param model      the requested base model, null until the request was seen
@@ -20,12 +23,14 @@ import java.util.Map;
  * @param artifacts  every object-store URI the run's events named, oldest first
  * @param failure    why the run failed, null unless it did
  */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record RunView(String runId, String status, String model, Instant firstEventAt, Instant lastEventAt,
                       long lastSeq, List<Stage> timeline, Progress progress, Map<String, List<Point>> train,
                       Map<String, List<Point>> eval, Evaluation evaluation, List<Evaluation> evaluations,
                       List<Artifact> artifacts, Failure failure) {
 
     /** One line of the run list ({@code GET /api/runs}). */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record Summary(String runId, String status, String model, Instant firstEventAt, Instant lastEventAt,
                           Progress progress, List<Stage> timeline, String failureReason) {
     }
@@ -37,14 +42,17 @@ public record RunView(String runId, String status, String model, Instant firstEv
      * @param step   the training step for checkpoint/completed/merged/evaluation stages, else null
      * @param detail one line for people (rows, device, target, reason...)
      */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record Stage(String stage, String eventId, Instant at, Long step, String detail) {
     }
 
     /** The newest training position: step of total, epoch, throughput and ETA, from TrainingProgressed. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record Progress(long step, long totalSteps, double epoch, double tokensPerSecond, double etaSeconds) {
     }
 
     /** One metric value at a step. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record Point(long step, double value) {
     }
 
@@ -53,6 +61,7 @@ public record RunView(String runId, String status, String model, Instant firstEv
      *
      * @param table model name (base, tuned) → column → value
      */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record Evaluation(String target, long step, Instant at, Map<String, Map<String, Double>> table,
                              String reportUri) {
     }
@@ -64,11 +73,13 @@ public record RunView(String runId, String status, String model, Instant firstEv
      * @param step  training step it belongs to, null for the dataset
      * @param files file name → SHA-256, where the event listed them
      */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record Artifact(String kind, Long step, String uri, Map<String, String> files, String eventId,
                            Instant at) {
     }
 
     /** RunFailed's content: stage, one-line reason, the offending fields or rows. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record Failure(String stage, String reason, List<FieldError> errors) {
     }
 }
