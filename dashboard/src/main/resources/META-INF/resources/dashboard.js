@@ -221,7 +221,8 @@ function ticks(lo, hi, n, integer) {
   let step = (r < 1.5 ? 1 : r < 3 ? 2 : r < 7 ? 5 : 10) * mag;    // 1, 2 or 5 times a power of ten
   if (integer) step = Math.max(1, Math.round(step));
   const out = [];
-  for (let t = Math.ceil(lo / step) * step; t <= hi + step * 1e-9; t += step) out.push(Number(t.toPrecision(12)));
+  // multiples of step (i * step, not a running sum, so 0 stays exactly 0)
+  for (let i = Math.ceil(lo / step); i * step <= hi + step * 1e-9; i++) out.push(Number((i * step).toPrecision(12)));
   return out;
 }
 

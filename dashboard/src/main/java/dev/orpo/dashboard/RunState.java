@@ -85,7 +85,7 @@ final class RunState {
                     + d.rejectedRows() + " rejected, " + d.trainTokens() + " train tokens", RunStatus.DATASET_PREPARED);
             artifact(e, "dataset", null, d.datasetUri(), null);
         } else if (event instanceof TrainingStarted s) {
-            stage(e, "training_started", s.resumedFromStep(), "device " + s.device() + ", " + s.trainableParameters()
+            stage(e, "training_started", s.resumedFromStep() > 0 ? s.resumedFromStep() : null, "device " + s.device() + ", " + s.trainableParameters()
                     + " of " + s.totalParameters() + " parameters trainable"
                     + (s.resumedFromStep() > 0 ? ", resumed from step " + s.resumedFromStep() : ""), RunStatus.TRAINING);
             if (progress == null) {
