@@ -24,7 +24,7 @@ public final class CancelCommand implements Callable<Integer> {
     @Parameters(paramLabel = "RUN_ID", description = "the run to cancel")
     String runId;
 
-    @Option(names = "--reason", description = "why (recorded in the event; default: ${DEFAULT-VALUE})",
+    @Option(names = "--reason", paramLabel = "TEXT", description = "why (recorded in the event; default: ${DEFAULT-VALUE})",
             defaultValue = "cancelled by user")
     String reason;
 

@@ -28,7 +28,12 @@ public final class Orpo implements Runnable {
                 new SubmitCommand(),
                 new WatchCommand(),
                 new TopicsCommand(),
-                new CancelCommand());
+                new CancelCommand(),
+                new ScoreCommand(),
+                new MergeCommand(),
+                new TrainCommand(),
+                new EvalCommand(),
+                new ChatCommand());
     }
 
     /** The configured command line, writing to the given streams (tests capture them). */

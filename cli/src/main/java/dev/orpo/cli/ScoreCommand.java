@@ -3,6 +3,8 @@ package dev.orpo.cli;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.orpo.model.llama.LlamaModel;
+import dev.orpo.model.llama.PretrainedLlama;
 import dev.orpo.model.orpo.PreferencePair;
 import dev.orpo.model.score.CausalLm;
 import dev.orpo.model.score.PreferenceIdsJsonl;
@@ -34,14 +36,10 @@ public class ScoreCommand implements Callable<Integer> {
         CausalLm load(Path modelDir, Path adapterDir, NDManager manager) throws IOException;
     }
 
-    /**
-     * TODO(lead): wire dev.orpo.model.llama (LlamaLoader/LlamaModel from the model-forward branch) here once it is on
-     * main: load config + weights from modelDir, apply the PEFT adapter when adapterDir != null, and adapt the model's
-     * forward to {@link CausalLm#logits}. Until then the command fails with this message instead of scoring.
-     */
-    static final ModelLoader PENDING_LLAMA_LOADER = (model, adapter, manager) -> {
-        throw new UnsupportedOperationException(
-                "orpo score: loading a Llama model is not wired yet (TODO: dev.orpo.model.llama loader)");
+    /** Loads a Hugging Face model directory (+ PEFT adapter) with our Llama implementation. */
+    static final ModelLoader LLAMA_LOADER = (model, adapter, manager) -> {
+        LlamaModel llama = PretrainedLlama.load(model, adapter, manager);
+        return llama::logits;
     };
 
     @Option(names = "--model", required = true, description = "HF model directory (config.json + safetensors)")
@@ -66,7 +64,7 @@ public class ScoreCommand implements Callable<Integer> {
     private final PrintWriter out;
 
     public ScoreCommand() {
-        this(PENDING_LLAMA_LOADER, new PrintWriter(System.out, true));
+        this(LLAMA_LOADER, new PrintWriter(System.out, true));
     }
 
     ScoreCommand(ModelLoader loader, PrintWriter out) {

@@ -45,7 +45,7 @@ public final class SubmitCommand implements Callable<Integer> {
             return ExitCodes.BAD_INPUT;
         }
         if (!Files.isRegularFile(file)) {
-            err.println(file + ": no such file");
+            err.println(file + (Files.exists(file) ? ": not a regular file" : ": no such file"));
             return ExitCodes.BAD_INPUT;
         }
         TrainingRequest request;

@@ -1,18 +1,25 @@
 package dev.orpo.cli;
 
 import dev.orpo.contracts.Topics;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartition;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-import java.util.ArrayList;
-import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /** Lists every pipeline topic with its partitions and message count (end minus beginning offsets). */
 @Command(name = "topics", mixinStandardHelpOptions = true,
@@ -27,42 +34,58 @@ public final class TopicsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         var out = spec.commandLine().getOut();
-        try (var consumer = new KafkaConsumer<String, byte[]>(kafka.consumer())) {
-            Map<String, List<PartitionInfo>> existing = consumer.listTopics();
-            var partitions = new ArrayList<TopicPartition>();
-            for (String topic : Topics.all()) {
-                for (PartitionInfo p : existing.getOrDefault(topic, List.of())) {
-                    partitions.add(new TopicPartition(p.topic(), p.partition()));
-                }
-            }
-            Map<TopicPartition, Long> begin = consumer.beginningOffsets(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+        var err = spec.commandLine().getErr();
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrap());
+        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "10000");
+        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
+        try (Admin admin = Admin.create(props)) {
+            Set<String> existing = admin.listTopics().names().get(15, TimeUnit.SECONDS);
+            var present = Topics.all().stream().filter(existing::contains).toList();
+            Map<String, TopicDescription> described = admin.describeTopics(present).allTopicNames()
+                    .get(15, TimeUnit.SECONDS);
+            var partitions = described.values().stream()
+                    .flatMap(d -> d.partitions().stream().map(p -> new TopicPartition(d.name(), p.partition())))
+                    .toList();
+            Map<TopicPartition, Long> begin = offsets(admin, partitions, OffsetSpec.earliest());
+            Map<TopicPartition, Long> end = offsets(admin, partitions, OffsetSpec.latest());
             int width = Topics.all().stream().mapToInt(String::length).max().orElse(10);
-            out.printf("%-" + width + "s  %10s  %8s%n", "TOPIC", "PARTITIONS", "MESSAGES");
+            String row = "%-" + width + "s  %10s  %8s%n";
+            out.printf(row, "TOPIC", "PARTITIONS", "MESSAGES");
             int missing = 0;
             for (String topic : Topics.all()) {
-                List<PartitionInfo> infos = existing.get(topic);
-                if (infos == null) {
-                    out.printf("%-" + width + "s  %10s  %8s%n", topic, "-", "missing");
+                TopicDescription d = described.get(topic);
+                if (d == null) {
+                    out.printf(row, topic, "-", "missing");
                     missing++;
                     continue;
                 }
-                long count = 0;
-                for (PartitionInfo p : infos) {
-                    var tp = new TopicPartition(p.topic(), p.partition());
-                    count += end.get(tp) - begin.get(tp);
-                }
-                out.printf("%-" + width + "s  %10d  %8d%n", topic, infos.size(), count);
+                long count = partitions.stream().filter(tp -> tp.topic().equals(topic))
+                        .mapToLong(tp -> end.get(tp) - begin.get(tp)).sum();
+                out.printf(row, topic, d.partitions().size(), count);
             }
             if (missing > 0) {
-                spec.commandLine().getErr().println(missing + " topic(s) missing on " + kafka.bootstrap()
-                        + " (./orpo local up creates them)");
+                err.println(missing + " topic(s) missing on " + kafka.bootstrap() + " (./orpo local up creates them)");
             }
             return ExitCodes.OK;
-        } catch (org.apache.kafka.common.KafkaException e) {
-            spec.commandLine().getErr().println("cannot reach Kafka at " + kafka.bootstrap() + ": "
-                    + SubmitCommand.rootMessage(e));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return ExitCodes.UNAVAILABLE;
+        } catch (Exception e) {
+            err.println("cannot reach Kafka at " + kafka.bootstrap() + ": " + SubmitCommand.rootMessage(e)
+                    + " (is the stack up? ./orpo local up)");
             return ExitCodes.UNAVAILABLE;
         }
+    }
+
+    private static Map<TopicPartition, Long> offsets(Admin admin, java.util.List<TopicPartition> partitions,
+                                                     OffsetSpec spec) throws Exception {
+        if (partitions.isEmpty()) {
+            return new HashMap<>();
+        }
+        Map<TopicPartition, OffsetSpec> request = partitions.stream()
+                .collect(Collectors.toMap(Function.identity(), p -> spec));
+        Map<TopicPartition, ListOffsetsResultInfo> result = admin.listOffsets(request).all().get(15, TimeUnit.SECONDS);
+        return result.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
     }
 }

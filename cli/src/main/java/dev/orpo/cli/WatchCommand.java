@@ -71,7 +71,7 @@ public final class WatchCommand implements Callable<Integer> {
                     .map(t -> Topics.eventType(t).getSimpleName()).toList());
             return ExitCodes.BAD_INPUT;
         }
-        boolean jsonLines = json || (!text && System.console() == null);
+        boolean jsonLines = json || (!text && !onTerminal());
         WatchEnd end = new WatchEnd(runId, until);
         long deadline = timeoutSeconds > 0 ? System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos()
                 : Long.MAX_VALUE;
@@ -131,5 +131,21 @@ public final class WatchCommand implements Callable<Integer> {
             throw new org.apache.kafka.common.KafkaException("none of the event topics exists");
         }
         return partitions;
+    }
+
+    /**
+     * Whether stdout is a terminal: {@code System.console() != null} up to JDK 21; from JDK 22 a console exists even
+     * when redirected, and its {@code isTerminal()} tells (called reflectively to stay Java 17 bytecode).
+     */
+    static boolean onTerminal() {
+        java.io.Console console = System.console();
+        if (console == null) {
+            return false;
+        }
+        try {
+            return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(console);
+        } catch (ReflectiveOperationException olderJdk) {
+            return true;
+        }
     }
 }

@@ -53,14 +53,27 @@ class ScoreCommandTest {
     }
 
     @Test
-    void failsClearlyWhileTheLlamaLoaderIsNotWired() throws Exception {
+    void scoresAGoldenModelWithItsAdapterLikeTheFloat64Reference() throws Exception {
+        Path fixture = Path.of("../model-core/src/test/resources/golden/llama3-gqa-f32").toAbsolutePath();
+        JsonNode orpo = new ObjectMapper().readTree(fixture.resolve("golden.json").toFile()).get("orpo");
         Path data = dir.resolve("pairs.jsonl");
-        Files.writeString(data, "{\"prompt_ids\":[1],\"chosen_ids\":[3],\"rejected_ids\":[0]}\n");
-        StringWriter err = new StringWriter();
-        CommandLine cli = new CommandLine(new ScoreCommand());
-        cli.setErr(new PrintWriter(err));
-        int exit = cli.execute("--model", dir.toString(), "--data", data.toString());
-        assertNotEquals(0, exit);
-        assertTrue(err.toString().contains("not wired yet"), err.toString());
+        StringBuilder rows = new StringBuilder();
+        for (JsonNode p : orpo.get("pairs")) {
+            rows.append("{\"prompt_ids\":").append(p.get("prompt")).append(",\"chosen_ids\":").append(p.get("chosen"))
+                    .append(",\"rejected_ids\":").append(p.get("rejected")).append("}\n");
+        }
+        Files.writeString(data, rows);
+        StringWriter out = new StringWriter();
+        int exit = new CommandLine(new ScoreCommand(ScoreCommand.LLAMA_LOADER, new PrintWriter(out)))
+                .execute("--model", fixture.toString(), "--adapter", fixture.toString(), "--data", data.toString(),
+                        "--batch-size", "2");
+        assertEquals(0, exit, out.toString());
+        String[] lines = out.toString().strip().split("\n");
+        assertEquals(orpo.get("pairs").size() + 1, lines.length);
+        JsonNode summary = new ObjectMapper().readTree(lines[lines.length - 1]).get("summary");
+        assertEquals(orpo.get("loss").asDouble(), summary.get("loss").asDouble(), 1e-4);
+        assertEquals(orpo.get("metrics").get("nll_loss").asDouble(), summary.get("nll_loss").asDouble(), 1e-4);
+        JsonNode first = new ObjectMapper().readTree(lines[0]);
+        assertEquals(orpo.get("logps").get(0).asDouble(), first.get("chosen_logps").asDouble(), 1e-4);
     }
 }

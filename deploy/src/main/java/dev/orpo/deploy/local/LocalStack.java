@@ -1,20 +1,8 @@
 package dev.orpo.deploy.local;
 
-import dev.orpo.contracts.Topics;
-import dev.orpo.store.ObjectStore;
-import dev.orpo.store.ObjectStoreConfig;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 
 /**
  * A real Kafka broker (KRaft, one node) and a real S3 server (S3Proxy), each in its own JVM, with all state under one
@@ -31,10 +19,9 @@ import java.util.function.Supplier;
  */
 public final class LocalStack {
     /** Partitions per topic: enough to show per-run ordering by key, few enough for a laptop. */
-    public static final int PARTITIONS = 3;
+    public static final int PARTITIONS = StackBootstrap.PARTITIONS;
     /** SIGTERM grace before a server is killed: a single-node broker shuts down cleanly in a few seconds. */
     private static final Duration STOP_GRACE = Duration.ofSeconds(20);
-    private static final Duration POLL = Duration.ofMillis(200);
 
     private final Path stateDir;
     private final StackConfig config;
@@ -81,7 +68,7 @@ public final class LocalStack {
 
     /**
      * Starts whichever server is not running (running ones are reused), waits until both answer, then creates the
-     * bucket and every topic of {@link Topics#all()} that is missing.
+     * bucket and every topic of {@link dev.orpo.contracts.Topics#all()} that is missing.
      *
      * @throws IllegalStateException when a server does not come up in time (the message holds its log's tail)
      */
@@ -104,8 +91,8 @@ public final class LocalStack {
         awaitPort(s3.server(), deadline);
         awaitPort(kafka.server(), deadline);
         StackEndpoints endpoints = endpoints();
-        createBucket(endpoints, deadline);
-        createTopics(deadline);
+        StackBootstrap.createBucket(endpoints, deadline, s3.server()::logTail);
+        StackBootstrap.createTopics(kafka.bootstrap(), deadline, kafka.server()::logTail);
         return endpoints;
     }
 
@@ -140,7 +127,7 @@ public final class LocalStack {
     }
 
     private static void awaitPort(JvmServer server, Instant deadline) {
-        poll(deadline, () -> {
+        StackBootstrap.poll(deadline, () -> {
             if (server.process().isEmpty()) {
                 throw new IllegalStateException(server.name() + " exited during start-up; log "
                         + server.logFile() + ":\n" + server.logTail());
@@ -150,60 +137,4 @@ public final class LocalStack {
                 + server.logTail());
     }
 
-    private void createBucket(StackEndpoints e, Instant deadline) {
-        ObjectStore store = new ObjectStore(new ObjectStoreConfig(e.s3Endpoint(), e.accessKey(), e.secretKey(),
-                e.bucket(), ObjectStoreConfig.DEFAULT_REGION));
-        RuntimeException[] last = new RuntimeException[1];
-        poll(deadline, () -> {
-            try {
-                store.ensureBucket();
-                return true;
-            } catch (RuntimeException ex) {
-                last[0] = ex;
-                return false;
-            }
-        }, () -> "cannot create bucket " + e.bucket() + ": " + last[0] + "; s3proxy log:\n" + s3.server().logTail());
-    }
-
-    private void createTopics(Instant deadline) {
-        Map<String, Object> props = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrap(),
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
-                10000);
-        Exception[] last = new Exception[1];
-        try (Admin admin = Admin.create(props)) {
-            poll(deadline, () -> {
-                try {
-                    Set<String> existing = admin.listTopics().names().get(10, TimeUnit.SECONDS);
-                    List<NewTopic> missing = Topics.all().stream().filter(t -> !existing.contains(t))
-                            .map(t -> new NewTopic(t, PARTITIONS, (short) 1)).toList();
-                    if (!missing.isEmpty()) {
-                        admin.createTopics(missing).all().get(10, TimeUnit.SECONDS);
-                    }
-                    return admin.listTopics().names().get(10, TimeUnit.SECONDS).containsAll(Topics.all());
-                } catch (InterruptedException ex) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted while creating topics", ex);
-                } catch (Exception ex) {
-                    last[0] = ex; // broker still starting (or a concurrent creator won): try again
-                    return false;
-                }
-            }, () -> "cannot create topics on " + kafka.bootstrap() + ": " + last[0] + "; kafka log:\n"
-                    + kafka.server().logTail());
-        }
-    }
-
-    /** Bounded polling: {@code done} every {@link #POLL} until true or the deadline passes. */
-    private static void poll(Instant deadline, Supplier<Boolean> done, Supplier<String> timeoutMessage) {
-        while (!done.get()) {
-            if (Instant.now().isAfter(deadline)) {
-                throw new IllegalStateException("local stack: " + timeoutMessage.get());
-            }
-            try {
-                Thread.sleep(POLL.toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("local stack: interrupted while waiting", e);
-            }
-        }
-    }
 }

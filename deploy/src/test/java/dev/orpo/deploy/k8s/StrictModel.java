@@ -4,8 +4,11 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Finds fields that a model class did not recognise. Both fabric8 and Strimzi keep unknown YAML fields in an
@@ -19,23 +22,24 @@ final class StrictModel {
     /** "path: {unknown=...}" for every model object below {@code root} that holds unknown fields. */
     static List<String> unknownFields(Object root) {
         List<String> out = new ArrayList<>();
-        walk(root, root.getClass().getSimpleName(), out);
+        walk(root, root.getClass().getSimpleName(), out, Collections.newSetFromMap(new IdentityHashMap<>()));
         return out;
     }
 
-    private static void walk(Object node, String path, List<String> out) {
-        if (node == null) {
+    private static void walk(Object node, String path, List<String> out, Set<Object> seen) {
+        // a model object reachable through two getters (CustomResource#getSpec and a typed override) counts once
+        if (node == null || !seen.add(node)) {
             return;
         }
         if (node instanceof Collection<?> c) {
             int i = 0;
             for (Object o : c) {
-                walk(o, path + "[" + i++ + "]", out);
+                walk(o, path + "[" + i++ + "]", out, seen);
             }
             return;
         }
         if (node instanceof Map<?, ?> m) {
-            m.forEach((k, v) -> walk(v, path + "." + k, out));
+            m.forEach((k, v) -> walk(v, path + "." + k, out, seen));
             return;
         }
         if (!isModel(node.getClass())) {
@@ -57,7 +61,7 @@ final class StrictModel {
                     out.add(path + ": " + extra.keySet());
                 }
             } else {
-                walk(value, path + "." + property(getter.getName()), out);
+                walk(value, path + "." + property(getter.getName()), out, seen);
             }
         }
     }

@@ -1,22 +1,14 @@
 package dev.orpo.model.io;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +25,6 @@ public final class SafetensorsFile implements AutoCloseable {
     /** Mapping window: a MappedByteBuffer holds at most 2 GB, so larger files get several. */
     static final long DEFAULT_WINDOW = 1L << 30;
     private static final int CHUNK = 1 << 20;
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path path;
     private final FileChannel channel;
@@ -79,7 +70,8 @@ public final class SafetensorsFile implements AutoCloseable {
             readFully(ch, header, 8);
             long dataStart = 8 + headerLen;
             Map<String, String> metadata = new LinkedHashMap<>();
-            Map<String, TensorInfo> tensors = parseHeader(file, header.array(), size - dataStart, metadata);
+            Map<String, TensorInfo> tensors = SafetensorsHeader.parse(file, header.array(), size - dataStart,
+                    metadata);
             MappedByteBuffer[] windows = map(ch, dataStart, size - dataStart, window);
             return new SafetensorsFile(file, ch, dataStart, tensors, Collections.unmodifiableMap(metadata), window,
                     windows);
@@ -90,86 +82,6 @@ public final class SafetensorsFile implements AutoCloseable {
             closeQuietly(ch);
             throw e;
         }
-    }
-
-    private static Map<String, TensorInfo> parseHeader(Path file, byte[] header, long dataSize,
-                                                       Map<String, String> metadata) {
-        JsonNode root;
-        try {
-            root = JSON.readTree(new String(header, StandardCharsets.UTF_8).trim());
-        } catch (IOException e) {
-            throw bad(file, "header is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
-        }
-        if (root == null || !root.isObject()) {
-            throw bad(file, "header is not a JSON object");
-        }
-        List<TensorInfo> infos = new ArrayList<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            if (e.getKey().equals("__metadata__")) {
-                metadata.putAll(JSON.convertValue(e.getValue(), new TypeReference<Map<String, String>>() { }));
-                continue;
-            }
-            infos.add(parseEntry(file, e.getKey(), e.getValue(), dataSize));
-        }
-        infos.sort(Comparator.comparingLong(TensorInfo::begin).thenComparingLong(TensorInfo::end));
-        Map<String, TensorInfo> byName = new LinkedHashMap<>();
-        TensorInfo previous = null;
-        for (TensorInfo t : infos) {
-            if (previous != null && t.begin() < previous.end()) {
-                throw bad(file, "tensor '" + t.name() + "' [" + t.begin() + ", " + t.end() + ") overlaps tensor '"
-                        + previous.name() + "' [" + previous.begin() + ", " + previous.end() + ")");
-            }
-            byName.put(t.name(), t);
-            if (t.end() > t.begin()) {
-                previous = t;
-            }
-        }
-        return Collections.unmodifiableMap(byName);
-    }
-
-    private static TensorInfo parseEntry(Path file, String name, JsonNode e, long dataSize) {
-        String where = "tensor '" + name + "'";
-        JsonNode offsets = e.get("data_offsets");
-        JsonNode shapeNode = e.get("shape");
-        if (!e.hasNonNull("dtype") || shapeNode == null || !shapeNode.isArray() || offsets == null
-                || !offsets.isArray() || offsets.size() != 2) {
-            throw bad(file, where + " needs dtype, shape and data_offsets [begin, end]: " + e);
-        }
-        DType dtype;
-        try {
-            dtype = DType.fromSafetensors(e.get("dtype").asText());
-        } catch (IllegalArgumentException ex) {
-            throw bad(file, where + ": " + ex.getMessage());
-        }
-        long[] shape = new long[shapeNode.size()];
-        for (int i = 0; i < shape.length; i++) {
-            JsonNode d = shapeNode.get(i);
-            if (!d.canConvertToLong() || d.asLong() < 0) {
-                throw bad(file, where + " has invalid shape " + shapeNode);
-            }
-            shape[i] = d.asLong();
-        }
-        if (!offsets.get(0).canConvertToLong() || !offsets.get(1).canConvertToLong()) {
-            throw bad(file, where + " has invalid data_offsets " + offsets);
-        }
-        long begin = offsets.get(0).asLong();
-        long end = offsets.get(1).asLong();
-        if (begin < 0 || end < begin || end > dataSize) {
-            throw bad(file, where + " data_offsets [" + begin + ", " + end + ") lie outside the data area of "
-                    + dataSize + " bytes");
-        }
-        long expected;
-        try {
-            expected = Math.multiplyExact(TensorInfo.numel(shape), dtype.size());
-        } catch (ArithmeticException ex) {
-            throw bad(file, where + " shape " + shapeNode + " overflows");
-        }
-        if (end - begin != expected) {
-            throw bad(file, where + " has " + (end - begin) + " bytes but shape " + shapeNode + " x " + dtype
-                    + " needs " + expected);
-        }
-        return new TensorInfo(name, dtype, shape, begin, end);
     }
 
     private static MappedByteBuffer[] map(FileChannel ch, long dataStart, long dataSize, long window)
@@ -293,7 +205,7 @@ public final class SafetensorsFile implements AutoCloseable {
         }
     }
 
-    private static IllegalArgumentException bad(Path file, String why) {
+    static IllegalArgumentException bad(Path file, String why) {
         return new IllegalArgumentException("invalid safetensors file " + file + ": " + why);
     }
 }

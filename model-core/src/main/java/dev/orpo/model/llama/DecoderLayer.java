@@ -33,6 +33,19 @@ public final class DecoderLayer implements AutoCloseable {
 
     /** x (B, T, C), rotary tables, additive mask (B, 1, T, T) → (B, T, C). */
     public NDArray forward(NDArray x, RotaryEmbedding.Tables rope, NDArray mask, boolean training) {
+        return forward(x, rope, mask, training, null);
+    }
+
+    /**
+     * Incremental decoding (inference): x (B, T, C) holds only the new positions, whose rotated keys and values are
+     * appended to {@code cache}; the mask (B, 1, T, P+T) covers the P cached and T new keys → (B, T, C).
+     */
+    public NDArray forward(NDArray x, RotaryEmbedding.Tables rope, NDArray mask, LayerKvCache cache) {
+        return forward(x, rope, mask, false, cache);
+    }
+
+    private NDArray forward(NDArray x, RotaryEmbedding.Tables rope, NDArray mask, boolean training,
+                            LayerKvCache cache) {
         long b = x.getShape().get(0);
         long t = x.getShape().get(1);
         // attention block: normalize, project to heads
@@ -43,11 +56,17 @@ public final class DecoderLayer implements AutoCloseable {
         // rotate queries and keys by their positions
         qh = RotaryEmbedding.apply(qh, rope);
         kh = RotaryEmbedding.apply(kh, rope);
+        // with a cache: attend over the earlier positions' keys/values too
+        if (cache != null) {
+            LayerKvCache.KeysValues all = cache.append(kh, vh);
+            kh = all.keys(); // (B, Hkv, P+T, D)
+            vh = all.values(); // (B, Hkv, P+T, D)
+        }
         // grouped-query attention: each key/value head serves heads/kvHeads query heads
-        kh = repeatKv(kh); // (B, H, T, D)
-        vh = repeatKv(vh); // (B, H, T, D)
+        kh = repeatKv(kh); // (B, H, S, D), S = keys attended (T, or P+T with a cache)
+        vh = repeatKv(vh); // (B, H, S, D)
         // scaled dot-product scores, masked, softmax over keys
-        NDArray scores = qh.matMul(kh.transpose(0, 1, 3, 2)).div((float) Math.sqrt(headDim)).add(mask); // (B, H, T, T)
+        NDArray scores = qh.matMul(kh.transpose(0, 1, 3, 2)).div((float) Math.sqrt(headDim)).add(mask); // (B, H, T, S)
         NDArray attn = scores.softmax(-1).matMul(vh); // (B, H, T, D)
         // merge heads, output projection, residual
         NDArray merged = attn.transpose(0, 2, 1, 3).reshape(b, t, (long) heads * headDim); // (B, T, H·D)

@@ -90,6 +90,28 @@ public final class LlamaModel implements AutoCloseable {
         return lmHead.logits(hiddenStates(ids, attentionMask, positionIds));
     }
 
+    /**
+     * Incremental decoding (inference, no LoRA dropout): logits (B, T, V) of T new tokens whose keys/values are
+     * appended to one cache per layer.
+     *
+     * @param ids         (B, T) int64 new token ids
+     * @param positionIds (B, T) int64 absolute rotary positions of the new tokens (P, P+1, … after P cached ones)
+     * @param bias        (B, 1, T, P+T) additive attention bias over cached and new keys
+     * @param caches      one cache per decoder layer, in layer order
+     */
+    public NDArray logits(NDArray ids, NDArray positionIds, NDArray bias, List<? extends LayerKvCache> caches) {
+        if (caches.size() != layers.size()) {
+            throw new IllegalArgumentException("need one KV cache per layer: " + layers.size() + ", got "
+                    + caches.size());
+        }
+        NDArray x = embed.lookup(ids); // (B, T, C)
+        RotaryEmbedding.Tables tables = rope.tables(positionIds); // (B, 1, T, D) each
+        for (int i = 0; i < layers.size(); i++) {
+            x = layers.get(i).forward(x, tables, bias, caches.get(i));
+        }
+        return lmHead.logits(finalNorm.forward(x));
+    }
+
     /** log p(ids[t+1] | ids[≤t]) for t = 0 … T−2: (B, T−1). Entries after padding are meaningless; mask them. */
     public NDArray nextTokenLogProbs(NDArray ids, NDArray attentionMask, NDArray positionIds) {
         NDArray logits = logits(ids, attentionMask, positionIds);

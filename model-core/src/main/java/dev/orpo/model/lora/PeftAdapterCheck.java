@@ -30,6 +30,9 @@ public final class PeftAdapterCheck {
             }
             long[] shape = adapter.get(key);
             long[] target = base == null ? null : base.get(k.baseTensor());
+            if (base != null && target == null && untiesLmHead(k, base)) {
+                target = base.get(EMBED);                      // a tied base's lm_head is its embedding matrix
+            }
             if (base != null && target == null) {
                 out.add("adapter tensor " + key + " applies to base tensor " + k.baseTensor()
                         + ", which the base model does not have");
@@ -88,23 +91,34 @@ public final class PeftAdapterCheck {
         }
     }
 
-    /** A resized embedding needs an equally resized lm_head unless the base ties them. */
+    /**
+     * After the merge, the embedding and lm_head must have the same number of rows (vocabulary): a resized
+     * embedding needs an equally resized lm_head unless the base ties them, and vice versa.
+     */
     private static void checkVocab(Map<String, long[]> adapter, Map<String, long[]> base, List<String> out) {
-        long[] embed = adapter.get(PeftKeys.savedModule(EMBED));
-        long[] baseEmbed = base.get(EMBED);
-        if (embed == null || baseEmbed == null || embed[0] == baseEmbed[0] || !base.containsKey(LM_HEAD)) {
-            return;
-        }
-        long[] head = adapter.get(PeftKeys.savedModule(LM_HEAD));
-        if (head == null || head[0] != embed[0]) {
-            out.add("adapter resizes " + EMBED + " to " + embed[0] + " rows but " + LM_HEAD + " has "
-                    + (head == null ? base.get(LM_HEAD)[0] + " rows in the base and is not in the adapter"
-                    : head[0] + " rows in the adapter"));
+        long[] embed = adapter.getOrDefault(PeftKeys.savedModule(EMBED), base.get(EMBED));
+        long[] head = adapter.getOrDefault(PeftKeys.savedModule(LM_HEAD), base.getOrDefault(LM_HEAD, embed));
+        if (embed != null && head != null && embed.length == 2 && head.length == 2 && embed[0] != head[0]) {
+            out.add("after merging, " + EMBED + " would have " + embed[0] + " rows but " + LM_HEAD + " " + head[0]
+                    + " (" + where(adapter, EMBED) + " embedding, " + where(adapter, LM_HEAD) + " lm_head)");
         }
     }
 
-    static final String EMBED = "model.embed_tokens.weight";
-    static final String LM_HEAD = "lm_head.weight";
+    private static String where(Map<String, long[]> adapter, String tensor) {
+        return adapter.containsKey(PeftKeys.savedModule(tensor)) ? "adapter's" : "base's";
+    }
+
+    /**
+     * Whether {@code k} is a saved lm_head for a base without one (tied embeddings): PEFT saves both modules when
+     * training unties them; the merged model then stores lm_head.weight and is no longer tied.
+     */
+    public static boolean untiesLmHead(PeftKeys.Key k, Map<String, long[]> base) {
+        return k.kind() == PeftKeys.Kind.SAVED_MODULE && k.baseTensor().equals(LM_HEAD)
+                && !base.containsKey(LM_HEAD) && base.containsKey(EMBED);
+    }
+
+    public static final String EMBED = "model.embed_tokens.weight";
+    public static final String LM_HEAD = "lm_head.weight";
 
     /** Tensors whose first dimension is the vocabulary size. */
     public static boolean isVocabTensor(String baseTensor) {

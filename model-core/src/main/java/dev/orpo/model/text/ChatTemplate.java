@@ -21,6 +21,8 @@ import java.util.stream.Collectors;
  * on Jinjava. Python-isms Jinjava lacks are bridged: Python {@code str} methods ({@link PyStringResolver}), Python's
  * {@code trim}/{@code tojson}, slices and {@code namespace(k=expr)} ({@link JinjaRewrites}), {@code {{-}} trimming.
  * Any template error (including {@code raise_exception}) fails the render with a {@link ChatTemplateException}.
+ * <p>Deliberate difference: transformers also defines {@code strftime_now}; it is left undefined here, so templates
+ * such as Llama 3.1's take their fixed fallback date and prepared datasets do not change from day to day.
  */
 public final class ChatTemplate {
 
@@ -81,9 +83,19 @@ public final class ChatTemplate {
                 .filter(e -> e.getSeverity() == TemplateError.ErrorType.FATAL).collect(Collectors.toList());
         if (!fatal.isEmpty()) {
             throw new ChatTemplateException("chat template failed: " + fatal.stream()
-                    .map(e -> "line " + e.getLineno() + ": " + e.getMessage()).collect(Collectors.joining("; ")));
+                    .map(e -> "line " + e.getLineno() + ": " + describe(e)).collect(Collectors.joining("; ")));
         }
         return result.getOutput();
+    }
+
+    /** The error's message, or the message of a {@code raise_exception} call found among its causes. */
+    private static String describe(TemplateError error) {
+        for (Throwable t = error.getException(); t != null; t = t.getCause()) {
+            if (t instanceof ChatTemplateException raised) {
+                return raised.getMessage();
+            }
+        }
+        return error.getMessage();
     }
 
     private static Jinjava createEngine() {

@@ -38,19 +38,23 @@ public final class HfTokenizer implements AutoCloseable {
     private final HuggingFaceTokenizer native_;
 
     private HfTokenizer(byte[] tokenizerJson, TokenizerConfig config) {
+        this(tokenizerJson, config, Vocabulary.parse(tokenizerJson));
+    }
+
+    private HfTokenizer(byte[] tokenizerJson, TokenizerConfig config, Vocabulary vocab) {
         this.tokenizerJson = tokenizerJson;
         this.config = config;
-        this.vocab = Vocabulary.parse(tokenizerJson);
-        try {
-            this.native_ = HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(tokenizerJson), DJL_OPTIONS);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot load tokenizer.json: " + e.getMessage(), e);
-        }
+        this.vocab = vocab;
         for (String special : new String[] {config.bosToken(), config.eosToken(), config.padToken()}) {
             if (special != null && vocab.id(special).isEmpty()) {
                 throw new IllegalArgumentException("special token " + special + " from tokenizer_config.json is not "
                         + "in tokenizer.json");
             }
+        }
+        try {
+            this.native_ = HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(tokenizerJson), DJL_OPTIONS);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot load tokenizer.json: " + e.getMessage(), e);
         }
     }
 
@@ -170,7 +174,7 @@ public final class HfTokenizer implements AutoCloseable {
 
     /** A new tokenizer (same vocabulary) with these special tokens and chat template; null template removes it. */
     public HfTokenizer withConfig(String bos, String eos, String pad, String chatTemplate) {
-        return new HfTokenizer(tokenizerJson, config.with(bos, eos, pad, chatTemplate));
+        return new HfTokenizer(tokenizerJson, config.with(bos, eos, pad, chatTemplate), vocab);
     }
 
     /** Writes {@code tokenizer.json} and {@code tokenizer_config.json} into {@code dir}. */

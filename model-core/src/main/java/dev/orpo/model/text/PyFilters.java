@@ -31,7 +31,7 @@ final class PyFilters {
         }
     }
 
-    /** transformers' {@code tojson}: {@code json.dumps(x, ensure_ascii=False)}; indent/sort_keys unsupported. */
+    /** transformers' {@code tojson}: {@code json.dumps(x, ensure_ascii=False, indent=..., sort_keys=...)}. */
     static final class ToJson implements Filter {
         @Override
         public String getName() {
@@ -40,10 +40,16 @@ final class PyFilters {
 
         @Override
         public Object filter(Object var, JinjavaInterpreter interpreter, Object[] args, Map<String, Object> kwargs) {
-            if ((args != null && args.length > 0) || (kwargs != null && !kwargs.isEmpty())) {
-                throw new IllegalArgumentException("tojson: arguments (indent, sort_keys, ...) are not supported");
+            Map<String, Object> kw = kwargs == null ? Map.of() : kwargs;
+            for (String key : kw.keySet()) {
+                if (!key.equals("indent") && !key.equals("sort_keys")) {
+                    throw new IllegalArgumentException("tojson: argument " + key + " is not supported");
+                }
             }
-            return PyStrings.toJson(var);
+            Object indent = args != null && args.length > 0 ? args[0] : kw.get("indent");
+            Object sortKeys = kw.get("sort_keys");
+            return PyStrings.toJson(var, indent == null ? null : Integer.valueOf(indent.toString().trim()),
+                    sortKeys != null && Boolean.parseBoolean(sortKeys.toString()));
         }
 
         @Override

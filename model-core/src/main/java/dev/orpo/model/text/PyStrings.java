@@ -74,12 +74,20 @@ final class PyStrings {
 
     /** Python's {@code json.dumps(x, ensure_ascii=False)} (HF's {@code tojson}): ", " and ": " separators. */
     static String toJson(Object value) {
+        return toJson(value, null, false);
+    }
+
+    /**
+     * {@code json.dumps(x, ensure_ascii=False, indent=indent, sort_keys=sortKeys)}: with an indent, items go on their
+     * own lines and the item separator loses its space, as in Python.
+     */
+    static String toJson(Object value, Integer indent, boolean sortKeys) {
         StringBuilder sb = new StringBuilder();
-        writeJson(value, sb);
+        writeJson(value, sb, indent, sortKeys, 0);
         return sb.toString();
     }
 
-    private static void writeJson(Object v, StringBuilder sb) {
+    private static void writeJson(Object v, StringBuilder sb, Integer indent, boolean sortKeys, int depth) {
         if (v == null) {
             sb.append("null");
         } else if (v instanceof Boolean b) {
@@ -87,27 +95,44 @@ final class PyStrings {
         } else if (v instanceof Number n) {
             sb.append(n);
         } else if (v instanceof java.util.Map<?, ?> m) {
-            sb.append('{');
-            boolean first = true;
-            for (java.util.Map.Entry<?, ?> e : m.entrySet()) {
-                sb.append(first ? "" : ", ");
-                first = false;
-                writeString(String.valueOf(e.getKey()), sb);
-                sb.append(": ");
-                writeJson(e.getValue(), sb);
+            List<java.util.Map.Entry<?, ?>> entries = new ArrayList<>(m.entrySet());
+            if (sortKeys) {
+                entries.sort(java.util.Comparator.comparing(e -> String.valueOf(e.getKey())));
             }
+            sb.append('{');
+            for (int i = 0; i < entries.size(); i++) {
+                separate(sb, i, indent, depth + 1);
+                writeString(String.valueOf(entries.get(i).getKey()), sb);
+                sb.append(": ");
+                writeJson(entries.get(i).getValue(), sb, indent, sortKeys, depth + 1);
+            }
+            close(sb, entries.isEmpty(), indent, depth);
             sb.append('}');
         } else if (v instanceof Iterable<?> it) {
             sb.append('[');
-            boolean first = true;
+            int i = 0;
             for (Object o : it) {
-                sb.append(first ? "" : ", ");
-                first = false;
-                writeJson(o, sb);
+                separate(sb, i++, indent, depth + 1);
+                writeJson(o, sb, indent, sortKeys, depth + 1);
             }
+            close(sb, i == 0, indent, depth);
             sb.append(']');
         } else {
             writeString(v.toString(), sb);
+        }
+    }
+
+    private static void separate(StringBuilder sb, int index, Integer indent, int depth) {
+        if (indent == null) {
+            sb.append(index == 0 ? "" : ", ");
+        } else {
+            sb.append(index == 0 ? "\n" : ",\n").append(" ".repeat(indent * depth));
+        }
+    }
+
+    private static void close(StringBuilder sb, boolean empty, Integer indent, int depth) {
+        if (indent != null && !empty) {
+            sb.append('\n').append(" ".repeat(indent * depth));
         }
     }
 

@@ -163,4 +163,23 @@ class SafetensorsFileTest {
             assertEquals(HalfFloats.bf16ToFloat(HalfFloats.floatToBf16(a[6])), f.readFloats("a")[6]);
         }
     }
+
+    @Test
+    void tensorsPastTwoGigabytesAreRead() throws IOException {
+        long pad = 2_200_000_000L;                        // a 2.2 GB U8 tensor, left sparse on disk
+        String header = "{\"pad\":{\"dtype\":\"U8\",\"shape\":[" + pad + "],\"data_offsets\":[0," + pad + "]},"
+                + "\"t\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[" + pad + "," + (pad + 8) + "]}}";
+        byte[] h = header.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        Path file = dir.resolve("big.safetensors");
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file,
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.allocate(8 + h.length).order(ByteOrder.LITTLE_ENDIAN).putLong(h.length).put(h).flip());
+            ch.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putFloat(1.5f).putFloat(-2f).flip(),
+                    8 + h.length + pad);
+        }
+        try (SafetensorsFile f = SafetensorsFile.open(file)) {
+            assertArrayEquals(new float[]{1.5f, -2f}, f.readFloats("t"));
+            assertEquals(pad, f.info("pad").byteLength());
+        }
+    }
 }

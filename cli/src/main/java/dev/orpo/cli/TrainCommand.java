@@ -1,0 +1,286 @@
+package dev.orpo.cli;
+
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.orpo.contracts.request.InvalidRequestException;
+import dev.orpo.contracts.request.LoraSpec;
+import dev.orpo.contracts.request.RequestParser;
+import dev.orpo.contracts.request.TrainingArgs;
+import dev.orpo.contracts.request.TrainingRequest;
+import dev.orpo.model.io.CheckpointReader;
+import dev.orpo.model.io.HfConfigReader;
+import dev.orpo.model.llama.LlamaConfig;
+import dev.orpo.model.llama.LlamaModel;
+import dev.orpo.model.lora.LoraConfig;
+import dev.orpo.model.lora.LoraTarget;
+import dev.orpo.model.orpo.PreferencePair;
+import dev.orpo.model.score.PreferenceIdsJsonl;
+import dev.orpo.model.train.Checkpoints;
+import dev.orpo.model.train.LrSchedule;
+import dev.orpo.model.train.OrpoTrainer;
+import dev.orpo.model.train.StepLog;
+import dev.orpo.model.train.TrainResult;
+import dev.orpo.model.train.TrainerConfig;
+import dev.orpo.model.train.TrainerListener;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code orpo train}: ORPO + LoRA fine-tuning of a local HF model directory on tokenized preference rows, in this
+ * process. Settings come from the request's {@code training} and {@code lora} sections ({@code --config}), then
+ * {@code --set name=value} overrides by TRL/PEFT name. On a terminal it prints one progress line per logging step;
+ * piped, one JSON object per event ({@code log}, {@code eval}, {@code checkpoint}, {@code end}). Checkpoints go to
+ * {@code OUT/checkpoints/step-<n>/}, the final adapter to {@code OUT/adapter/}.
+ */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = "Fine-tune a model with ORPO + LoRA on tokenized pairs (JSONL prompt_ids, chosen_ids, rejected_ids).")
+public class TrainCommand implements java.util.concurrent.Callable<Integer> {
+    private static final Set<String> LORA_KEYS = Set.of("r", "lora_alpha", "lora_dropout", "target_modules",
+            "use_rslora");
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--model", required = true, description = "HF model directory (config.json + safetensors)")
+    Path model;
+
+    @Option(names = "--data", required = true, description = "training rows: JSONL {prompt_ids, chosen_ids, rejected_ids}")
+    Path data;
+
+    @Option(names = "--eval-data", description = "held-out rows in the same format (eval_* metrics)")
+    Path evalData;
+
+    @Option(names = "--out", required = true, description = "output directory: checkpoints/ and adapter/")
+    Path out;
+
+    @Option(names = "--config", description = "request file (YAML/JSON); its training and lora sections are used")
+    Path config;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "override a training (learning_rate, max_steps, "
+            + "...) or LoRA (r, lora_alpha, lora_dropout, target_modules, use_rslora) setting; repeatable")
+    List<String> overrides = new ArrayList<>();
+
+    @Option(names = "--resume", paramLabel = "CHECKPOINT", description = "continue from a step-<n> checkpoint directory")
+    Path resume;
+
+    private final Boolean terminalOverride;
+
+    public TrainCommand() {
+        this(null);
+    }
+
+    /** @param terminal true: progress lines, false: JSON lines, null: decide by {@code System.console()} */
+    TrainCommand(Boolean terminal) {
+        this.terminalOverride = terminal;
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter stdout = spec.commandLine().getOut();
+        TrainerConfig trainerConfig;
+        LoraConfig loraConfig;
+        List<PreferencePair> train;
+        List<PreferencePair> eval;
+        LlamaConfig llama;
+        try {
+            TrainingRequest request = config == null ? null : RequestParser.parseFile(config);
+            Map<String, String> loraSets = new LinkedHashMap<>();
+            trainerConfig = trainerConfig(request == null ? TrainingArgs.defaults() : request.training());
+            for (String kv : overrides) {
+                int eq = kv.indexOf('=');
+                if (eq < 1) {
+                    throw new IllegalArgumentException("--set " + kv + ": expected KEY=VALUE");
+                }
+                String key = kv.substring(0, eq).trim();
+                if (LORA_KEYS.contains(key)) {
+                    loraSets.put(key, kv.substring(eq + 1).trim());
+                } else {
+                    trainerConfig = trainerConfig.with(key, kv.substring(eq + 1));
+                }
+            }
+            loraConfig = loraConfig(request == null ? LoraSpec.defaults() : request.lora(), loraSets,
+                    trainerConfig.seed());
+            llama = HfConfigReader.read(model);
+            train = checkedRows(data, llama.vocabSize());
+            eval = evalData == null ? List.of() : checkedRows(evalData, llama.vocabSize());
+        } catch (IllegalArgumentException | InvalidRequestException e) {
+            err.println("orpo train: " + e.getMessage());
+            err.flush();
+            return ExitCodes.BAD_INPUT;
+        }
+        boolean terminal = terminalOverride != null ? terminalOverride : System.console() != null;
+        try (NDManager manager = NDManager.newBaseManager();
+             CheckpointReader weights = CheckpointReader.open(model);
+             LlamaModel lm = LlamaModel.load(llama, weights, manager)) {
+            lm.applyLora(loraConfig);
+            OrpoTrainer trainer = new OrpoTrainer(lm, trainerConfig, train, eval, out, model.toString());
+            trainer.addListener(terminal ? new ProgressLines(stdout) : new JsonLines(stdout));
+            if (resume == null) {
+                trainer.train();
+            } else {
+                trainer.resume(resume);
+            }
+            Checkpoints.writeAdapter(out.resolve("adapter"), lm, model.toString());
+            stdout.flush();
+            return ExitCodes.OK;
+        }
+    }
+
+    /** The request's TRL-named training arguments as a trainer config (max_length/max_prompt_length: data prep). */
+    static TrainerConfig trainerConfig(TrainingArgs a) {
+        return new TrainerConfig(a.learningRate(), a.beta(), LrSchedule.Kind.parse(a.lrSchedulerType()),
+                a.warmupSteps(), a.warmupRatio(), a.perDeviceTrainBatchSize(), a.perDeviceEvalBatchSize(),
+                a.gradientAccumulationSteps(), a.numTrainEpochs(), a.maxSteps(), a.evalSteps(), a.loggingSteps(),
+                a.saveSteps(), a.maxGradNorm(), a.weightDecay(), a.adamBeta1(), a.adamBeta2(), a.adamEpsilon(),
+                a.seed(), a.promptLoss(), false);
+    }
+
+    /** PEFT-named LoRA settings with {@code --set} overrides; modules_to_save needs the data stage (resized vocab). */
+    static LoraConfig loraConfig(LoraSpec spec, Map<String, String> sets, long seed) {
+        if (spec.modulesToSave() != null && !spec.modulesToSave().isEmpty()) {
+            throw new IllegalArgumentException("lora.modules_to_save " + spec.modulesToSave() + " is not supported by"
+                    + " orpo train on token-id data (embeddings are only trained after a vocabulary resize)");
+        }
+        int r = spec.r();
+        double alpha = spec.loraAlpha();
+        double dropout = spec.loraDropout();
+        List<String> targets = spec.targetModules();
+        boolean rslora = spec.useRslora();
+        try {
+            for (Map.Entry<String, String> e : sets.entrySet()) {
+                switch (e.getKey()) {
+                    case "r" -> r = Integer.parseInt(e.getValue());
+                    case "lora_alpha" -> alpha = Double.parseDouble(e.getValue());
+                    case "lora_dropout" -> dropout = Double.parseDouble(e.getValue());
+                    case "target_modules" -> targets = List.of(e.getValue().split("\\s*,\\s*"));
+                    case "use_rslora" -> rslora = Boolean.parseBoolean(e.getValue());
+                    default -> throw new IllegalStateException(e.getKey());
+                }
+            }
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--set LoRA value is not a number: " + e.getMessage(), e);
+        }
+        EnumSet<LoraTarget> set = EnumSet.noneOf(LoraTarget.class);
+        for (String t : targets) {
+            set.add(LoraTarget.fromModuleName(t));
+        }
+        return new LoraConfig(r, alpha, dropout, set, rslora, seed);
+    }
+
+    private static List<PreferencePair> checkedRows(Path file, int vocab) throws IOException {
+        if (!java.nio.file.Files.isRegularFile(file)) {
+            throw new IllegalArgumentException(file + ": no such file");
+        }
+        List<PreferencePair> rows = PreferenceIdsJsonl.read(file);
+        for (int i = 0; i < rows.size(); i++) {
+            for (int[] ids : List.of(rows.get(i).chosenInputIds(), rows.get(i).rejectedInputIds())) {
+                for (int id : ids) {
+                    if (id >= vocab) {
+                        throw new IllegalArgumentException(file + " row " + (i + 1) + ": token id " + id
+                                + " is outside the model's vocabulary of " + vocab);
+                    }
+                }
+            }
+        }
+        return rows;
+    }
+
+    /** One human-readable line per log, eval and checkpoint. */
+    static final class ProgressLines implements TrainerListener {
+        private final PrintWriter out;
+
+        ProgressLines(PrintWriter out) {
+            this.out = out;
+        }
+
+        @Override
+        public void onLog(StepLog log) {
+            out.printf(Locale.ROOT, "step %d/%d (%.0f%%) | loss %.4f | nll %.4f | acc %.2f | margin %.4f | lr %.2e |"
+                            + " grad %.3f | %.0f tok/s | ETA %s%n", log.step(), log.totalSteps(),
+                    100.0 * log.step() / log.totalSteps(), log.metric("loss"), log.metric("nll_loss"),
+                    log.metric("rewards/accuracies"), log.metric("rewards/margins"), log.metric("learning_rate"),
+                    log.metric("grad_norm"), log.tokensPerSecond(), duration(log.etaSeconds()));
+            out.flush();
+        }
+
+        @Override
+        public void onEvaluate(int step, Map<String, Double> m) {
+            out.printf(Locale.ROOT, "eval @ step %d | loss %.4f | nll %.4f | acc %.2f | margin %.4f%n", step,
+                    m.get("eval_loss"), m.get("eval_nll_loss"), m.get("eval_rewards/accuracies"),
+                    m.get("eval_rewards/margins"));
+            out.flush();
+        }
+
+        @Override
+        public void onCheckpoint(int step, Path dir) {
+            out.println("checkpoint " + dir);
+            out.flush();
+        }
+
+        private static String duration(double seconds) {
+            long s = Math.round(seconds);
+            return String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60);
+        }
+    }
+
+    /** One JSON object per event, flat HF/TRL metric names as keys. */
+    static final class JsonLines implements TrainerListener {
+        private static final ObjectMapper JSON = new ObjectMapper();
+        private final PrintWriter out;
+
+        JsonLines(PrintWriter out) {
+            this.out = out;
+        }
+
+        @Override
+        public void onLog(StepLog log) {
+            ObjectNode o = event("log", log.step());
+            o.put("total_steps", log.totalSteps());
+            log.metrics().forEach(o::put);
+            o.put("tokens_per_second", log.tokensPerSecond());
+            o.put("eta_seconds", log.etaSeconds());
+            print(o);
+        }
+
+        @Override
+        public void onEvaluate(int step, Map<String, Double> metrics) {
+            ObjectNode o = event("eval", step);
+            metrics.forEach(o::put);
+            print(o);
+        }
+
+        @Override
+        public void onCheckpoint(int step, Path dir) {
+            print(event("checkpoint", step).put("path", dir.toString()));
+        }
+
+        @Override
+        public void onEnd(TrainResult result) {
+            print(event("end", result.step()).put("total_steps", result.totalSteps())
+                    .put("cancelled", result.cancelled()).put("checkpoint", result.finalCheckpoint().toString()));
+        }
+
+        private static ObjectNode event(String type, int step) {
+            return JSON.createObjectNode().put("event", type).put("step", step);
+        }
+
+        private void print(ObjectNode o) {
+            out.println(o.toString());
+            out.flush();
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package dev.orpo.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class EvalCommandTest {
+    private static final String TASK = String.join("\n",
+            "{\"context\": \"what color is the sky ?\", \"choices\": [\"blue\", \"green\", \"red\"], \"gold\": 0}",
+            "{\"context\": \"what color is snow ?\", \"choices\": [\"white\", \"red\"], \"gold\": 0}",
+            "{\"context\": \"the cat sat on the\", \"choices\": [\"mat\", \"moon\", \"tree\"], \"gold\": 0}",
+            "{\"context\": \"the bird\", \"choices\": [\"sings\", \"eats food\"], \"gold\": 0}") + "\n";
+
+    @TempDir
+    Path dir;
+
+    private record Run(int exit, String out, String err) {
+    }
+
+    private static Run eval(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = new CommandLine(new EvalCommand());
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        return new Run(cl.execute(args), out.toString(), err.toString());
+    }
+
+    private Path pairs() throws Exception {
+        JsonNode orpo = new ObjectMapper().readTree(TinyChatModel.GOLDEN.resolve("golden.json").toFile()).get("orpo");
+        StringBuilder rows = new StringBuilder();
+        for (JsonNode p : orpo.get("pairs")) {
+            rows.append("{\"prompt_ids\":").append(p.get("prompt")).append(",\"chosen_ids\":").append(p.get("chosen"))
+                    .append(",\"rejected_ids\":").append(p.get("rejected")).append("}\n");
+        }
+        return Files.writeString(dir.resolve("pairs.jsonl"), rows);
+    }
+
+    @Test
+    void printsBaseVersusTunedWithTaskAndPreferenceColumns() throws Exception {
+        Path model = TinyChatModel.create(Files.createDirectories(dir.resolve("model")));
+        Path tasks = Files.createDirectories(dir.resolve("tasks"));
+        Files.writeString(tasks.resolve("colors.jsonl"), TASK);
+        Path report = dir.resolve("report.json");
+        Run run = eval("--model", model.toString(), "--adapter", model.toString(), "--tasks", tasks.toString(),
+                "--num-fewshot", "1", "--limit", "3", "--pairs", pairs().toString(), "--json", report.toString(),
+                "--batch-size", "2", "--perplexity", Files.writeString(dir.resolve("story.txt"),
+                        "the cat sat on the mat . the dog runs up the tree !").toString());
+        assertEquals(0, run.exit(), run.err());
+        String[] lines = run.out().split("\n");
+        assertEquals(4, lines.length, run.out());
+        assertTrue(lines[0].startsWith("| Model | average | colors/acc | colors/acc_norm | eval_loss |"), lines[0]);
+        assertTrue(lines[2].startsWith("| base | "), lines[2]);
+        assertTrue(lines[3].startsWith("| tuned | "), lines[3]);
+        JsonNode json = new ObjectMapper().readTree(report.toFile());
+        assertEquals(3, json.get("tasks").get("tuned").get("colors").get("n").asInt());
+        double tunedLoss = json.get("table").get("tuned").get("eval_loss").asDouble();
+        JsonNode golden = new ObjectMapper().readTree(TinyChatModel.GOLDEN.resolve("golden.json").toFile());
+        assertEquals(golden.get("orpo").get("loss").asDouble(), tunedLoss, 1e-4); // the adapter was applied
+        double ppl = json.get("table").get("tuned").get("perplexity/story").asDouble();
+        assertTrue(ppl > 1 && Double.isFinite(ppl), "perplexity " + ppl);
+        assertTrue(lines[0].endsWith("| perplexity/story |"), lines[0]);
+        assertNotEquals(tunedLoss, json.get("table").get("base").get("eval_loss").asDouble(), 1e-6);
+    }
+
+    @Test
+    void noCompareBaseEvaluatesOnlyTheTunedModel() throws Exception {
+        Path model = TinyChatModel.create(Files.createDirectories(dir.resolve("model")));
+        Path task = Files.writeString(dir.resolve("colors.jsonl"), TASK);
+        Run run = eval("--model", model.toString(), "--adapter", model.toString(), "--tasks", task.toString(),
+                "--no-compare-base");
+        assertEquals(0, run.exit(), run.err());
+        assertEquals(3, run.out().split("\n").length, run.out());
+        assertTrue(run.out().contains("| tuned | "));
+    }
+
+    @Test
+    void aBadTaskFileFailsNamingFileAndLine() throws Exception {
+        Path model = TinyChatModel.create(Files.createDirectories(dir.resolve("model")));
+        Path task = Files.writeString(dir.resolve("bad.jsonl"), TASK + "{\"context\": \"x\", \"choices\": []}\n");
+        Run run = eval("--model", model.toString(), "--tasks", task.toString());
+        assertEquals(ExitCodes.BAD_INPUT, run.exit());
+        assertTrue(run.err().contains(task + " line 5: field choices must be a non-empty array"), run.err());
+        assertEquals(ExitCodes.BAD_INPUT, eval("--model", model.toString()).exit());
+    }
+}

@@ -1,0 +1,172 @@
+package dev.orpo.merger;
+
+import dev.orpo.contracts.Json;
+import dev.orpo.contracts.RunIds;
+import dev.orpo.contracts.Topics;
+import dev.orpo.contracts.events.CheckpointSaved;
+import dev.orpo.contracts.events.PipelineEvent;
+import dev.orpo.contracts.events.TrainingCompleted;
+import dev.orpo.contracts.request.TrainingRequest;
+import dev.orpo.store.ObjectStore;
+import dev.orpo.testing.PipelineStackResource;
+import dev.orpo.testing.TestTopics;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** merger-service against a real broker: consumes its events, dead-letters malformed ones. */
+@QuarkusTest
+@WithTestResource(PipelineStackResource.class)
+class MergerServiceTest {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static TestTopics topics;
+
+    @TestHTTPResource("/")
+    URI base;
+
+    @Inject
+    ObjectStore store;
+
+    @BeforeAll
+    static void connect() {
+        topics = TestTopics.forSharedStack();
+    }
+
+    @AfterAll
+    static void close() {
+        topics.close();
+    }
+
+    @Test
+    void checkpointSavedIsConsumedAndCounted() {
+        String runId = RunIds.newRunId();
+        CheckpointSaved event = new CheckpointSaved(PipelineEvent.newEventId(), runId, 1, Instant.now(), null, 10, 100,
+                "s3://orpo/runs/" + runId + "/checkpoints/step-10/", Map.of(), Map.of("loss", 1.5), false, request());
+        topics.publishEvent(event);
+
+        await().atMost(WAIT).until(() -> get("/consumed/" + runId).statusCode() == 200);
+        String seen = get("/consumed/" + runId).body();
+        assertTrue(seen.contains("\"channel\":\"checkpoint-saved\"") && seen.contains("\"outcome\":\"accepted\"")
+                && seen.contains(event.eventId()), seen);
+        assertTrue(counter("checkpoint-saved", "accepted") >= 1, "orpo_events_consumed_total for checkpoint-saved");
+    }
+
+    @Test
+    void malformedCheckpointSavedLandsOnItsDeadLetterTopicWithTheReason() {
+        String runId = RunIds.newRunId();
+        byte[] garbage = "{\"run_id\": [".getBytes(StandardCharsets.UTF_8);
+        topics.publish(Topics.CHECKPOINT_SAVED, runId, garbage, Map.of());
+
+        var dead = topics.awaitRecord(Topics.DLQ_MERGER_CHECKPOINT_SAVED, r -> runId.equals(r.key()), WAIT);
+        assertArrayEquals(garbage, dead.value());
+        String reason = TestTopics.header(dead, "dead-letter-reason");
+        assertTrue(reason != null && reason.contains("malformed CheckpointSaved"), reason);
+        assertEquals(Topics.CHECKPOINT_SAVED, TestTopics.header(dead, "dead-letter-topic"));
+    }
+
+    @Test
+    void trainingCompletedIsConsumedAndCounted() {
+        String runId = RunIds.newRunId();
+        TrainingCompleted event = new TrainingCompleted(PipelineEvent.newEventId(), runId, 1, Instant.now(), null, 100,
+                "s3://orpo/runs/" + runId + "/checkpoints/step-100/", Map.of("loss", 0.9), 12.5, false, request());
+        topics.publishEvent(event);
+
+        await().atMost(WAIT).until(() -> get("/consumed/" + runId).statusCode() == 200);
+        String seen = get("/consumed/" + runId).body();
+        assertTrue(seen.contains("\"channel\":\"training-completed\"") && seen.contains("\"outcome\":\"accepted\"")
+                && seen.contains(event.eventId()), seen);
+        assertTrue(counter("training-completed", "accepted") >= 1, "orpo_events_consumed_total for training-completed");
+    }
+
+    @Test
+    void malformedTrainingCompletedLandsOnItsDeadLetterTopicWithTheReason() {
+        String runId = RunIds.newRunId();
+        byte[] garbage = "{\"run_id\": [".getBytes(StandardCharsets.UTF_8);
+        topics.publish(Topics.TRAINING_COMPLETED, runId, garbage, Map.of());
+
+        var dead = topics.awaitRecord(Topics.DLQ_MERGER_TRAINING_COMPLETED, r -> runId.equals(r.key()), WAIT);
+        assertArrayEquals(garbage, dead.value());
+        String reason = TestTopics.header(dead, "dead-letter-reason");
+        assertTrue(reason != null && reason.contains("malformed TrainingCompleted"), reason);
+        assertEquals(Topics.TRAINING_COMPLETED, TestTopics.header(dead, "dead-letter-topic"));
+    }
+
+    @Test
+    void channelsAreMappedToTheContractTopics() {
+        var config = ConfigProvider.getConfig();
+        assertEquals(Topics.CHECKPOINT_SAVED,
+                config.getValue("mp.messaging.incoming.checkpoint-saved.topic", String.class));
+        assertEquals(Topics.DLQ_MERGER_CHECKPOINT_SAVED,
+                config.getValue("mp.messaging.incoming.checkpoint-saved.dead-letter-queue.topic", String.class));
+        assertEquals(Topics.TRAINING_COMPLETED,
+                config.getValue("mp.messaging.incoming.training-completed.topic", String.class));
+        assertEquals(Topics.DLQ_MERGER_TRAINING_COMPLETED,
+                config.getValue("mp.messaging.incoming.training-completed.dead-letter-queue.topic", String.class));
+        assertEquals(Topics.MODEL_MERGED,
+                config.getValue("mp.messaging.outgoing.model-merged.topic", String.class));
+        assertEquals(Topics.RUN_FAILED,
+                config.getValue("mp.messaging.outgoing.run-failed.topic", String.class));
+    }
+
+    @Test
+    void objectStoreBeanUsesTheStacksBucket() {
+        assertEquals(PipelineStackResource.endpoints().s3Endpoint(), store.config().endpoint());
+        String key = "tests/" + RunIds.newRunId() + "/probe.txt";
+        store.putBytes(key, "probe".getBytes(StandardCharsets.UTF_8));
+        assertArrayEquals("probe".getBytes(StandardCharsets.UTF_8), store.getBytes(key));
+    }
+
+    @Test
+    void readyOnceConnectedToKafka() {
+        await().atMost(WAIT).until(() -> get("/q/health/ready").statusCode() == 200);
+        assertEquals(200, get("/q/health/live").statusCode());
+    }
+
+    private static TrainingRequest request() {
+        String json = "{\"model\": {\"name_or_path\": \"tiny-llama\"},"
+                + " \"dataset\": {\"uri\": \"s3://orpo/d.jsonl\"}}";
+        return Json.fromBytes(json.getBytes(StandardCharsets.UTF_8), TrainingRequest.class);
+    }
+
+    /** The exported value of {@code orpo_events_consumed_total{channel, outcome}}, 0 when absent. */
+    private double counter(String channel, String outcome) {
+        return get("/q/metrics").body().lines()
+                .filter(l -> l.startsWith("orpo_events_consumed_total{") && l.contains("channel=\"" + channel + "\"")
+                        && l.contains("outcome=\"" + outcome + "\""))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+
+    private HttpResponse<String> get(String path) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException("GET " + path, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted: GET " + path, e);
+        }
+    }
+}

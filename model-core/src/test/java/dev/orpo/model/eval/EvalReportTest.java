@@ -1,0 +1,76 @@
+package dev.orpo.model.eval;
+
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.orpo.model.generate.GoldenModels;
+import dev.orpo.model.llama.LlamaModel;
+import dev.orpo.model.orpo.PreferencePair;
+import dev.orpo.model.score.ScoreConfig;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class EvalReportTest {
+
+    private static TaskResult task(String name, int correct, int correctNorm, int n) {
+        List<DocResult> docs = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            docs.add(new DocResult(new double[] {0, 0}, 0, i < correct ? 0 : 1, i < correctNorm ? 0 : 1));
+        }
+        return TaskResult.of(name, docs);
+    }
+
+    @Test
+    void tableHasOneRowPerModelWithAccAccNormAverageAndPreferenceColumns() throws Exception {
+        ModelScores base = new ModelScores("base", Map.of("arc", task("arc", 1, 2, 4)), Map.of());
+        ModelScores tuned = new ModelScores("tuned", Map.of("arc", task("arc", 3, 4, 4)),
+                Map.of("eval_loss", 1.25));
+        EvalReport report = EvalReport.of(base, tuned).withCheckpoint(10, tuned);
+        assertEquals(Map.of("average", 50.0, "arc/acc", 25.0, "arc/acc_norm", 50.0), report.table().get("base"));
+        assertEquals(100.0, report.table().get("tuned").get("average"));
+        String md = report.markdown();
+        assertEquals("| Model | average | arc/acc | arc/acc_norm | eval_loss |\n"
+                + "|---|---:|---:|---:|---:|\n"
+                + "| base | 50.00 | 25.00 | 50.00 |  |\n"
+                + "| tuned | 100.00 | 75.00 | 100.00 | 1.2500 |\n", md);
+        JsonNode json = new ObjectMapper().readTree(report.json());
+        assertEquals(75.0, json.get("table").get("tuned").get("arc/acc").asDouble());
+        assertEquals(4, json.get("tasks").get("base").get("arc").get("n").asInt());
+        assertEquals(10, json.get("history").get(0).get("step").asInt());
+    }
+
+    @Test
+    void preferenceEvalReportsTheScorersSummaryUnderTrlEvalNames() throws Exception {
+        Path dir = GoldenModels.dir("llama3-gqa-f32");
+        JsonNode orpo = new ObjectMapper().readTree(dir.resolve("golden.json").toFile()).get("orpo");
+        List<PreferencePair> pairs = new ArrayList<>();
+        for (JsonNode p : orpo.get("pairs")) {
+            pairs.add(PreferencePair.ofIds(ints(p.get("prompt")), ints(p.get("chosen")), ints(p.get("rejected"))));
+        }
+        try (NDManager m = NDManager.newBaseManager(); LlamaModel model = GoldenModels.tuned("llama3-gqa-f32", m)) {
+            EvalSettings settings = new EvalSettings(FewShot.ZERO, null, 4,
+                    new ScoreConfig(orpo.get("beta").asDouble(), true, 2, orpo.get("pad_token_id").asLong()));
+            ModelScores scores = new Evaluator(MultipleChoiceTest.CHARS, 1, settings)
+                    .evaluate("tuned", model::logits, 128, m, List.of(), pairs);
+            assertEquals(orpo.get("loss").asDouble(), scores.metrics().get("eval_loss"), 1e-4);
+            assertEquals(orpo.get("metrics").get("nll_loss").asDouble(), scores.metrics().get("eval_nll_loss"), 1e-4);
+            assertTrue(scores.metrics().keySet().stream().allMatch(k -> k.startsWith("eval_")));
+            assertTrue(scores.tasks().isEmpty());
+        }
+    }
+
+    private static int[] ints(JsonNode a) {
+        int[] out = new int[a.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = a.get(i).asInt();
+        }
+        return out;
+    }
+}

@@ -1,0 +1,117 @@
+package dev.orpo.model.train;
+
+import ai.djl.ndarray.NDManager;
+import dev.orpo.model.llama.LlamaModel;
+import dev.orpo.model.orpo.PreferencePair;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class AccumulationAndResumeTest {
+    static NDManager manager;
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void engine() {
+        manager = NDManager.newBaseManager();
+    }
+
+    @AfterAll
+    static void close() {
+        manager.close();
+    }
+
+    @Test
+    void gradientAccumulationFourByOneEqualsOneByFour() {
+        List<PreferencePair> rows = SyntheticRun.TRAIN.subList(0, 8);
+        TrainerConfig base = SyntheticRun.fast().with("warmup_steps", "0").with("max_grad_norm", "0.5");
+        Map<String, float[]> accumulated = trainAdapter(base.with("per_device_train_batch_size", "1")
+                .with("gradient_accumulation_steps", "4"), rows, "acc");
+        Map<String, float[]> oneBatch = trainAdapter(base.with("per_device_train_batch_size", "4")
+                .with("gradient_accumulation_steps", "1"), rows, "big");
+        assertClose(oneBatch, accumulated, 1e-5);
+    }
+
+    @Test
+    void resumedRunEqualsUninterruptedRun() {
+        // 12 rows, 2 pairs × 2 micro-batches: 3 updates per epoch, 2 epochs; LoRA dropout on
+        List<PreferencePair> rows = SyntheticRun.TRAIN.subList(0, 12);
+        TrainerConfig config = SyntheticRun.fast().with("per_device_train_batch_size", "2")
+                .with("gradient_accumulation_steps", "2").with("num_train_epochs", "2");
+        Path baseDir = SyntheticRun.base(dir);
+        Map<String, float[]> uninterrupted;
+        try (LlamaModel model = SyntheticRun.model(baseDir, manager, 0.1)) {
+            TrainResult r = new OrpoTrainer(model, config, rows, List.of(), dir.resolve("full"), "tiny").train();
+            assertEquals(6, r.step());
+            uninterrupted = OrpoTrainerTest.host(model);
+        }
+        Path checkpoint;
+        try (LlamaModel model = SyntheticRun.model(baseDir, manager, 0.1)) {
+            OrpoTrainer trainer = new OrpoTrainer(model, config, rows, List.of(), dir.resolve("cut"), "tiny");
+            int[] updates = {0};
+            trainer.addListener(new TrainerListener() {
+                @Override
+                public void onLog(StepLog log) {
+                    updates[0] = log.step();
+                }
+            });
+            TrainResult r = trainer.cancelWhen(() -> updates[0] >= 4).train();
+            assertTrue(r.cancelled());
+            assertEquals(4, r.step());
+            checkpoint = r.finalCheckpoint();
+            assertEquals("step-4", checkpoint.getFileName().toString());
+            TrainerState state = TrainerState.read(checkpoint);
+            assertEquals(1, state.dataEpoch());
+            assertEquals(1, state.stepInEpoch());
+            assertEquals(4, state.logHistory().size());
+        }
+        // a fresh process-like start: new model, new LoRA init, everything restored from the checkpoint
+        try (LlamaModel model = SyntheticRun.model(baseDir, manager, 0.1)) {
+            OrpoTrainer trainer = new OrpoTrainer(model, config, rows, List.of(), dir.resolve("cut"), "tiny");
+            TrainResult r = trainer.resume(checkpoint);
+            assertEquals(6, r.step());
+            assertFalse(r.cancelled());
+            assertEquals(6, r.logHistory().size());
+            assertClose(uninterrupted, OrpoTrainerTest.host(model), 1e-6);
+        }
+        try (LlamaModel model = SyntheticRun.model(baseDir, manager, 0.1)) {
+            OrpoTrainer other = new OrpoTrainer(model, config, rows.subList(0, 10), List.of(), dir.resolve("x"),
+                    "tiny");
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> other.resume(checkpoint));
+            assertTrue(e.getMessage().contains("train rows 12"), e.getMessage());
+        }
+    }
+
+    private Map<String, float[]> trainAdapter(TrainerConfig config, List<PreferencePair> rows, String name) {
+        try (LlamaModel model = SyntheticRun.model(SyntheticRun.base(dir), manager, 0.0)) {
+            TrainResult r = new OrpoTrainer(model, config.with("max_steps", "2"), rows, List.of(),
+                    dir.resolve(name), "tiny").train();
+            assertEquals(2, r.step());
+            return OrpoTrainerTest.host(model);
+        }
+    }
+
+    static void assertClose(Map<String, float[]> expected, Map<String, float[]> actual, double tol) {
+        assertEquals(expected.keySet(), actual.keySet());
+        double worst = 0;
+        for (String k : expected.keySet()) {
+            float[] e = expected.get(k);
+            float[] a = actual.get(k);
+            for (int i = 0; i < e.length; i++) {
+                worst = Math.max(worst, Math.abs(e[i] - a[i]));
+            }
+        }
+        assertTrue(worst <= tol, "max |difference| " + worst + " > " + tol);
+    }
+}

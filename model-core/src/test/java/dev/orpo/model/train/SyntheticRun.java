@@ -1,0 +1,53 @@
+package dev.orpo.model.train;
+
+import ai.djl.ndarray.NDManager;
+import dev.orpo.model.io.CheckpointReader;
+import dev.orpo.model.llama.LlamaConfig;
+import dev.orpo.model.llama.LlamaModel;
+import dev.orpo.model.lora.LoraConfig;
+import dev.orpo.model.lora.LoraTarget;
+import dev.orpo.model.orpo.PreferencePair;
+import dev.orpo.model.synthetic.SyntheticLlama;
+import dev.orpo.model.synthetic.SyntheticPreferenceTask;
+import dev.orpo.model.synthetic.TokenSpace;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.List;
+
+/** The tiny synthetic model and sorting task shared by the trainer tests. */
+final class SyntheticRun {
+    static final LlamaConfig CONFIG = SyntheticLlama.tiny();
+    static final SyntheticPreferenceTask.Split SPLIT = SyntheticPreferenceTask.defaults().split(64, 32, 5);
+    static final List<PreferencePair> TRAIN = SPLIT.trainPairs(TokenSpace.tiny());
+    static final List<PreferencePair> EVAL = SPLIT.evalPairs(TokenSpace.tiny());
+
+    private SyntheticRun() {
+    }
+
+    /** Writes the base checkpoint once per directory. */
+    static Path base(Path dir) {
+        Path model = dir.resolve("base");
+        if (!Files.exists(model.resolve("model.safetensors"))) {
+            SyntheticLlama.write(model, CONFIG, 1);
+        }
+        return model;
+    }
+
+    /** The base model with a fresh rank-8 LoRA on all linear layers. */
+    static LlamaModel model(Path baseDir, NDManager manager, double dropout) {
+        try (CheckpointReader reader = CheckpointReader.open(baseDir)) {
+            LlamaModel model = LlamaModel.load(CONFIG, reader, manager);
+            model.applyLora(new LoraConfig(8, 16, dropout, EnumSet.allOf(LoraTarget.class), false, 3));
+            return model;
+        }
+    }
+
+    /** Settings that learn the task quickly: lr 5e-3, short warmup, batch 4. */
+    static TrainerConfig fast() {
+        return TrainerConfig.defaults().with("learning_rate", "5e-3").with("warmup_steps", "2")
+                .with("per_device_train_batch_size", "4").with("gradient_accumulation_steps", "1")
+                .with("per_device_eval_batch_size", "16").with("save_steps", "1000").with("beta", "0.5");
+    }
+}

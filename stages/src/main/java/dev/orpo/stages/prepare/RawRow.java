@@ -1,0 +1,12 @@
+package dev.orpo.stages.prepare;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * One input row as read, each mapped column as JSON (a string, a message list, or null when the column is absent or
+ * the value missing).
+ *
+ * @param row 0-based position in the input file
+ */
+record RawRow(long row, JsonNode prompt, JsonNode chosen, JsonNode rejected, JsonNode system, String source) {
+}

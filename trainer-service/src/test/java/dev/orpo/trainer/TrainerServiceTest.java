@@ -1,0 +1,177 @@
+package dev.orpo.trainer;
+
+import dev.orpo.contracts.Json;
+import dev.orpo.contracts.RunIds;
+import dev.orpo.contracts.Topics;
+import dev.orpo.contracts.events.DatasetPrepared;
+import dev.orpo.contracts.events.PipelineEvent;
+import dev.orpo.contracts.events.RunCancelled;
+import dev.orpo.contracts.request.TrainingRequest;
+import dev.orpo.store.ObjectStore;
+import dev.orpo.testing.PipelineStackResource;
+import dev.orpo.testing.TestTopics;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** trainer-service against a real broker: consumes its events, dead-letters malformed ones. */
+@QuarkusTest
+@WithTestResource(PipelineStackResource.class)
+class TrainerServiceTest {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static TestTopics topics;
+
+    @TestHTTPResource("/")
+    URI base;
+
+    @Inject
+    ObjectStore store;
+
+    @BeforeAll
+    static void connect() {
+        topics = TestTopics.forSharedStack();
+    }
+
+    @AfterAll
+    static void close() {
+        topics.close();
+    }
+
+    @Test
+    void datasetPreparedIsConsumedAndCounted() {
+        String runId = RunIds.newRunId();
+        DatasetPrepared event = new DatasetPrepared(PipelineEvent.newEventId(), runId, 1, Instant.now(), null,
+                "s3://orpo/runs/" + runId + "/dataset/", "ab12", 90, 10, 0, 12345, 32000, request());
+        topics.publishEvent(event);
+
+        await().atMost(WAIT).until(() -> get("/consumed/" + runId).statusCode() == 200);
+        String seen = get("/consumed/" + runId).body();
+        assertTrue(seen.contains("\"channel\":\"dataset-prepared\"") && seen.contains("\"outcome\":\"accepted\"")
+                && seen.contains(event.eventId()), seen);
+        assertTrue(counter("dataset-prepared", "accepted") >= 1, "orpo_events_consumed_total for dataset-prepared");
+    }
+
+    @Test
+    void malformedDatasetPreparedLandsOnItsDeadLetterTopicWithTheReason() {
+        String runId = RunIds.newRunId();
+        byte[] garbage = "{\"run_id\": [".getBytes(StandardCharsets.UTF_8);
+        topics.publish(Topics.DATASET_PREPARED, runId, garbage, Map.of());
+
+        var dead = topics.awaitRecord(Topics.DLQ_TRAINER_DATASET_PREPARED, r -> runId.equals(r.key()), WAIT);
+        assertArrayEquals(garbage, dead.value());
+        String reason = TestTopics.header(dead, "dead-letter-reason");
+        assertTrue(reason != null && reason.contains("malformed DatasetPrepared"), reason);
+        assertEquals(Topics.DATASET_PREPARED, TestTopics.header(dead, "dead-letter-topic"));
+    }
+
+    @Test
+    void runCancelledIsConsumedAndCounted() {
+        String runId = RunIds.newRunId();
+        RunCancelled event = RunCancelled.of(runId, "user asked");
+        topics.publishEvent(event);
+
+        await().atMost(WAIT).until(() -> get("/consumed/" + runId).statusCode() == 200);
+        String seen = get("/consumed/" + runId).body();
+        assertTrue(seen.contains("\"channel\":\"run-cancelled\"") && seen.contains("\"outcome\":\"accepted\"")
+                && seen.contains(event.eventId()), seen);
+        assertTrue(counter("run-cancelled", "accepted") >= 1, "orpo_events_consumed_total for run-cancelled");
+    }
+
+    @Test
+    void malformedRunCancelledLandsOnItsDeadLetterTopicWithTheReason() {
+        String runId = RunIds.newRunId();
+        byte[] garbage = "{\"run_id\": [".getBytes(StandardCharsets.UTF_8);
+        topics.publish(Topics.RUN_CANCELLED, runId, garbage, Map.of());
+
+        var dead = topics.awaitRecord(Topics.DLQ_TRAINER_RUN_CANCELLED, r -> runId.equals(r.key()), WAIT);
+        assertArrayEquals(garbage, dead.value());
+        String reason = TestTopics.header(dead, "dead-letter-reason");
+        assertTrue(reason != null && reason.contains("malformed RunCancelled"), reason);
+        assertEquals(Topics.RUN_CANCELLED, TestTopics.header(dead, "dead-letter-topic"));
+    }
+
+    @Test
+    void channelsAreMappedToTheContractTopics() {
+        var config = ConfigProvider.getConfig();
+        assertEquals(Topics.DATASET_PREPARED,
+                config.getValue("mp.messaging.incoming.dataset-prepared.topic", String.class));
+        assertEquals(Topics.DLQ_TRAINER_DATASET_PREPARED,
+                config.getValue("mp.messaging.incoming.dataset-prepared.dead-letter-queue.topic", String.class));
+        assertEquals(Topics.RUN_CANCELLED,
+                config.getValue("mp.messaging.incoming.run-cancelled.topic", String.class));
+        assertEquals(Topics.DLQ_TRAINER_RUN_CANCELLED,
+                config.getValue("mp.messaging.incoming.run-cancelled.dead-letter-queue.topic", String.class));
+        assertEquals(Topics.TRAINING_STARTED,
+                config.getValue("mp.messaging.outgoing.training-started.topic", String.class));
+        assertEquals(Topics.TRAINING_PROGRESSED,
+                config.getValue("mp.messaging.outgoing.training-progressed.topic", String.class));
+        assertEquals(Topics.CHECKPOINT_SAVED,
+                config.getValue("mp.messaging.outgoing.checkpoint-saved.topic", String.class));
+        assertEquals(Topics.TRAINING_COMPLETED,
+                config.getValue("mp.messaging.outgoing.training-completed.topic", String.class));
+        assertEquals(Topics.RUN_FAILED,
+                config.getValue("mp.messaging.outgoing.run-failed.topic", String.class));
+    }
+
+    @Test
+    void objectStoreBeanUsesTheStacksBucket() {
+        assertEquals(PipelineStackResource.endpoints().s3Endpoint(), store.config().endpoint());
+        String key = "tests/" + RunIds.newRunId() + "/probe.txt";
+        store.putBytes(key, "probe".getBytes(StandardCharsets.UTF_8));
+        assertArrayEquals("probe".getBytes(StandardCharsets.UTF_8), store.getBytes(key));
+    }
+
+    @Test
+    void readyOnceConnectedToKafka() {
+        await().atMost(WAIT).until(() -> get("/q/health/ready").statusCode() == 200);
+        assertEquals(200, get("/q/health/live").statusCode());
+    }
+
+    private static TrainingRequest request() {
+        String json = "{\"model\": {\"name_or_path\": \"tiny-llama\"},"
+                + " \"dataset\": {\"uri\": \"s3://orpo/d.jsonl\"}}";
+        return Json.fromBytes(json.getBytes(StandardCharsets.UTF_8), TrainingRequest.class);
+    }
+
+    /** The exported value of {@code orpo_events_consumed_total{channel, outcome}}, 0 when absent. */
+    private double counter(String channel, String outcome) {
+        return get("/q/metrics").body().lines()
+                .filter(l -> l.startsWith("orpo_events_consumed_total{") && l.contains("channel=\"" + channel + "\"")
+                        && l.contains("outcome=\"" + outcome + "\""))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+
+    private HttpResponse<String> get(String path) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException("GET " + path, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted: GET " + path, e);
+        }
+    }
+}
