@@ -21,7 +21,8 @@ import java.util.Locale;
  * Prints training throughput and memory of {@link OrpoTrainer} on a synthetic model:
  * {@code TrainingBenchmark [steps] [hidden] [layers] [digits]} (defaults 200, 256, 4, 60 → 123-token sequences).
  * Batch 4 pairs, no accumulation, rank-16 LoRA on all linear layers (the seed recipe's), dropout 0.05. Reports
- * resident memory (VmRSS) after loading, after the first tenth of the steps and at the end, so a leak shows as growth.
+ * resident memory (VmRSS) after loading, after the first tenth of the steps and at the end, so a leak shows as growth,
+ * and the committed Java heap (which accounts for RSS growth that is only uncollected Java garbage).
  */
 public final class TrainingBenchmark {
 
@@ -46,15 +47,18 @@ public final class TrainingBenchmark {
                 work.resolve("model")); LlamaModel model = LlamaModel.load(config, reader, manager)) {
             model.applyLora(LoraConfig.defaults());
             long rssLoaded = rssKb();
-            long[] rssEarly = {0};
+            long[] rssEarly = {0, 0};
             double[] tokensPerSecond = {0, 0};
             int[] logs = {0};
+            StringBuilder rssSeries = new StringBuilder();
             OrpoTrainer trainer = new OrpoTrainer(model, tc, train, List.of(), work.resolve("out"), "bench");
             trainer.addListener(new TrainerListener() {
                 @Override
                 public void onLog(StepLog log) {
+                    rssSeries.append(String.format(Locale.ROOT, " %d:%.0f", log.step(), rssKb() / 1024.0));
                     if (logs[0]++ == 0) {
                         rssEarly[0] = rssKb();
+                        rssEarly[1] = Runtime.getRuntime().totalMemory();
                     } else {
                         tokensPerSecond[0] += log.tokensPerSecond();
                         tokensPerSecond[1]++;
@@ -73,6 +77,10 @@ public final class TrainingBenchmark {
                     tokensPerSecond[1] > 0 ? tokensPerSecond[0] / tokensPerSecond[1] : Double.NaN);
             System.out.printf(Locale.ROOT, "RSS MB: loaded %.0f, after %d steps %.0f, end %.0f%n", rssLoaded / 1024.0,
                     tc.loggingSteps(), rssEarly[0] / 1024.0, rssKb() / 1024.0);
+            System.out.println("RSS MB by step:" + rssSeries);
+            System.out.printf(Locale.ROOT, "Java heap committed MB: after %d steps %.0f, end %.0f (max %.0f)%n",
+                    tc.loggingSteps(), rssEarly[1] / 1048576.0, Runtime.getRuntime().totalMemory() / 1048576.0,
+                    Runtime.getRuntime().maxMemory() / 1048576.0);
         }
     }
 
