@@ -139,7 +139,11 @@ public final class Artifacts {
         return storeFor(s3PrefixUri, uri.bucket()).putDirectory(uri.key(), dir);
     }
 
-    /** The store for a bucket (the pipeline's store, or the same endpoint and keys with another bucket). */
+    /** The store for a bucket: the pipeline's store, or the same endpoint and keys with another bucket. */
+    public ObjectStore store(String bucket) {
+        return storeFor("s3://" + bucket + "/", bucket);
+    }
+
     ObjectStore storeFor(String uri, String bucket) {
         if (store == null) {
             throw new ArtifactException(uri + ": no object store is configured (orpo.s3.endpoint)");
