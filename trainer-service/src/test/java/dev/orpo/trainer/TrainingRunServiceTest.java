@@ -6,6 +6,7 @@ import dev.orpo.contracts.Topics;
 import dev.orpo.contracts.events.CheckpointSaved;
 import dev.orpo.contracts.events.DatasetPrepared;
 import dev.orpo.contracts.events.PipelineEvent;
+import dev.orpo.contracts.events.RunCancelled;
 import dev.orpo.contracts.events.TrainingCompleted;
 import dev.orpo.contracts.events.TrainingProgressed;
 import dev.orpo.contracts.events.TrainingStarted;
@@ -18,6 +19,8 @@ import dev.orpo.model.score.ScoreReport;
 import dev.orpo.model.score.Scorer;
 import dev.orpo.stages.train.PreparedDataset;
 import dev.orpo.stages.train.SyntheticPrepared;
+import dev.orpo.stages.train.TrainStage;
+import dev.orpo.stages.train.TrainStageListener;
 import dev.orpo.store.ObjectStore;
 import dev.orpo.store.S3Uri;
 import dev.orpo.testing.PipelineStackResource;
@@ -36,13 +39,17 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -79,18 +86,8 @@ class TrainingRunServiceTest {
         String runId = RunIds.newRunId();
         Path model = SyntheticPrepared.model(tmp.resolve("model"), 7);
         Path dataset = SyntheticPrepared.dataset(tmp.resolve("dataset"), 12, 4, 11);
-        store.putDirectory("tests/" + runId + "/model/", model);
-        store.putDirectory("runs/" + runId + "/dataset/", dataset);
-        TrainingRequest request = RequestParser.parse("""
-                {"model": {"name_or_path": "s3://%s/tests/%s/model/"}, "dataset": {"uri": "s3://orpo/d.jsonl"},
-                 "lora": {"r": 4, "lora_alpha": 8},
-                 "training": {"learning_rate": 0.001, "warmup_steps": 0, "per_device_train_batch_size": 2,
-                   "per_device_eval_batch_size": 4, "gradient_accumulation_steps": 1, "max_steps": 4,
-                   "eval_steps": 2, "save_steps": 2, "logging_steps": 1, "seed": 3}}"""
-                .formatted(store.bucket(), runId), false);
-        DatasetPrepared prepared = new DatasetPrepared(PipelineEvent.newEventId(), runId, 1, Instant.now(), null,
-                "s3://" + store.bucket() + "/runs/" + runId + "/dataset/", "test", 12, 4, 0, 252, 64, request);
-        topics.publishEvent(prepared);
+        TrainingRequest request = request(runId, "\"max_steps\": 4, \"eval_steps\": 2, \"save_steps\": 2");
+        publish(runId, model, dataset, request);
 
         TrainingCompleted completed = TestTopics.value(
                 topics.awaitRecord(Topics.TRAINING_COMPLETED, ofRun(runId), RUN), TrainingCompleted.class);
@@ -126,10 +123,77 @@ class TrainingRunServiceTest {
             }
         }
 
-        // the same record again: the completion marker makes it a no-op
-        topics.publishEvent(prepared);
+        // the same run again: the completion marker makes it a no-op
+        publish(runId, model, dataset, request);
         await().atMost(Duration.ofSeconds(60)).until(() -> get("/consumed/" + runId).contains("already completed"));
         assertEquals(1, values(Topics.TRAINING_STARTED, runId, TrainingStarted.class).size());
+    }
+
+    @Test
+    void redeliveryAfterACrashResumesFromTheStoredCheckpointToTheUninterruptedAdapter() throws Exception {
+        String runId = RunIds.newRunId();
+        Path model = SyntheticPrepared.model(tmp.resolve("model"), 7);
+        Path dataset = SyntheticPrepared.dataset(tmp.resolve("dataset"), 12, 4, 11);
+        TrainingRequest request = request(runId, "\"max_steps\": 4, \"eval_steps\": 2, \"save_steps\": 2");
+        // what an uninterrupted run ends with, and the step-2 checkpoint a crashed replica left in the store
+        TrainStage.run(request, new TrainStage.Inputs(model, "m", dataset, 64, tmp.resolve("a"), null),
+                new TrainStageListener() { }, () -> false);
+        AtomicBoolean crash = new AtomicBoolean();
+        TrainStage.run(request, new TrainStage.Inputs(model, "m", dataset, 64, tmp.resolve("b"), null),
+                new TrainStageListener() {
+                    @Override
+                    public void onCheckpoint(int step, Path dir, boolean last, Map<String, Double> metrics) {
+                        crash.set(true);
+                    }
+                }, crash::get);
+        store.putDirectory("runs/" + runId + "/checkpoints/step-2/", tmp.resolve("b/checkpoints/step-2"));
+
+        publish(runId, model, dataset, request);
+
+        TrainingCompleted completed = TestTopics.value(
+                topics.awaitRecord(Topics.TRAINING_COMPLETED, ofRun(runId), RUN), TrainingCompleted.class);
+        TrainingStarted started = TestTopics.value(topics.awaitRecord(Topics.TRAINING_STARTED, ofRun(runId), RUN),
+                TrainingStarted.class);
+        assertEquals(2, started.resumedFromStep());
+        assertEquals(4, completed.finalStep());
+        assertArrayEquals(Files.readAllBytes(tmp.resolve("a/checkpoints/step-4/adapter_model.safetensors")),
+                store.getBytes(S3Uri.parse(completed.adapterUri()).key() + "adapter_model.safetensors"));
+    }
+
+    @Test
+    void runCancelledStopsTheRunningTrainingWithAFinalCheckpoint() throws Exception {
+        String runId = RunIds.newRunId();
+        Path model = SyntheticPrepared.model(tmp.resolve("model"), 7);
+        Path dataset = SyntheticPrepared.dataset(tmp.resolve("dataset"), 12, 4, 11);
+        publish(runId, model, dataset, request(runId,
+                "\"max_steps\": 5000, \"eval_steps\": 5000, \"save_steps\": 5000, \"logging_steps\": 5"));
+        topics.awaitRecord(Topics.TRAINING_PROGRESSED, ofRun(runId), RUN);
+        topics.publishEvent(RunCancelled.of(runId, "test"));
+
+        TrainingCompleted completed = TestTopics.value(
+                topics.awaitRecord(Topics.TRAINING_COMPLETED, ofRun(runId), RUN), TrainingCompleted.class);
+        assertTrue(completed.cancelled());
+        assertTrue(completed.finalStep() > 0 && completed.finalStep() < 5000, "stopped at " + completed.finalStep());
+        CheckpointSaved last = values(Topics.CHECKPOINT_SAVED, runId, CheckpointSaved.class).get(0);
+        assertEquals(completed.finalStep(), last.step());
+        assertTrue(last.finalCheckpoint());
+        assertTrue(store.exists(S3Uri.parse(completed.adapterUri()).key() + "adapter_model.safetensors"));
+    }
+
+    private TrainingRequest request(String runId, String training) {
+        return RequestParser.parse("""
+                {"model": {"name_or_path": "s3://%s/tests/%s/model/"}, "dataset": {"uri": "s3://orpo/d.jsonl"},
+                 "lora": {"r": 4, "lora_alpha": 8},
+                 "training": {"learning_rate": 0.001, "warmup_steps": 0, "per_device_train_batch_size": 2,
+                   "per_device_eval_batch_size": 4, "gradient_accumulation_steps": 1, "logging_steps": 1,
+                   "seed": 3, %s}}""".formatted(store.bucket(), runId, training), false);
+    }
+
+    private void publish(String runId, Path model, Path dataset, TrainingRequest request) {
+        store.putDirectory("tests/" + runId + "/model/", model);
+        store.putDirectory("runs/" + runId + "/dataset/", dataset);
+        topics.publishEvent(new DatasetPrepared(PipelineEvent.newEventId(), runId, 1, Instant.now(), null,
+                "s3://" + store.bucket() + "/runs/" + runId + "/dataset/", "test", 12, 4, 0, 252, 64, request));
     }
 
     private static Predicate<ConsumerRecord<String, byte[]>> ofRun(String runId) {

@@ -63,6 +63,7 @@ public final class TrainStage {
     public static Outcome run(TrainingRequest request, Inputs in, TrainStageListener listener, BooleanSupplier cancel) {
         long started = System.nanoTime();
         checkSupported(request);
+        gradModeOffOnThisThread();
         TrainerConfig config = trainerConfig(request.training());
         LoraConfig lora = loraConfig(request.lora(), config.seed());
         PreparedDataset data = PreparedDataset.read(in.preparedDir());
@@ -106,6 +107,18 @@ public final class TrainStage {
             Outcome outcome = new Outcome(result, Map.copyOf(relay.latest), (System.nanoTime() - started) / 1e9);
             listener.onCompleted(outcome);
             return outcome;
+        }
+    }
+
+    /**
+     * PyTorch's grad mode is per thread and on by default; DJL turns it off only on the thread that loaded the engine,
+     * and a GradientCollector restores the mode it found. On any other thread (a service's worker) the optimizer's
+     * in-place update of a leaf would then fail ("a leaf Variable that requires grad is being used in an in-place
+     * operation"), so the calling thread starts with grad mode off, as the engine's own thread does.
+     */
+    static void gradModeOffOnThisThread() {
+        if ("PyTorch".equals(Engine.getInstance().getEngineName())) {
+            ai.djl.pytorch.jni.JniUtils.setGradMode(false);
         }
     }
 

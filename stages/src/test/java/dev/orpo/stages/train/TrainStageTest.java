@@ -90,6 +90,26 @@ class TrainStageTest {
     }
 
     @Test
+    void trainsOnAThreadOtherThanTheOneThatLoadedTheEngine(@TempDir Path out) throws Exception {
+        TrainStage.run(RequestParser.parse(jsonWithMaxSteps1(), false), inputs(out.resolve("main"), 0, null),
+                new Recorder(null), () -> false);
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread worker = new Thread(() -> {
+            try {
+                TrainStage.run(RequestParser.parse(jsonWithMaxSteps1(), false), inputs(out.resolve("worker"), 0, null),
+                        new Recorder(null), () -> false);
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        });
+        worker.start();
+        worker.join();
+        assertEquals(null, failure.get());
+        assertArrayEquals(Files.readAllBytes(out.resolve("main/checkpoints/step-1/adapter_model.safetensors")),
+                Files.readAllBytes(out.resolve("worker/checkpoints/step-1/adapter_model.safetensors")));
+    }
+
+    @Test
     void nf4QuantizationFailsClearlyInsteadOfTrainingUnquantized(@TempDir Path out) {
         StageFailure e = assertThrows(StageFailure.class, () -> TrainStage.run(
                 request(", \"quantization\": {\"mode\": \"nf4\"}"), inputs(out, 0, null), new Recorder(null),
