@@ -61,11 +61,20 @@ public final class TrainStage {
 
     /** Trains the run to its end or until {@code cancel} answers true (checked before every update). */
     public static Outcome run(TrainingRequest request, Inputs in, TrainStageListener listener, BooleanSupplier cancel) {
-        long started = System.nanoTime();
         checkSupported(request);
-        gradModeOffOnThisThread();
         TrainerConfig config = trainerConfig(request.training());
-        LoraConfig lora = loraConfig(request.lora(), config.seed());
+        return run(config, loraConfig(request.lora(), config.seed()), in, listener, cancel);
+    }
+
+    /**
+     * The same with settings already mapped ({@code orpo train --set} edits them); {@link #run(TrainingRequest,
+     * Inputs, TrainStageListener, BooleanSupplier)} with {@link #trainerConfig} and {@link #loraConfig} of a request
+     * is exactly this call.
+     */
+    public static Outcome run(TrainerConfig config, LoraConfig lora, Inputs in, TrainStageListener listener,
+                              BooleanSupplier cancel) {
+        long started = System.nanoTime();
+        gradModeOffOnThisThread();
         PreparedDataset data = PreparedDataset.read(in.preparedDir());
         if (!Files.isRegularFile(in.baseModelDir().resolve("config.json"))) {
             throw new StageFailure("model.name_or_path", "base model " + in.baseModelDir() + " has no config.json");
@@ -123,7 +132,7 @@ public final class TrainStage {
     }
 
     /** Options the request may name but this implementation cannot honour fail here, never silently. */
-    static void checkSupported(TrainingRequest request) {
+    public static void checkSupported(TrainingRequest request) {
         String mode = request.quantization().mode();
         if (QuantizationSpec.NF4.equals(mode)) {
             throw new StageFailure("quantization.mode", "NF4 not implemented yet; use quantization.mode none");
