@@ -3,9 +3,12 @@ package dev.orpo.trainer;
 import dev.orpo.contracts.Json;
 import dev.orpo.contracts.ObjectStoreLayout;
 import dev.orpo.contracts.request.ModelSpec;
+import dev.orpo.stages.resolve.ArtifactException;
+import dev.orpo.stages.resolve.Artifacts;
+import dev.orpo.stages.resolve.HubClient;
 import dev.orpo.stages.train.StageFailure;
+import jakarta.annotation.PostConstruct;
 import dev.orpo.store.ObjectStore;
-import dev.orpo.store.S3Uri;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -16,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -39,6 +41,19 @@ public class RunArtifacts {
 
     @ConfigProperty(name = "orpo.work-dir")
     Path workDir;
+
+    /** Hub for hub model ids; empty = offline (hub ids then fail with a clear RunFailed). */
+    @ConfigProperty(name = "orpo.hub.url")
+    Optional<String> hubUrl;
+
+    private Artifacts resolver;
+
+    @PostConstruct
+    void init() {
+        HubClient hub = hubUrl.filter(u -> !u.isBlank()).map(u -> new HubClient(u, System.getenv("HF_TOKEN")))
+                .orElse(null);
+        resolver = new Artifacts(store, workDir.resolve("cache"), hub);
+    }
 
     ObjectStoreLayout layout() {
         return new ObjectStoreLayout(store.bucket());
@@ -89,59 +104,25 @@ public class RunArtifacts {
         return layout().uri(layout().checkpointPrefix(runId, step));
     }
 
-    /** Downloads {@code dataset_uri} (a prefix in this service's bucket) into {@code runDir/dataset}. */
+    /** Downloads {@code dataset_uri} (an s3:// prefix) into {@code runDir/dataset}. */
     Path downloadDataset(String datasetUri, Path runDir) {
-        String prefix = keyInOurBucket(datasetUri, "dataset_uri");
-        Path dir = runDir.resolve("dataset");
-        if (store.getDirectory(prefix, dir).isEmpty()) {
-            throw new StageFailure("dataset_uri", "nothing stored under " + datasetUri);
+        try {
+            return resolver.download(datasetUri, runDir.resolve("dataset"));
+        } catch (ArtifactException e) {
+            throw new StageFailure("dataset_uri", e.getMessage(), e);
         }
-        return dir;
     }
 
     /**
-     * The base model as a local directory: an existing local path, or an {@code s3://} prefix in this service's
-     * bucket downloaded once into {@code work-dir/models/<sha256 of the uri>/} (reused while its {@code .complete}
-     * marker exists). Hub ids need the dataset stage's resolver (not wired here yet) and fail clearly.
+     * The base model as a local directory, through the dataset stage's resolver: a local path, an {@code s3://}
+     * prefix (downloaded once into {@code work-dir/cache/}), or a hub id when {@code orpo.hub.url} is set.
      */
     Path resolveModel(ModelSpec spec) {
-        String name = spec.nameOrPath();
-        if (S3Uri.isS3Uri(name)) {
-            String prefix = keyInOurBucket(name, "model.name_or_path");
-            Path dir = workDir.resolve("models").resolve(sha256(name));
-            Path complete = dir.resolve(".complete");
-            if (!Files.exists(complete)) {
-                deleteTree(dir);
-                if (store.getDirectory(prefix, dir).isEmpty()) {
-                    throw new StageFailure("model.name_or_path", "nothing stored under " + name);
-                }
-                try {
-                    Files.writeString(complete, name);
-                } catch (IOException e) {
-                    throw new UncheckedIOException("cannot mark model cache " + dir, e);
-                }
-            }
-            return dir;
-        }
-        Path local = Path.of(name);
-        if (Files.isDirectory(local)) {
-            return local;
-        }
-        throw new StageFailure("model.name_or_path", "model '" + name + "' is neither a local directory nor an"
-                + " s3:// URI; hub ids are not resolved by trainer-service yet");
-    }
-
-    private String keyInOurBucket(String uri, String field) {
-        S3Uri parsed;
         try {
-            parsed = S3Uri.parse(uri);
-        } catch (IllegalArgumentException e) {
-            throw new StageFailure(field, field + " '" + uri + "' is not an s3:// URI: " + e.getMessage());
+            return resolver.model(spec);
+        } catch (ArtifactException e) {
+            throw new StageFailure("model.name_or_path", e.getMessage(), e);
         }
-        if (!parsed.bucket().equals(store.bucket())) {
-            throw new StageFailure(field, field + " " + uri + " is outside this pipeline's bucket " + store.bucket());
-        }
-        return parsed.key().endsWith("/") || parsed.key().isEmpty() ? parsed.key() : parsed.key() + "/";
     }
 
     static void deleteTree(Path dir) {
@@ -154,15 +135,6 @@ public class RunArtifacts {
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot delete " + dir, e);
-        }
-    }
-
-    private static String sha256(String text) {
-        try {
-            return HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }
