@@ -125,7 +125,7 @@ public final class TrainStage {
      * in-place update of a leaf would then fail ("a leaf Variable that requires grad is being used in an in-place
      * operation"), so the calling thread starts with grad mode off, as the engine's own thread does.
      */
-    static void gradModeOffOnThisThread() {
+    public static void gradModeOffOnThisThread() {
         if ("PyTorch".equals(Engine.getInstance().getEngineName())) {
             ai.djl.pytorch.jni.JniUtils.setGradMode(false);
         }
