@@ -17,12 +17,14 @@ import dev.orpo.model.lora.LoraTarget;
 import dev.orpo.model.orpo.PreferencePair;
 import dev.orpo.model.score.PreferenceIdsJsonl;
 import dev.orpo.model.train.Checkpoints;
-import dev.orpo.model.train.LrSchedule;
 import dev.orpo.model.train.OrpoTrainer;
 import dev.orpo.model.train.StepLog;
 import dev.orpo.model.train.TrainResult;
 import dev.orpo.model.train.TrainerConfig;
 import dev.orpo.model.train.TrainerListener;
+import dev.orpo.stages.train.StageFailure;
+import dev.orpo.stages.train.TrainStage;
+import dev.orpo.stages.train.TrainStageListener;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -43,7 +45,9 @@ import java.util.Set;
  * process. Settings come from the request's {@code training} and {@code lora} sections ({@code --config}), then
  * {@code --set name=value} overrides by TRL/PEFT name. On a terminal it prints one progress line per logging step;
  * piped, one JSON object per event ({@code log}, {@code eval}, {@code checkpoint}, {@code end}). Checkpoints go to
- * {@code OUT/checkpoints/step-<n>/}, the final adapter to {@code OUT/adapter/}.
+ * {@code OUT/checkpoints/step-<n>/}, the final adapter to {@code OUT/adapter/}. With {@code --prepared DIR} the rows
+ * come from a prepared dataset directory (train/test shards) and training goes through {@link TrainStage}, the code
+ * trainer-service runs, so the same request, data and seed give the same adapter bytes.
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = "Fine-tune a model with ORPO + LoRA on tokenized pairs (JSONL prompt_ids, chosen_ids, rejected_ids).")
@@ -57,8 +61,16 @@ public class TrainCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--model", required = true, description = "HF model directory (config.json + safetensors)")
     Path model;
 
-    @Option(names = "--data", required = true, description = "training rows: JSONL {prompt_ids, chosen_ids, rejected_ids}")
+    @Option(names = "--data", description = "training rows: JSONL {prompt_ids, chosen_ids, rejected_ids}")
     Path data;
+
+    @Option(names = "--prepared", description = "a prepared dataset directory (manifest.json + train/test shards, as "
+            + "the dataset stage writes it); trained through the same stage as trainer-service")
+    Path prepared;
+
+    @Option(names = "--vocab-size", description = "with --prepared: the run's tokenizer size after chat-template "
+            + "setup; embeddings are resized to it when larger than the model's (default: keep the model's)")
+    int vocabSize;
 
     @Option(names = "--eval-data", description = "held-out rows in the same format (eval_* metrics)")
     Path evalData;
@@ -91,6 +103,11 @@ public class TrainCommand implements java.util.concurrent.Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter stdout = spec.commandLine().getOut();
+        if ((data == null) == (prepared == null)) {
+            err.println("orpo train: give exactly one of --data (token-id JSONL) or --prepared (dataset directory)");
+            err.flush();
+            return ExitCodes.BAD_INPUT;
+        }
         TrainerConfig trainerConfig;
         LoraConfig loraConfig;
         List<PreferencePair> train;
@@ -114,10 +131,20 @@ public class TrainCommand implements java.util.concurrent.Callable<Integer> {
             }
             loraConfig = loraConfig(request == null ? LoraSpec.defaults() : request.lora(), loraSets,
                     trainerConfig.seed());
+            if (prepared != null) {
+                if (evalData != null) {
+                    throw new IllegalArgumentException("--eval-data does not go with --prepared: its test shards "
+                            + "are the held-out set");
+                }
+                if (request != null) {
+                    TrainStage.checkSupported(request);
+                }
+                return trainPrepared(trainerConfig, loraConfig, stdout);
+            }
             llama = HfConfigReader.read(model);
             train = checkedRows(data, llama.vocabSize());
             eval = evalData == null ? List.of() : checkedRows(evalData, llama.vocabSize());
-        } catch (IllegalArgumentException | InvalidRequestException e) {
+        } catch (IllegalArgumentException | InvalidRequestException | StageFailure e) {
             err.println("orpo train: " + e.getMessage());
             err.flush();
             return ExitCodes.BAD_INPUT;
@@ -140,13 +167,46 @@ public class TrainCommand implements java.util.concurrent.Callable<Integer> {
         }
     }
 
+    /** --prepared: {@link TrainStage} (trainer-service's code path); the final adapter is copied to OUT/adapter. */
+    private int trainPrepared(TrainerConfig trainerConfig, LoraConfig loraConfig, PrintWriter stdout)
+            throws IOException {
+        boolean terminal = terminalOverride != null ? terminalOverride : System.console() != null;
+        TrainerListener printer = terminal ? new ProgressLines(stdout) : new JsonLines(stdout);
+        TrainStage.Outcome outcome = TrainStage.run(trainerConfig, loraConfig, new TrainStage.Inputs(model,
+                model.toString(), prepared, vocabSize, out, resume), new TrainStageListener() {
+                    @Override
+                    public void onLog(StepLog log) {
+                        printer.onLog(log);
+                    }
+
+                    @Override
+                    public void onEvaluate(int step, double epoch, Map<String, Double> metrics) {
+                        printer.onEvaluate(step, metrics);
+                    }
+
+                    @Override
+                    public void onCheckpoint(int step, Path dir, boolean last, Map<String, Double> metrics) {
+                        printer.onCheckpoint(step, dir);
+                    }
+
+                    @Override
+                    public void onCompleted(TrainStage.Outcome o) {
+                        printer.onEnd(o.result());
+                    }
+                }, () -> false);
+        Path adapter = out.resolve("adapter");
+        java.nio.file.Files.createDirectories(adapter);
+        for (String file : List.of("adapter_config.json", "adapter_model.safetensors")) {
+            java.nio.file.Files.copy(outcome.result().finalCheckpoint().resolve(file), adapter.resolve(file),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        stdout.flush();
+        return ExitCodes.OK;
+    }
+
     /** The request's TRL-named training arguments as a trainer config (max_length/max_prompt_length: data prep). */
     static TrainerConfig trainerConfig(TrainingArgs a) {
-        return new TrainerConfig(a.learningRate(), a.beta(), LrSchedule.Kind.parse(a.lrSchedulerType()),
-                a.warmupSteps(), a.warmupRatio(), a.perDeviceTrainBatchSize(), a.perDeviceEvalBatchSize(),
-                a.gradientAccumulationSteps(), a.numTrainEpochs(), a.maxSteps(), a.evalSteps(), a.loggingSteps(),
-                a.saveSteps(), a.maxGradNorm(), a.weightDecay(), a.adamBeta1(), a.adamBeta2(), a.adamEpsilon(),
-                a.seed(), a.promptLoss(), false);
+        return TrainStage.trainerConfig(a);
     }
 
     /** PEFT-named LoRA settings with {@code --set} overrides; modules_to_save needs the data stage (resized vocab). */

@@ -2,6 +2,7 @@ package dev.orpo.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.orpo.contracts.request.RequestParser;
 import dev.orpo.model.lora.PeftAdapter;
 import dev.orpo.model.lora.PeftAdapterFiles;
 import dev.orpo.model.orpo.PreferencePair;
@@ -9,6 +10,9 @@ import dev.orpo.model.synthetic.DigitExample;
 import dev.orpo.model.synthetic.SyntheticLlama;
 import dev.orpo.model.synthetic.SyntheticPreferenceTask;
 import dev.orpo.model.synthetic.TokenSpace;
+import dev.orpo.stages.train.SyntheticPrepared;
+import dev.orpo.stages.train.TrainStage;
+import dev.orpo.stages.train.TrainStageListener;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -22,6 +26,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -86,6 +91,38 @@ class TrainCommandTest {
                 "--data", outOfVocab.toString(), "--out", dir.resolve("y").toString()));
         assertTrue(err.toString().contains("row 1: token id 64 is outside the model's vocabulary of 64"),
                 err.toString());
+    }
+
+    @Test
+    void preparedDatasetWithARequestTrainsTheServicesAdapterByteForByte() throws IOException {
+        Path model = SyntheticLlama.write(dir.resolve("model"), SyntheticLlama.tiny(), 1);
+        Path data = SyntheticPrepared.dataset(dir.resolve("prepared"), 8, 4, 2);
+        Path config = dir.resolve("request.yaml");
+        Files.writeString(config, """
+                model: {name_or_path: tiny}
+                dataset: {uri: s3://orpo/d.jsonl}
+                lora: {r: 4, lora_alpha: 8}
+                training: {learning_rate: 0.001, warmup_steps: 0, per_device_train_batch_size: 2,
+                           gradient_accumulation_steps: 1, max_steps: 3, eval_steps: 2, save_steps: 2, seed: 5}
+                """);
+        StringWriter stdout = new StringWriter();
+        assertEquals(0, run(false, stdout, new StringWriter(), "--model", model.toString(), "--prepared",
+                data.toString(), "--config", config.toString(), "--out", dir.resolve("cli").toString()),
+                stdout.toString());
+        assertTrue(stdout.toString().contains("\"event\":\"end\""), stdout.toString());
+
+        // what trainer-service runs for the same request (TrainStage, the request's own settings)
+        TrainStage.run(RequestParser.parseFile(config), new TrainStage.Inputs(model, model.toString(), data, 0,
+                dir.resolve("service"), null), new TrainStageListener() { }, () -> false);
+        for (String file : List.of("adapter_model.safetensors", "adapter_config.json")) {
+            assertArrayEquals(Files.readAllBytes(dir.resolve("service/checkpoints/step-3").resolve(file)),
+                    Files.readAllBytes(dir.resolve("cli/adapter").resolve(file)), file);
+        }
+
+        StringWriter err = new StringWriter();
+        assertEquals(ExitCodes.BAD_INPUT, run(false, new StringWriter(), err, "--model", model.toString(),
+                "--prepared", data.toString(), "--data", config.toString(), "--out", dir.resolve("x").toString()));
+        assertTrue(err.toString().contains("exactly one of --data"), err.toString());
     }
 
     private static int run(boolean terminal, StringWriter out, StringWriter err, String... args) {

@@ -6,6 +6,7 @@ import dev.orpo.contracts.Topics;
 import dev.orpo.contracts.events.CheckpointSaved;
 import dev.orpo.contracts.events.ModelMerged;
 import dev.orpo.contracts.events.PipelineEvent;
+import dev.orpo.contracts.events.RunFailed;
 import dev.orpo.contracts.request.TrainingRequest;
 import dev.orpo.store.ObjectStore;
 import dev.orpo.testing.PipelineStackResource;
@@ -60,17 +61,19 @@ class EvalServiceTest {
     }
 
     @Test
-    void checkpointSavedIsConsumedAndCounted() {
+    void checkpointThatIsNotStoredFailsThatEvaluationWithRunFailed() {
         String runId = RunIds.newRunId();
         CheckpointSaved event = new CheckpointSaved(PipelineEvent.newEventId(), runId, 1, Instant.now(), null, 10, 100,
                 "s3://orpo/runs/" + runId + "/checkpoints/step-10/", Map.of(), Map.of("loss", 1.5), false, request());
         topics.publishEvent(event);
 
-        await().atMost(WAIT).until(() -> get("/consumed/" + runId).statusCode() == 200);
-        String seen = get("/consumed/" + runId).body();
-        assertTrue(seen.contains("\"channel\":\"checkpoint-saved\"") && seen.contains("\"outcome\":\"accepted\"")
-                && seen.contains(event.eventId()), seen);
-        assertTrue(counter("checkpoint-saved", "accepted") >= 1, "orpo_events_consumed_total for checkpoint-saved");
+        RunFailed failed = TestTopics.value(topics.awaitRecord(Topics.RUN_FAILED, r -> runId.equals(r.key()), WAIT),
+                RunFailed.class);
+        assertEquals("eval", failed.stage());
+        assertEquals(event.eventId(), failed.causationId());
+        assertTrue(failed.reason().startsWith("checkpoint step 10: "), failed.reason());
+        await().atMost(WAIT).until(() -> get("/consumed/" + runId).body().contains("\"outcome\":\"failed\""));
+        assertTrue(counter("checkpoint-saved", "failed") >= 1, "orpo_events_consumed_total for checkpoint-saved");
     }
 
     @Test
@@ -87,17 +90,17 @@ class EvalServiceTest {
     }
 
     @Test
-    void modelMergedIsConsumedAndCounted() {
+    void mergedModelThatIsNotStoredFailsThatEvaluationWithRunFailed() {
         String runId = RunIds.newRunId();
         ModelMerged event = new ModelMerged(PipelineEvent.newEventId(), runId, 1, Instant.now(), null, 100,
                 "s3://orpo/runs/" + runId + "/merged/", "float32", 291, 123456L, request());
         topics.publishEvent(event);
 
-        await().atMost(WAIT).until(() -> get("/consumed/" + runId).statusCode() == 200);
-        String seen = get("/consumed/" + runId).body();
-        assertTrue(seen.contains("\"channel\":\"model-merged\"") && seen.contains("\"outcome\":\"accepted\"")
-                && seen.contains(event.eventId()), seen);
-        assertTrue(counter("model-merged", "accepted") >= 1, "orpo_events_consumed_total for model-merged");
+        RunFailed failed = TestTopics.value(topics.awaitRecord(Topics.RUN_FAILED, r -> runId.equals(r.key()), WAIT),
+                RunFailed.class);
+        assertEquals("eval", failed.stage());
+        assertTrue(failed.reason().startsWith("merged step 100: "), failed.reason());
+        await().atMost(WAIT).until(() -> get("/consumed/" + runId).body().contains("\"outcome\":\"failed\""));
     }
 
     @Test

@@ -11,29 +11,28 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
 /**
- * Consumes {@code run-cancelled}: reads and checks the event, then records it. The training stage
- * is not wired in yet, so nothing is published for it. A malformed record (not JSON, bad run id, missing fields) goes
- * to the DLQ.
+ * Consumes {@code run-cancelled} on a consumer group of its own per replica (every replica hears every cancel) and
+ * flags the run in {@link CancelledRuns}; the training loop stops at the next step boundary with a final checkpoint
+ * and TrainingCompleted(cancelled=true). A malformed record goes to the DLQ.
  */
 @ApplicationScoped
 public class RunCancelledConsumer {
     static final String CHANNEL = "run-cancelled";
-    static final String STAGE = "training";
     private static final Logger LOG = Logger.getLogger(RunCancelledConsumer.class);
 
     @Inject
     ConsumedRuns consumed;
 
-    /** Owns the outgoing channels; the stage will publish through it. */
     @Inject
-    TrainerEvents events;
+    CancelledRuns cancels;
 
     @Incoming(CHANNEL)
     @Blocking
     public void onRunCancelled(ConsumerRecord<String, byte[]> record) {
         RunCancelled event = EventMessages.parse(record.value(), RunCancelled.class, record.topic());
-        LOG.infof("run %s: cancellation received (%s); no training runs in this service yet, nothing to stop",
-                event.runId(), event.reason());
-        consumed.record(event.runId(), CHANNEL, event.eventId(), "accepted", "no training in progress");
+        cancels.cancel(event.runId());
+        LOG.infof("run %s: cancellation received (%s); training stops at the next step", event.runId(),
+                event.reason());
+        consumed.record(event.runId(), CHANNEL, event.eventId(), "accepted", "cancel flagged");
     }
 }

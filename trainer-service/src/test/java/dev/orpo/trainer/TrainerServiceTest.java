@@ -6,6 +6,7 @@ import dev.orpo.contracts.Topics;
 import dev.orpo.contracts.events.DatasetPrepared;
 import dev.orpo.contracts.events.PipelineEvent;
 import dev.orpo.contracts.events.RunCancelled;
+import dev.orpo.contracts.events.RunFailed;
 import dev.orpo.contracts.request.TrainingRequest;
 import dev.orpo.store.ObjectStore;
 import dev.orpo.testing.PipelineStackResource;
@@ -60,17 +61,20 @@ class TrainerServiceTest {
     }
 
     @Test
-    void datasetPreparedIsConsumedAndCounted() {
+    void datasetPreparedWithoutAStoredDatasetFailsTheRunNamingTheUri() {
         String runId = RunIds.newRunId();
+        String uri = "s3://orpo/runs/" + runId + "/dataset/";
         DatasetPrepared event = new DatasetPrepared(PipelineEvent.newEventId(), runId, 1, Instant.now(), null,
-                "s3://orpo/runs/" + runId + "/dataset/", "ab12", 90, 10, 0, 12345, 32000, request());
+                uri, "ab12", 90, 10, 0, 12345, 32000, request());
         topics.publishEvent(event);
 
-        await().atMost(WAIT).until(() -> get("/consumed/" + runId).statusCode() == 200);
-        String seen = get("/consumed/" + runId).body();
-        assertTrue(seen.contains("\"channel\":\"dataset-prepared\"") && seen.contains("\"outcome\":\"accepted\"")
-                && seen.contains(event.eventId()), seen);
-        assertTrue(counter("dataset-prepared", "accepted") >= 1, "orpo_events_consumed_total for dataset-prepared");
+        RunFailed failed = TestTopics.value(topics.awaitRecord(Topics.RUN_FAILED, r -> runId.equals(r.key()), WAIT),
+                RunFailed.class);
+        assertEquals("training", failed.stage());
+        assertEquals(event.eventId(), failed.causationId());
+        assertTrue(failed.reason().contains(uri), failed.reason());
+        await().atMost(WAIT).until(() -> get("/consumed/" + runId).body().contains("\"outcome\":\"failed\""));
+        assertTrue(counter("dataset-prepared", "failed") >= 1, "orpo_events_consumed_total for dataset-prepared");
     }
 
     @Test

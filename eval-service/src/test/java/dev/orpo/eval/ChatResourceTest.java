@@ -1,0 +1,117 @@
+package dev.orpo.eval;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.orpo.contracts.RunIds;
+import dev.orpo.stages.train.SyntheticPrepared;
+import dev.orpo.store.ObjectStore;
+import dev.orpo.testing.PipelineStackResource;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** POST /chat against a merged model stored in S3 (the synthetic tiny model with a 64-word tokenizer). */
+@QuarkusTest
+@WithTestResource(PipelineStackResource.class)
+class ChatResourceTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final List<String> STOP_REASONS = java.util.Arrays.stream(
+            dev.orpo.model.generate.GenerationResult.StopReason.values())
+            .map(r -> r.name().toLowerCase(java.util.Locale.ROOT)).toList();
+
+    @TempDir
+    Path tmp;
+
+    @TestHTTPResource("/chat")
+    URI chat;
+
+    @Inject
+    ObjectStore store;
+
+    @Test
+    void mergedModelAnswersGreedilyAndTheSameTwice() throws Exception {
+        String runId = RunIds.newRunId();
+        Path merged = SyntheticPrepared.model(tmp.resolve("merged"), 7);
+        tokenizer(merged);
+        store.putDirectory("runs/" + runId + "/merged/", merged);
+        store.putBytes("runs/" + runId + "/merged/_COMPLETE", "{}".getBytes(StandardCharsets.UTF_8));
+
+        String body = "{\"run_id\":\"" + runId + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hello how are "
+                + "you\"}],\"max_new_tokens\":5}";
+        HttpResponse<String> first = post(body);
+        assertEquals(200, first.statusCode(), first.body());
+        var reply = JSON.readTree(first.body());
+        assertEquals(runId, reply.get("run_id").asText());
+        assertTrue(reply.get("tokens").asInt() >= 1 && reply.get("tokens").asInt() <= 5, first.body());
+        assertTrue(STOP_REASONS.contains(reply.get("stop_reason").asText()), first.body());
+        assertEquals(first.body(), post(body).body(), "greedy decoding is deterministic");
+    }
+
+    @Test
+    void runWithoutMergedModelIs404AndBadRequestsAre400() throws Exception {
+        String runId = RunIds.newRunId();
+        assertEquals(404, post("{\"run_id\":\"" + runId + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")
+                .statusCode());
+        assertEquals(400, post("{\"run_id\":\"" + runId + "\",\"messages\":[]}").statusCode());
+        assertEquals(400, post("{\"run_id\":\"no such/../run\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")
+                .statusCode());
+    }
+
+    private HttpResponse<String> post(String body) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(chat).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A word-level tokenizer of exactly the tiny model's 64 ids: 0 pad, 1 BOS, 2 EOS as SyntheticLlama; a template. */
+    private static void tokenizer(Path dir) throws Exception {
+        List<String> special = List.of("<pad>", "<s>", "</s>", "<unk>", "<|user|>", "<|assistant|>", "<|end|>");
+        ObjectNode root = JSON.createObjectNode();
+        root.put("version", "1.0");
+        root.putNull("truncation");
+        root.putNull("padding");
+        ArrayNode added = root.putArray("added_tokens");
+        ObjectNode vocab = JSON.createObjectNode();
+        for (int i = 0; i < special.size(); i++) {
+            added.addObject().put("id", i).put("content", special.get(i)).put("single_word", false)
+                    .put("lstrip", false).put("rstrip", false).put("normalized", false).put("special", true);
+            vocab.put(special.get(i), i);
+        }
+        List<String> words = List.of("hello", "how", "are", "you", "i", "am", "fine");
+        for (int i = special.size(); i < 64; i++) {
+            int w = i - special.size();
+            vocab.put(w < words.size() ? words.get(w) : "w" + w, i);
+        }
+        root.putNull("normalizer");
+        root.putObject("pre_tokenizer").put("type", "Whitespace");
+        root.putNull("post_processor");
+        root.putNull("decoder");
+        ObjectNode model = root.putObject("model");
+        model.put("type", "WordLevel");
+        model.set("vocab", vocab);
+        model.put("unk_token", "<unk>");
+        JSON.writeValue(dir.resolve("tokenizer.json").toFile(), root);
+        ObjectNode config = JSON.createObjectNode();
+        config.put("bos_token", "<s>").put("eos_token", "</s>").put("pad_token", "<pad>").put("unk_token", "<unk>");
+        config.put("chat_template", "{{ bos_token }}{% for m in messages %}<|{{ m['role'] }}|> {{ m['content'] }} "
+                + "<|end|> {% endfor %}{% if add_generation_prompt %}<|assistant|>{% endif %}");
+        JSON.writeValue(dir.resolve("tokenizer_config.json").toFile(), config);
+        assertTrue(Files.isRegularFile(dir.resolve("config.json")));
+    }
+}

@@ -1,0 +1,119 @@
+package dev.orpo.stages.evaluate;
+
+import ai.djl.ndarray.NDManager;
+import dev.orpo.contracts.request.EvalSpec;
+import dev.orpo.contracts.request.TrainingArgs;
+import dev.orpo.model.eval.EvalReport;
+import dev.orpo.model.eval.EvalSettings;
+import dev.orpo.model.eval.Evaluator;
+import dev.orpo.model.eval.FewShot;
+import dev.orpo.model.eval.McTask;
+import dev.orpo.model.eval.ModelScores;
+import dev.orpo.model.eval.TextEncoder;
+import dev.orpo.model.llama.LlamaModel;
+import dev.orpo.model.llama.PretrainedLlama;
+import dev.orpo.model.orpo.PreferencePair;
+import dev.orpo.model.score.ScoreConfig;
+import dev.orpo.stages.train.StageFailure;
+import dev.orpo.stages.train.TrainStage;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The evaluation state of one run: the base model's scores (computed once, on first use) and the report that grows
+ * with each evaluated target. Each {@link #evaluateCheckpoint} / {@link #evaluateMerged} scores the tuned model
+ * (base + checkpoint adapter, or the merged model) on the held-out preference pairs ({@code eval_} TRL names, ORPO
+ * settings of the run) and the run's multiple-choice tasks, and returns the base-vs-tuned table. Not thread-safe:
+ * one worker per run, targets in step order.
+ */
+public final class RunEvaluation {
+    public static final String BASE = "base";
+    public static final String TUNED = "tuned";
+
+    private final Path baseModelDir;
+    private final List<PreferencePair> heldOut;
+    private final List<McTask> tasks;
+    private final Evaluator evaluator;
+    private ModelScores base;
+    private EvalReport report;
+
+    /**
+     * One evaluated target.
+     *
+     * @param target {@code checkpoint} or {@code merged}
+     * @param tuned  the target's scores
+     * @param report base and this target as rows, every target so far in the history
+     */
+    public record Result(String target, long step, ModelScores tuned, EvalReport report) {
+    }
+
+    /**
+     * @param heldOut  the prepared dataset's test pairs (may be empty: no preference metrics)
+     * @param tasks    multiple-choice tasks (may be empty)
+     * @param encoder  the run's tokenizer, for the tasks; may be null when there are no tasks
+     * @param prefixId token standing in for an empty context (BOS, else EOS); -1 none
+     */
+    public RunEvaluation(Path baseModelDir, List<PreferencePair> heldOut, List<McTask> tasks, TextEncoder encoder,
+                         int prefixId, EvalSpec eval, TrainingArgs training) {
+        if (!tasks.isEmpty() && encoder == null) {
+            throw new StageFailure("eval.tasks", "eval.tasks need the run's tokenizer, and none was found");
+        }
+        this.baseModelDir = baseModelDir;
+        this.heldOut = List.copyOf(heldOut);
+        this.tasks = List.copyOf(tasks);
+        // ORPO scoring as the trainer's evaluation: the run's beta and prompt-loss rule, its eval batch size
+        ScoreConfig score = new ScoreConfig(training.beta(), training.promptLoss(),
+                training.perDeviceEvalBatchSize(), 0);
+        this.evaluator = new Evaluator(encoder, prefixId, new EvalSettings(new FewShot(eval.numFewshot(),
+                FewShot.ZERO.seed()), eval.limit(), training.perDeviceEvalBatchSize(), score));
+    }
+
+    /** The base model's scores, computed on the first call only. */
+    public ModelScores base() {
+        if (base == null) {
+            base = score(BASE, baseModelDir, null);
+        }
+        return base;
+    }
+
+    /** base + the checkpoint's PEFT adapter. */
+    public Result evaluateCheckpoint(long step, Path adapterDir) {
+        return record("checkpoint", step, score(TUNED, baseModelDir, adapterDir));
+    }
+
+    /** The merged model directory. */
+    public Result evaluateMerged(long step, Path mergedDir) {
+        return record("merged", step, score(TUNED, mergedDir, null));
+    }
+
+    /** The report so far (null before the first target). */
+    public EvalReport report() {
+        return report;
+    }
+
+    private Result record(String target, long step, ModelScores tuned) {
+        ModelScores b = base();
+        EvalReport next = new EvalReport(List.of(b, tuned), report == null ? List.of() : report.history());
+        report = next.withCheckpoint(step, tuned);
+        return new Result(target, step, tuned, report);
+    }
+
+    private ModelScores score(String label, Path modelDir, Path adapterDir) {
+        TrainStage.gradModeOffOnThisThread();
+        try (NDManager manager = NDManager.newBaseManager()) {
+            LlamaModel model;
+            try {
+                model = PretrainedLlama.load(modelDir, adapterDir, manager);
+            } catch (RuntimeException e) {
+                throw new StageFailure(adapterDir == null ? "model" : "checkpoint", "cannot load "
+                        + (adapterDir == null ? modelDir : adapterDir) + ": " + e.getMessage(), e);
+            }
+            try (model) {
+                model.setTraining(false);
+                return evaluator.evaluate(label, model::logits, model.config().maxPositionEmbeddings(), manager,
+                        tasks, heldOut);
+            }
+        }
+    }
+}
