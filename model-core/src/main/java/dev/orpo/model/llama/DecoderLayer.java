@@ -66,7 +66,8 @@ public final class DecoderLayer implements AutoCloseable {
         kh = repeatKv(kh); // (B, H, S, D), S = keys attended (T, or P+T with a cache)
         vh = repeatKv(vh); // (B, H, S, D)
         // scaled dot-product scores, masked, softmax over keys
-        NDArray scores = qh.matMul(kh.transpose(0, 1, 3, 2)).div((float) Math.sqrt(headDim)).add(mask); // (B, H, T, S)
+        NDArray scale = HostArrays.scalar(qh, (float) (1 / Math.sqrt(headDim)));
+        NDArray scores = qh.matMul(kh.transpose(0, 1, 3, 2)).mul(scale).add(mask); // (B, H, T, S)
         NDArray attn = scores.softmax(-1).matMul(vh); // (B, H, T, D)
         // merge heads, output projection, residual
         NDArray merged = attn.transpose(0, 2, 1, 3).reshape(b, t, (long) heads * headDim); // (B, T, H·D)

@@ -33,6 +33,16 @@ public final class HostArrays {
         }
     }
 
+    /**
+     * A native-owned 0-d scalar like {@code like}'s dtype, for arithmetic on tensors that carry gradients. DJL's
+     * {@code mul(Number)}/{@code div(Number)} wrap the number with {@code from_blob} and close it right after the op,
+     * but autograd keeps that scalar for the backward pass (MulBackward/DivBackward save it): once the GC frees the
+     * buffer, gradients read garbage (seen as NaN or exploding LoRA factors, and libc crashes).
+     */
+    public static NDArray scalar(NDArray like, float value) {
+        return like.getManager().full(new Shape(), value, like.getDataType());
+    }
+
     /** A native-owned int64 array. */
     public static NDArray longs(NDManager manager, long[][] data) {
         try (NDArray staged = manager.create(data)) {

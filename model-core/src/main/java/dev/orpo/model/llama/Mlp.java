@@ -18,7 +18,8 @@ public final class Mlp implements AutoCloseable {
 
     /** (B, T, C) → (B, T, C). */
     public NDArray forward(NDArray x, boolean training) {
-        NDArray g = Activation.swish(gate.forward(x, training), 1f); // (B, T, I): SiLU
+        NDArray gated = gate.forward(x, training);
+        NDArray g = gated.mul(Activation.sigmoid(gated)); // (B, T, I): SiLU; swish(x, 1f) would save a freed scalar
         return down.forward(g.mul(up.forward(x, training)), training);
     }
 

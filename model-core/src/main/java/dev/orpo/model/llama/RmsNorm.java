@@ -15,7 +15,7 @@ public final class RmsNorm implements AutoCloseable {
 
     /** (..., C) → (..., C). */
     public NDArray forward(NDArray x) {
-        NDArray rms = x.square().mean(new int[] {-1}, true).add((float) eps).sqrt(); // (..., 1)
+        NDArray rms = x.square().mean(new int[] {-1}, true).add(HostArrays.scalar(x, (float) eps)).sqrt(); // (..., 1)
         return x.div(rms).mul(weight);
     }
 

@@ -54,7 +54,7 @@ public final class LoraAdapter implements AutoCloseable {
     public NDArray delta(NDArray x, boolean training) {
         NDArray in = training && dropout > 0 ? Dropout.dropout(x, dropout, true).singletonOrThrow() : x;
         NDArray low = Linear.linear(in, a).singletonOrThrow(); // (..., r)
-        return Linear.linear(low, b).singletonOrThrow().mul((float) scaling); // (..., out)
+        return Linear.linear(low, b).singletonOrThrow().mul(HostArrays.scalar(low, (float) scaling)); // (..., out)
     }
 
     public NDArray a() {

@@ -15,7 +15,8 @@ import java.util.Random;
 
 /**
  * Memory-stability benchmark (a main, not a test): LoRA forward + backward + SGD update steps on a small random Llama,
- * each step inside an NDScope; prints the process RSS as it goes. Usage: {@code [steps] [batch] [seq]}.
+ * each step inside an NDScope; prints the process RSS and the Java heap (used/committed) as it goes.
+ * Usage: {@code [steps] [batch] [seq]}.
  * The command and figures are in docs/benchmarks.md.
  */
 public final class ForwardBackwardMemoryBenchmark {
@@ -59,8 +60,10 @@ public final class ForwardBackwardMemoryBenchmark {
                 }
                 if (step == 1 || step == 10 || step % (steps / 10 == 0 ? 1 : steps / 10) == 0) {
                     double secs = (System.nanoTime() - start) / 1e9;
-                    System.out.printf("step %5d  loss %.4f  RSS %6.1f MB  %.0f tokens/s%n", step, loss, rssMb(),
-                            step * (double) batch * seq / secs);
+                    Runtime rt = Runtime.getRuntime();
+                    System.out.printf("step %5d  loss %.4f  RSS %6.1f MB  Java heap %5.1f/%5.1f MB  %.0f tokens/s%n",
+                            step, loss, rssMb(), (rt.totalMemory() - rt.freeMemory()) / 1048576.0,
+                            rt.totalMemory() / 1048576.0, step * (double) batch * seq / secs);
                 }
             }
         }

@@ -27,6 +27,51 @@ class HostArraysTest {
         }
     }
 
+    @Test
+    void loraGradientsAreUnchangedByGarbageCollectionBetweenForwardAndBackward() {
+        LlamaConfig c = TinyLlama.config(false);
+        try (NDManager manager = NDManager.newBaseManager();
+             LlamaModel model = LlamaModel.load(c, TinyLlama.weights(c, 5), manager)) {
+            model.applyLora(dev.orpo.model.lora.LoraConfig.defaults());
+            var start = model.exportTrainable();
+            start.replaceAll((k, v) -> {
+                float[] d = v.data().clone();
+                for (int i = 0; i < d.length; i++) {
+                    d[i] = (float) Math.sin(i + k.length()) * 0.2f;
+                }
+                return new dev.orpo.model.io.FloatTensor(v.shape(), d);
+            });
+            model.importTrainable(start);
+            float[] calm = gradients(model, manager, false);
+            float[] churned = gradients(model, manager, true);
+            assertArrayEquals(calm, churned);
+        }
+    }
+
+    private static float[] gradients(LlamaModel model, NDManager manager, boolean churn) {
+        try (ai.djl.ndarray.NDScope ignored = new ai.djl.ndarray.NDScope()) {
+            NDArray ids = manager.create(new long[][] {{1, 4, 9, 16, 25, 36}});
+            NDArray mask = ids.onesLike();
+            try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+                NDArray loss = model.nextTokenLogProbs(ids, mask, LlamaModel.positionIds(mask)).sum().neg();
+                if (churn) {
+                    churnGarbageAndDirectMemory(); // anything autograd saved must not live in collectable buffers
+                }
+                gc.backward(loss);
+            }
+            float[] all = new float[0];
+            for (NDArray p : model.trainableParameters()) {
+                NDArray g = p.getGradient();
+                float[] v = g.toFloatArray();
+                g.subi(g); // gradients accumulate: zero for the next call
+                float[] joined = Arrays.copyOf(all, all.length + v.length);
+                System.arraycopy(v, 0, joined, all.length, v.length);
+                all = joined;
+            }
+            return all;
+        }
+    }
+
     /** Collects unreachable direct buffers and hands their memory out again, overwritten. */
     private static void churnGarbageAndDirectMemory() {
         for (int round = 0; round < 5; round++) {
