@@ -43,6 +43,16 @@ public final class HostArrays {
         return like.getManager().full(new Shape(), value, like.getDataType());
     }
 
+    /** {@link #scalar(NDArray, float)} keeping double precision when {@code like} is float64. */
+    public static NDArray scalar(NDArray like, double value) {
+        if (like.getDataType() != ai.djl.ndarray.types.DataType.FLOAT64) {
+            return scalar(like, (float) value);
+        }
+        try (NDArray staged = like.getManager().create(value)) {
+            return staged.duplicate();
+        }
+    }
+
     /** A native-owned int64 array. */
     public static NDArray longs(NDManager manager, long[][] data) {
         try (NDArray staged = manager.create(data)) {

@@ -1,6 +1,7 @@
 package dev.orpo.model.orpo;
 
 import ai.djl.ndarray.NDArray;
+import dev.orpo.model.llama.HostArrays;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -70,7 +71,7 @@ public final class OrpoLoss {
         NDArray ratio = OrpoMath.logSigmoid(logOdds); // (B)
 
         // Eq. (6): L_ORPO = L_SFT - beta * mean(log σ(log odds))
-        NDArray loss = nll.sub(ratio.mean().mul(beta));
+        NDArray loss = nll.sub(ratio.mean().mul(HostArrays.scalar(ratio, beta))); // native-owned scalar: kept by autograd
 
         // logging: TRL's padded logits means, plus per-row sums over predicting positions
         NDArray shifted = logits.get(new NDIndex(":, :{}, :", t - 1)).stopGradient(); // (2B, T-1, V)

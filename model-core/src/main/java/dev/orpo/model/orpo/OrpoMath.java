@@ -3,6 +3,8 @@ package dev.orpo.model.orpo;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 
+import static dev.orpo.model.llama.HostArrays.scalar;
+
 /**
  * Numerically stable element-wise functions for the odds-ratio term, built from DJL ops that PyTorch autograd can
  * differentiate (DJL has no {@code log1p}/{@code expm1}). Every branch is fed a clamped input, so the branch that
@@ -29,19 +31,20 @@ public final class OrpoMath {
      * so {@code log(-expm1(x)) = x/2 + log(-2 sinh(x/2))}, free of the cancellation in {@code 1 - exp(x)} near 0.
      */
     public static NDArray log1mexp(NDArray x) {
-        NDArray xs = x.minimum(LOG1MEXP_MAX_INPUT);
+        // scalars are native-owned (HostArrays.scalar): autograd keeps them for the backward pass
+        NDArray xs = x.minimum(scalar(x, LOG1MEXP_MAX_INPUT));
         // far branch: exp(x) < 1/2, so 1 - exp(x) loses no relative accuracy
-        NDArray far = xs.minimum(-LN2);
-        NDArray farValue = far.exp().neg().add(1).log();
+        NDArray far = xs.minimum(scalar(x, -LN2));
+        NDArray farValue = far.exp().neg().add(scalar(x, 1)).log();
         // near branch: x in [-ln2, 0), via sinh
-        NDArray near = xs.maximum(-LN2);
-        NDArray half = near.div(2);
-        NDArray nearValue = half.add(half.sinh().mul(-2).log());
+        NDArray near = xs.maximum(scalar(x, -LN2));
+        NDArray half = near.div(scalar(x, 2));
+        NDArray nearValue = half.add(half.sinh().mul(scalar(x, -2)).log());
         return NDArrays.where(xs.lt(-LN2), farValue, nearValue);
     }
 
     /** {@code log σ(x) = min(x, 0) - log(1 + exp(-|x|))}: no overflow for any finite {@code x}. */
     public static NDArray logSigmoid(NDArray x) {
-        return x.minimum(0).sub(x.abs().neg().exp().add(1).log());
+        return x.minimum(scalar(x, 0)).sub(x.abs().neg().exp().add(scalar(x, 1)).log());
     }
 }

@@ -4,6 +4,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import ai.djl.training.GradientCollector;
+import dev.orpo.model.llama.HostArrays;
 import dev.orpo.model.llama.LlamaModel;
 import dev.orpo.model.orpo.OrpoLoss;
 import dev.orpo.model.orpo.OrpoOutput;
@@ -149,7 +150,8 @@ public final class OrpoTrainer {
                     PreferenceBatch batch = collator.collate(pairs, model.manager());
                     NDArray logits = model.logits(batch.inputIds(), batch.attentionMask(), batch.positionIds());
                     OrpoOutput out = OrpoLoss.compute(logits, batch, config.beta());
-                    collector.backward(out.loss().div(n));
+                    // 1/n so accumulation equals one big batch; a native-owned scalar, kept by autograd
+                    collector.backward(out.loss().div(HostArrays.scalar(out.loss(), n)));
                     window.add(out.lossValue(), out.metrics(), tokens(pairs));
                 }
             }

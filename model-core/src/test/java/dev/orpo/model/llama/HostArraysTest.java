@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import org.junit.jupiter.api.Test;
 
-import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -21,7 +20,7 @@ class HostArraysTest {
             NDArray owned = HostArrays.floats(manager, data, new Shape(256, 256));
             NDArray target = manager.zeros(new Shape(256, 256));
             HostArrays.copyInto(target, data);
-            churnGarbageAndDirectMemory();
+            GcChurn.collectAndReuseDirectMemory();
             assertArrayEquals(data, owned.toFloatArray());
             assertArrayEquals(data, target.toFloatArray());
         }
@@ -55,7 +54,7 @@ class HostArraysTest {
             try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
                 NDArray loss = model.nextTokenLogProbs(ids, mask, LlamaModel.positionIds(mask)).sum().neg();
                 if (churn) {
-                    churnGarbageAndDirectMemory(); // anything autograd saved must not live in collectable buffers
+                    GcChurn.collectAndReuseDirectMemory(); // anything autograd saved must not live in collectable buffers
                 }
                 gc.backward(loss);
             }
@@ -69,19 +68,6 @@ class HostArraysTest {
                 all = joined;
             }
             return all;
-        }
-    }
-
-    /** Collects unreachable direct buffers and hands their memory out again, overwritten. */
-    private static void churnGarbageAndDirectMemory() {
-        for (int round = 0; round < 5; round++) {
-            System.gc();
-            for (int j = 0; j < 20; j++) {
-                ByteBuffer b = ByteBuffer.allocateDirect(1 << 18);
-                for (int k = 0; k < b.capacity(); k += 4096) {
-                    b.put(k, (byte) 7);
-                }
-            }
         }
     }
 }

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -46,6 +47,35 @@ class OrpoLossTest {
                 double numeric = (loss(m, plus, shape, batch) - loss(m, minus, shape, batch)) / (2 * h);
                 assertEquals(numeric, grad[i], 1e-5, "d loss / d logits[" + i + "]");
             }
+        }
+    }
+
+    @Test
+    void gradientIsUnchangedByGarbageCollectionBetweenForwardAndBackward() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            PreferenceBatch batch = PreferenceCollator.withPad(0).collate(pairs, m);
+            float[] x = new float[4 * batch.length() * VOCAB];
+            Random rng = new Random(3);
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) rng.nextGaussian();
+            }
+            assertArrayEquals(logitGradient(m, batch, x, false), logitGradient(m, batch, x, true));
+        }
+    }
+
+    /** d loss / d logits in float32; with {@code churn}, collected direct memory is reused before backward. */
+    private static float[] logitGradient(NDManager m, PreferenceBatch batch, float[] x, boolean churn) {
+        try (ai.djl.ndarray.NDScope ignored = new ai.djl.ndarray.NDScope()) {
+            NDArray logits = m.create(x, new Shape(4, batch.length(), VOCAB)).duplicate();
+            logits.setRequiresGradient(true);
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDArray loss = OrpoLoss.compute(logits, batch, 0.1).loss();
+                if (churn) {
+                    dev.orpo.model.llama.GcChurn.collectAndReuseDirectMemory();
+                }
+                gc.backward(loss);
+            }
+            return logits.getGradient().toFloatArray();
         }
     }
 
