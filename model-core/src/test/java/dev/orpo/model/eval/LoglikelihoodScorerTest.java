@@ -105,6 +105,8 @@ class LoglikelihoodScorerTest {
                 1);
         assertEquals(tokens.length, windowed.tokens());
         assertEquals(expected, windowed.loglikelihood(), 1e-4);
-        assertEquals(Math.exp(-expected / tokens.length), windowed.perplexity(), 1e-3);
+        // the log-likelihood is checked above (1e-4); perplexity must be exactly its definition
+        double perplexity = Math.exp(-windowed.loglikelihood() / tokens.length);
+        assertEquals(perplexity, windowed.perplexity(), perplexity * 1e-12);
     }
 }
