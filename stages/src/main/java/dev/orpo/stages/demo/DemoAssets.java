@@ -64,12 +64,12 @@ public final class DemoAssets {
 
         /** The full demo: enough rows for a visible learning curve within minutes on 2 cores. */
         public static Spec standard() {
-            return new Spec(1200, 64, 2, 100, 42);
+            return new Spec(600, 64, 2, 100, 42);
         }
 
         /** CI size: fewer rows and questions, same model. */
         public static Spec small() {
-            return new Spec(400, 64, 2, 40, 42);
+            return new Spec(240, 64, 2, 40, 42);
         }
 
         public Spec withRows(int n) {
