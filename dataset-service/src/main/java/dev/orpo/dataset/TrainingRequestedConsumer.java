@@ -4,6 +4,8 @@ import dev.orpo.contracts.events.RunFailed;
 import dev.orpo.contracts.events.TrainingRequested;
 import dev.orpo.contracts.request.FieldError;
 import dev.orpo.contracts.request.RequestValidator;
+import dev.orpo.service.ConsumedRuns;
+import dev.orpo.service.EventMessages;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;

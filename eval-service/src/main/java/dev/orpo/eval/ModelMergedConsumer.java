@@ -1,6 +1,9 @@
 package dev.orpo.eval;
 
 import dev.orpo.contracts.events.ModelMerged;
+import dev.orpo.service.ConsumedRuns;
+import dev.orpo.service.EventMessages;
+import dev.orpo.service.MalformedEventException;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -31,11 +34,11 @@ public class ModelMergedConsumer {
     public void onModelMerged(ConsumerRecord<String, byte[]> record) {
         ModelMerged event = EventMessages.parse(record.value(), ModelMerged.class, record.topic());
         if (event.modelUri() == null) {
-            throw new EventMessages.MalformedEventException(
+            throw new MalformedEventException(
                     "ModelMerged for " + event.runId() + " has no model_uri");
         }
         if (event.request() == null) {
-            throw new EventMessages.MalformedEventException(
+            throw new MalformedEventException(
                     "ModelMerged for " + event.runId() + " has no request");
         }
         LOG.infof("run %s: merged model (step %d) at %s; " + STAGE + " is not implemented yet",

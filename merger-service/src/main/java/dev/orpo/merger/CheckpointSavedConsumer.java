@@ -1,6 +1,9 @@
 package dev.orpo.merger;
 
 import dev.orpo.contracts.events.CheckpointSaved;
+import dev.orpo.service.ConsumedRuns;
+import dev.orpo.service.EventMessages;
+import dev.orpo.service.MalformedEventException;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -31,11 +34,11 @@ public class CheckpointSavedConsumer {
     public void onCheckpointSaved(ConsumerRecord<String, byte[]> record) {
         CheckpointSaved event = EventMessages.parse(record.value(), CheckpointSaved.class, record.topic());
         if (event.checkpointUri() == null) {
-            throw new EventMessages.MalformedEventException(
+            throw new MalformedEventException(
                     "CheckpointSaved for " + event.runId() + " has no checkpoint_uri");
         }
         if (event.request() == null) {
-            throw new EventMessages.MalformedEventException(
+            throw new MalformedEventException(
                     "CheckpointSaved for " + event.runId() + " has no request");
         }
         LOG.infof("run %s: checkpoint step %d at %s; " + STAGE + " is not implemented yet",

@@ -3,11 +3,13 @@ package dev.orpo.merger;
 import dev.orpo.contracts.events.ModelMerged;
 import dev.orpo.contracts.events.PipelineEvent;
 import dev.orpo.contracts.events.RunFailed;
+import dev.orpo.service.EventMessages;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -20,6 +22,8 @@ import java.util.concurrent.TimeoutException;
  */
 @ApplicationScoped
 public class MergerEvents {
+    static final URI SOURCE = URI.create("/orpo/merger-service");
+
     /** How long to wait for the broker's acknowledgement before failing the incoming record (then retried/DLQ). */
     static final Duration SEND_TIMEOUT = Duration.ofSeconds(30);
 
@@ -41,7 +45,7 @@ public class MergerEvents {
 
     private static void send(Emitter<byte[]> emitter, PipelineEvent event) {
         CompletableFuture<Void> written = new CompletableFuture<>();
-        emitter.send(EventMessages.toMessage(event, written));
+        emitter.send(EventMessages.toMessage(event, SOURCE, written));
         try {
             written.get(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {

@@ -1,6 +1,9 @@
 package dev.orpo.merger;
 
 import dev.orpo.contracts.events.TrainingCompleted;
+import dev.orpo.service.ConsumedRuns;
+import dev.orpo.service.EventMessages;
+import dev.orpo.service.MalformedEventException;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -31,11 +34,11 @@ public class TrainingCompletedConsumer {
     public void onTrainingCompleted(ConsumerRecord<String, byte[]> record) {
         TrainingCompleted event = EventMessages.parse(record.value(), TrainingCompleted.class, record.topic());
         if (event.adapterUri() == null) {
-            throw new EventMessages.MalformedEventException(
+            throw new MalformedEventException(
                     "TrainingCompleted for " + event.runId() + " has no adapter_uri");
         }
         if (event.request() == null) {
-            throw new EventMessages.MalformedEventException(
+            throw new MalformedEventException(
                     "TrainingCompleted for " + event.runId() + " has no request");
         }
         LOG.infof("run %s: training completed at step %d, adapter %s; " + STAGE + " is not implemented yet",

@@ -1,6 +1,9 @@
 package dev.orpo.trainer;
 
 import dev.orpo.contracts.events.DatasetPrepared;
+import dev.orpo.service.ConsumedRuns;
+import dev.orpo.service.EventMessages;
+import dev.orpo.service.MalformedEventException;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -31,11 +34,11 @@ public class DatasetPreparedConsumer {
     public void onDatasetPrepared(ConsumerRecord<String, byte[]> record) {
         DatasetPrepared event = EventMessages.parse(record.value(), DatasetPrepared.class, record.topic());
         if (event.datasetUri() == null) {
-            throw new EventMessages.MalformedEventException(
+            throw new MalformedEventException(
                     "DatasetPrepared for " + event.runId() + " has no dataset_uri");
         }
         if (event.request() == null) {
-            throw new EventMessages.MalformedEventException(
+            throw new MalformedEventException(
                     "DatasetPrepared for " + event.runId() + " has no request");
         }
         LOG.infof("run %s: dataset %s prepared (%d train rows); " + STAGE + " is not implemented yet",

@@ -1,6 +1,8 @@
 package dev.orpo.trainer;
 
 import dev.orpo.contracts.events.RunCancelled;
+import dev.orpo.service.ConsumedRuns;
+import dev.orpo.service.EventMessages;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;

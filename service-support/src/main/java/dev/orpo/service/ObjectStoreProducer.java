@@ -1,4 +1,4 @@
-package dev.orpo.dataset;
+package dev.orpo.service;
 
 import dev.orpo.store.ObjectStore;
 import dev.orpo.store.ObjectStoreConfig;

@@ -1,4 +1,4 @@
-package dev.orpo.trainer;
+package dev.orpo.service;
 
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;

@@ -1,4 +1,4 @@
-package dev.orpo.trainer;
+package dev.orpo.service;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;

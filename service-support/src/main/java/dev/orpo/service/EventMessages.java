@@ -1,4 +1,4 @@
-package dev.orpo.trainer;
+package dev.orpo.service;
 
 import dev.orpo.contracts.CloudEventHeaders;
 import dev.orpo.contracts.Json;
@@ -15,14 +15,13 @@ import java.util.concurrent.CompletableFuture;
  * Events to and from Kafka records: contracts JSON (snake_case) as bytes, the run id as key, CloudEvents binary headers
  * ({@code ce_id} = event id, {@code ce_type} = {@code dev.orpo.<Event>.v<N>}, {@code ce_subject} = run id).
  */
-final class EventMessages {
-    static final URI SOURCE = URI.create("/orpo/trainer-service");
+public final class EventMessages {
 
     private EventMessages() {
     }
 
     /** Reads an incoming payload; a malformed one throws, which sends the record to the channel's DLQ. */
-    static <T extends PipelineEvent> T parse(byte[] payload, Class<T> type, String topic) {
+    public static <T extends PipelineEvent> T parse(byte[] payload, Class<T> type, String topic) {
         if (payload == null || payload.length == 0) {
             throw new MalformedEventException("empty " + type.getSimpleName() + " on " + topic);
         }
@@ -43,11 +42,15 @@ final class EventMessages {
         return event;
     }
 
-    /** A message for an outgoing channel; the future completes when the broker has the record. */
-    static Message<byte[]> toMessage(PipelineEvent event, CompletableFuture<Void> written) {
+    /**
+     * A message for an outgoing channel; the future completes when the broker has the record.
+     *
+     * @param source the CloudEvents source, e.g. {@code /orpo/trainer-service}
+     */
+    public static Message<byte[]> toMessage(PipelineEvent event, URI source, CompletableFuture<Void> written) {
         return Message.of(Json.toBytes(event))
                 .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(event.runId()).build())
-                .addMetadata(OutgoingCloudEventMetadata.builder().withId(event.eventId()).withSource(SOURCE)
+                .addMetadata(OutgoingCloudEventMetadata.builder().withId(event.eventId()).withSource(source)
                         .withType(CloudEventHeaders.type(event.getClass(), event.schemaVersion()))
                         .withSubject(event.runId()).withTimestamp(event.occurredAt().atZone(java.time.ZoneOffset.UTC))
                         .withDataContentType(CloudEventHeaders.JSON).build())
@@ -59,16 +62,5 @@ final class EventMessages {
                     written.completeExceptionally(failure);
                     return CompletableFuture.completedFuture(null);
                 });
-    }
-
-    /** An incoming event that cannot be read; the DLQ's {@code dead-letter-reason} header carries its message. */
-    static final class MalformedEventException extends RuntimeException {
-        MalformedEventException(String message) {
-            super(message);
-        }
-
-        MalformedEventException(String message, Throwable cause) {
-            super(message, cause);
-        }
     }
 }

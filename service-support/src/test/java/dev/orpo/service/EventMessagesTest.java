@@ -1,0 +1,50 @@
+package dev.orpo.service;
+
+import dev.orpo.contracts.Json;
+import dev.orpo.contracts.events.RunCancelled;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class EventMessagesTest {
+    private static final String TOPIC = "orpo.run.cancelled.v1";
+
+    @Test
+    void wellFormedEventParses() {
+        RunCancelled sent = RunCancelled.of("run-20261128-000000-abcd", "user asked");
+        RunCancelled read = EventMessages.parse(Json.toBytes(sent), RunCancelled.class, TOPIC);
+        assertEquals(sent, read);
+    }
+
+    @Test
+    void emptyPayloadIsMalformedAndNamesTheTopic() {
+        var e = assertThrows(MalformedEventException.class,
+                () -> EventMessages.parse(new byte[0], RunCancelled.class, TOPIC));
+        assertTrue(e.getMessage().contains(TOPIC), e.getMessage());
+    }
+
+    @Test
+    void invalidJsonIsMalformed() {
+        byte[] bad = "{not json".getBytes(StandardCharsets.UTF_8);
+        assertThrows(MalformedEventException.class, () -> EventMessages.parse(bad, RunCancelled.class, TOPIC));
+    }
+
+    @Test
+    void invalidRunIdIsMalformedAndNamesIt() {
+        byte[] bad = ("{\"event_id\":\"e1\",\"run_id\":\"NOT VALID\",\"schema_version\":1,"
+                + "\"occurred_at\":\"2026-11-28T00:00:00Z\",\"reason\":\"x\"}").getBytes(StandardCharsets.UTF_8);
+        var e = assertThrows(MalformedEventException.class, () -> EventMessages.parse(bad, RunCancelled.class, TOPIC));
+        assertTrue(e.getMessage().contains("NOT VALID"), e.getMessage());
+    }
+
+    @Test
+    void missingEventIdIsMalformed() {
+        byte[] bad = ("{\"run_id\":\"run-20261128-000000-abcd\",\"schema_version\":1,"
+                + "\"occurred_at\":\"2026-11-28T00:00:00Z\",\"reason\":\"x\"}").getBytes(StandardCharsets.UTF_8);
+        assertThrows(MalformedEventException.class, () -> EventMessages.parse(bad, RunCancelled.class, TOPIC));
+    }
+}
