@@ -42,24 +42,39 @@ final class ServiceFleet implements AutoCloseable {
         return repo.resolve(service).resolve("target/quarkus-app/quarkus-run.jar");
     }
 
-    /** Runs {@code ./mvnw package} for the services when any packaged app is missing. */
+    /** Modules whose sources go into a service's packaged app (besides the service itself). */
+    static final List<String> LIBRARIES = List.of("contracts", "model-core", "stages", "object-store",
+            "service-support");
+
+    /**
+     * Runs {@code ./mvnw package} for the services when a packaged app is missing or older than a source file or
+     * pom it is built from (so the demo never runs yesterday's services).
+     */
     static void buildIfMissing(Path repo, PrintWriter out) throws IOException, InterruptedException {
-        List<String> missing = SERVICES.stream().filter(s -> !Files.isRegularFile(app(repo, s))).toList();
+        List<String> missing = SERVICES.stream().filter(s -> stale(repo, s)).toList();
         if (missing.isEmpty()) {
             return;
         }
-        out.println("building " + String.join(", ", missing) + " (./mvnw -B -q -DskipTests package ...; minutes the"
-                + " first time)");
+        out.println("building " + String.join(", ", missing) + " (missing or older than their sources): ./mvnw -B -q"
+                + " -DskipTests package ...; minutes the first time");
         out.flush();
         Path log = Files.createDirectories(repo.resolve(".orpo")).resolve("demo-build.log");
-        Process p = new ProcessBuilder(repo.resolve("mvnw").toString(), "-B", "-q", "-DskipTests", "package", "-pl",
-                String.join(",", SERVICES), "-am")
+        List<String> cmd = new ArrayList<>(List.of(repo.resolve("mvnw").toString(), "-B", "-q"));
+        String flags = System.getenv("ORPO_MVN_FLAGS"); // as the ./orpo script: e.g. -o
+        if (flags != null && !flags.isBlank()) {
+            cmd.addAll(List.of(flags.trim().split("\\s+")));
+        }
+        cmd.addAll(List.of("-DskipTests", "package", "-pl", String.join(",", SERVICES), "-am"));
+        Process p = new ProcessBuilder(cmd)
                 .directory(repo.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         int rc = p.waitFor();
         List<String> still = SERVICES.stream().filter(s -> !Files.isRegularFile(app(repo, s))).toList();
         if (rc != 0 || !still.isEmpty()) {
             throw new IllegalStateException("building the services failed (exit " + rc + "; missing "
                     + still + "); see " + log);
+        }
+        for (String s : SERVICES) { // an unchanged app may keep its old time stamp: mark it current
+            Files.setLastModifiedTime(app(repo, s), java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis()));
         }
     }
 
@@ -143,6 +158,43 @@ final class ServiceFleet implements AutoCloseable {
             }
         }
         processes.clear();
+    }
+
+    static boolean stale(Path repo, String service) {
+        Path jar = app(repo, service);
+        if (!Files.isRegularFile(jar)) {
+            return true;
+        }
+        try {
+            long built = Files.getLastModifiedTime(jar).toMillis();
+            List<Path> sources = new ArrayList<>(List.of(repo.resolve("pom.xml"), repo.resolve(service)
+                    .resolve("pom.xml"), repo.resolve(service).resolve("src/main")));
+            LIBRARIES.forEach(m -> {
+                sources.add(repo.resolve(m).resolve("pom.xml"));
+                sources.add(repo.resolve(m).resolve("src/main"));
+            });
+            for (Path src : sources) {
+                if (!Files.exists(src)) {
+                    continue;
+                }
+                try (var files = Files.walk(src)) {
+                    if (files.anyMatch(f -> newer(f, built))) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    private static boolean newer(Path file, long than) {
+        try {
+            return Files.isRegularFile(file) && Files.getLastModifiedTime(file).toMillis() > than;
+        } catch (IOException e) {
+            return true;
+        }
     }
 
     private static boolean ready(HttpClient http, int port) throws InterruptedException {
