@@ -123,7 +123,7 @@ public final class DemoCommand implements Callable<Integer> {
             out.println("starting " + String.join(", ", ServiceFleet.SERVICES) + " (logs in "
                     + demoDir.resolve("logs") + ")");
             out.flush();
-            fleet.start(endpoints);
+            fleet.start(endpoints, !keep);
             try {
                 fleet.awaitReady(Duration.ofMinutes(3));
             } catch (IllegalStateException e) {

@@ -29,7 +29,7 @@ final class ServiceFleet implements AutoCloseable {
     private final Path repo;
     private final Path logDir;
     private final Path workDir;
-    private final Map<String, Process> processes = new LinkedHashMap<>();
+    private final Map<String, Process> processes = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
     private final Map<String, Integer> ports = new LinkedHashMap<>();
 
     ServiceFleet(Path repo, Path logDir, Path workDir) {
@@ -78,9 +78,17 @@ final class ServiceFleet implements AutoCloseable {
         }
     }
 
-    /** Starts every service against {@code stack}; returns at once (see {@link #awaitReady}). */
-    void start(StackEndpoints stack) throws IOException {
+    /**
+     * Starts every service against {@code stack}; returns at once (see {@link #awaitReady}).
+     *
+     * @param stopOnExit also stop them when this JVM exits early (Ctrl-C)
+     */
+    void start(StackEndpoints stack, boolean stopOnExit) throws IOException {
         Files.createDirectories(logDir);
+        if (stopOnExit) {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> processes.values().forEach(Process::destroy),
+                    "orpo-demo-services-stop"));
+        }
         for (String service : SERVICES) {
             int port = freePort();
             Path work = Files.createDirectories(workDir.resolve(service));
