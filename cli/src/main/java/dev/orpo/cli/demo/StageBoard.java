@@ -29,6 +29,7 @@ final class StageBoard {
     private double datasetDone;
     private String training = "waiting for the prepared dataset";
     private double trainingDone;
+    private String heldOut = "";
     private String merge = "waiting for the final adapter";
     private double mergeDone;
     private String eval = "waiting for checkpoints";
@@ -60,15 +61,20 @@ final class StageBoard {
             training = "waiting for trainer-service";
         } else if (event instanceof TrainingStarted e) {
             training = "0/" + e.totalSteps() + " steps, " + e.trainableParameters() + " trainable parameters";
+        } else if (event instanceof TrainingProgressed e && TrainingProgressed.EVAL.equals(e.phase())) {
+            heldOut = " | held-out @" + e.step() + metric(e.metrics(), "eval_rewards/accuracies", "acc")
+                    + metric(e.metrics(), "eval_rewards/margins", "margin");
+            training = training.contains(" | ") ? training.substring(0, training.indexOf(" | ")) + heldOut
+                    : training + heldOut;
         } else if (event instanceof TrainingProgressed e) {
             trainingDone = e.totalSteps() > 0 ? (double) e.step() / e.totalSteps() : 0;
-            training = progress(e);
+            training = progress(e) + heldOut;
         } else if (event instanceof CheckpointSaved e) {
             eval = "checkpoint step " + e.step() + " saved, evaluating";
         } else if (event instanceof TrainingCompleted e) {
             trainingDone = 1;
             training = "done: " + e.finalStep() + " steps in " + Math.round(e.durationSeconds()) + " s"
-                    + metric(e.metrics(), "loss", "loss");
+                    + metric(e.metrics(), "loss", "loss") + heldOut;
             merge = "merging the adapter into the base";
         } else if (event instanceof ModelMerged e) {
             mergeDone = 1;
@@ -109,18 +115,16 @@ final class StageBoard {
 
     void finish() {
         if (terminal) {
-            out.printf(Locale.ROOT, "pipeline finished in %.0f s%n", (System.nanoTime() - startNanos) / 1e9);
+            out.printf(Locale.ROOT, "followed the run for %.0f s%n", (System.nanoTime() - startNanos) / 1e9);
             out.flush();
         }
     }
 
     private static String progress(TrainingProgressed e) {
-        boolean evalPhase = TrainingProgressed.EVAL.equals(e.phase());
-        String p = evalPhase ? "eval_" : "";
-        return e.step() + "/" + e.totalSteps() + (evalPhase ? " held-out" : "")
-                + metric(e.metrics(), p + "loss", "loss")
-                + metric(e.metrics(), p + "rewards/accuracies", "acc")
-                + metric(e.metrics(), p + "rewards/margins", "margin")
+        return e.step() + "/" + e.totalSteps()
+                + metric(e.metrics(), "loss", "loss")
+                + metric(e.metrics(), "rewards/accuracies", "acc")
+                + metric(e.metrics(), "rewards/margins", "margin")
                 + (e.etaSeconds() > 0 ? String.format(Locale.ROOT, " eta %.0f s", e.etaSeconds()) : "");
     }
 

@@ -75,12 +75,16 @@ class DemoReportTest {
         assertEquals(2, piped.toString().lines().count(), piped.toString());
         assertTrue(piped.toString().contains("DatasetPrepared"), piped.toString());
 
+        var held = new TrainingProgressed("e3", "run-1", 1, Instant.parse("2026-11-28T06:00:05Z"), null,
+                TrainingProgressed.EVAL, 27, 54, 0.5, Map.of("eval_rewards/accuracies", 0.95), 0, 0);
         StringWriter tty = new StringWriter();
         StageBoard bars = new StageBoard(new PrintWriter(tty, true), true);
         bars.on(prepared);
+        bars.on(held);
         bars.on(step);
         String last = tty.toString().substring(tty.toString().lastIndexOf("\033[4A"));
         assertTrue(last.contains("dataset [############################] 100%"), last);
         assertTrue(last.contains("train   [##############..............]  50%  27/54 loss 4.1000 acc 0.9000"), last);
+        assertTrue(last.contains("| held-out @27 acc 0.9500"), last);
     }
 }
