@@ -45,7 +45,14 @@ def main(root):
         report["checks"].append({"name": name, "python": got, "java": want, "ok": ok})
         report["ok"] &= ok
 
-    peft_model = PeftModel.from_pretrained(load(f"{root}/base"), f"{root}/adapter").eval()
+    base = load(f"{root}/base")
+    saved = load_file(f"{root}/adapter/adapter_model.safetensors")
+    embed = saved.get("base_model.model.model.embed_tokens.weight")
+    if embed is not None and embed.shape[0] != base.get_input_embeddings().weight.shape[0]:
+        # tokens were added (ChatML setup): resize the base first, as a TRL user does after setup_chat_format
+        base.resize_token_embeddings(embed.shape[0])
+        report["resized_base_to"] = embed.shape[0]
+    peft_model = PeftModel.from_pretrained(base, f"{root}/adapter").eval()
     report["peft_loaded"] = True
     merged = load(f"{root}/merged").eval()
     report["merged_loaded"] = True

@@ -30,6 +30,7 @@ public final class Orpo implements Runnable {
                 new TopicsCommand(),
                 new CancelCommand(),
                 new ScoreCommand(),
+                new PrepareCommand(),
                 new MergeCommand(),
                 new TrainCommand(),
                 new EvalCommand(),

@@ -8,7 +8,8 @@ package dev.orpo.contracts;
  * s3://&lt;bucket&gt;/runs/&lt;runId&gt;/request.json
  *                          /dataset/manifest.json, train-*.bin, test-*.bin, rejects.jsonl
  *                          /checkpoints/step-&lt;n&gt;/adapter_config.json, adapter_model.safetensors, trainer_state.json
- *                          /merged/config.json, model*.safetensors, tokenizer*.json, ..., _COMPLETE
+ *                          /merged/config.json, model*.safetensors, tokenizer*.json, README.md, ..., _COMPLETE
+ *                          /merged/step-&lt;n&gt;/...  (merge.steps: intermediate checkpoints, same layout)
  *                          /eval/report.json, report.md
  * </pre>
  */
@@ -49,6 +50,11 @@ public record ObjectStoreLayout(String bucket) {
 
     public String mergedPrefix(String runId) {
         return runPrefix(runId) + "merged/";
+    }
+
+    /** Where a merge of an intermediate checkpoint ({@code merge.steps}) goes: {@code runs/<id>/merged/step-<n>/}. */
+    public String mergedPrefix(String runId, long step) {
+        return mergedPrefix(runId) + "step-" + step + "/";
     }
 
     public String evalPrefix(String runId) {

@@ -35,7 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** merger-service against a real broker: consumes its events, dead-letters malformed ones. */
+/** merger-service against a real broker: consumes its events, skips what needs no merge, dead-letters malformed ones. */
 @QuarkusTest
 @WithTestResource(PipelineStackResource.class)
 class MergerServiceTest {
@@ -60,7 +60,7 @@ class MergerServiceTest {
     }
 
     @Test
-    void checkpointSavedIsConsumedAndCounted() {
+    void checkpointNeitherFinalNorListedIsRecordedAsSkipped() {
         String runId = RunIds.newRunId();
         CheckpointSaved event = new CheckpointSaved(PipelineEvent.newEventId(), runId, 1, Instant.now(), null, 10, 100,
                 "s3://orpo/runs/" + runId + "/checkpoints/step-10/", Map.of(), Map.of("loss", 1.5), false, request());
@@ -68,9 +68,9 @@ class MergerServiceTest {
 
         await().atMost(WAIT).until(() -> get("/consumed/" + runId).statusCode() == 200);
         String seen = get("/consumed/" + runId).body();
-        assertTrue(seen.contains("\"channel\":\"checkpoint-saved\"") && seen.contains("\"outcome\":\"accepted\"")
+        assertTrue(seen.contains("\"channel\":\"checkpoint-saved\"") && seen.contains("\"outcome\":\"skipped\"")
                 && seen.contains(event.eventId()), seen);
-        assertTrue(counter("checkpoint-saved", "accepted") >= 1, "orpo_events_consumed_total for checkpoint-saved");
+        assertTrue(counter("checkpoint-saved", "skipped") >= 1, "orpo_events_consumed_total for checkpoint-saved");
     }
 
     @Test
@@ -87,17 +87,20 @@ class MergerServiceTest {
     }
 
     @Test
-    void trainingCompletedIsConsumedAndCounted() {
+    void trainingCompletedWithMergeDisabledIsRecordedAsSkipped() {
         String runId = RunIds.newRunId();
+        TrainingRequest noMerge = Json.fromBytes(("{\"model\": {\"name_or_path\": \"tiny-llama\"}, \"dataset\": "
+                + "{\"uri\": \"s3://orpo/d.jsonl\"}, \"merge\": {\"enabled\": false}}").getBytes(StandardCharsets.UTF_8),
+                TrainingRequest.class);
         TrainingCompleted event = new TrainingCompleted(PipelineEvent.newEventId(), runId, 1, Instant.now(), null, 100,
-                "s3://orpo/runs/" + runId + "/checkpoints/step-100/", Map.of("loss", 0.9), 12.5, false, request());
+                "s3://orpo/runs/" + runId + "/checkpoints/step-100/", Map.of("loss", 0.9), 12.5, false, noMerge);
         topics.publishEvent(event);
 
         await().atMost(WAIT).until(() -> get("/consumed/" + runId).statusCode() == 200);
         String seen = get("/consumed/" + runId).body();
-        assertTrue(seen.contains("\"channel\":\"training-completed\"") && seen.contains("\"outcome\":\"accepted\"")
+        assertTrue(seen.contains("\"channel\":\"training-completed\"") && seen.contains("\"outcome\":\"skipped\"")
                 && seen.contains(event.eventId()), seen);
-        assertTrue(counter("training-completed", "accepted") >= 1, "orpo_events_consumed_total for training-completed");
+        assertTrue(counter("training-completed", "skipped") >= 1, "orpo_events_consumed_total for training-completed");
     }
 
     @Test

@@ -1,6 +1,8 @@
 package dev.orpo.model.llama;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.orpo.model.io.TensorSource;
@@ -14,6 +16,8 @@ import java.util.List;
 
 /** Builds a {@link LlamaModel} from Hugging Face tensor names ({@code model.layers.0.self_attn.q_proj.weight} …). */
 final class LlamaLoader {
+    /** 256 Mi floats (1 GiB) per host-to-native copy. */
+    static final long MAX_CHUNK_VALUES = 1L << 28;
     private final LlamaConfig c;
     private final TensorSource source;
     private final NDManager manager;
@@ -80,7 +84,29 @@ final class LlamaLoader {
             throw new IllegalArgumentException("tensor " + name + " has shape " + Arrays.toString(shape)
                     + ", config.json implies " + Arrays.toString(expected));
         }
-        float[] data = source.readFloats(name);
-        return manager.create(data, new Shape(shape)).toType(ComputeDType.TYPE, false);
+        return toNDArray(manager, source.readFloats(name), shape, MAX_CHUNK_VALUES);
+    }
+
+    /**
+     * Copies host floats to a native array. DJL stages the copy in one direct ByteBuffer (≤ 2 GB), too small for
+     * e.g. Qwen2-7B's 152064 × 3584 embedding, so large tensors go over in blocks of rows and are concatenated.
+     */
+    static NDArray toNDArray(NDManager manager, float[] data, long[] shape, long maxChunkValues) {
+        if (data.length <= maxChunkValues || shape.length == 0 || shape[0] < 2) {
+            return HostArrays.floats(manager, data, new Shape(shape));
+        }
+        long rowValues = data.length / shape[0];
+        int rowsPerChunk = (int) Math.max(1, maxChunkValues / rowValues);
+        NDList chunks = new NDList();
+        for (int row = 0; row < shape[0]; row += rowsPerChunk) {
+            int rows = (int) Math.min(rowsPerChunk, shape[0] - row);
+            long[] chunkShape = shape.clone();
+            chunkShape[0] = rows;
+            float[] part = Arrays.copyOfRange(data, (int) (row * rowValues), (int) ((row + rows) * rowValues));
+            chunks.add(HostArrays.floats(manager, part, new Shape(chunkShape)));
+        }
+        NDArray whole = NDArrays.concat(chunks, 0).toType(ComputeDType.TYPE, false);
+        chunks.close();
+        return whole;
     }
 }

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
 
 /**
  * Rotary position embeddings in Hugging Face's layout ({@code rotate_half}: the two halves of each head dimension form
@@ -55,7 +56,7 @@ public final class RotaryEmbedding {
 
     /** Tables for positionIds (B, T). */
     public Tables tables(NDArray positionIds) {
-        NDArray inv = positionIds.getManager().create(invFreq); // (D/2)
+        NDArray inv = HostArrays.floats(positionIds.getManager(), invFreq, new Shape(invFreq.length)); // (D/2)
         NDArray freqs = positionIds.toType(ComputeDType.TYPE, false).expandDims(-1).mul(inv); // (B, T, D/2)
         NDArray emb = NDArrays.concat(new NDList(freqs, freqs), -1).expandDims(1); // (B, 1, T, D)
         return new Tables(emb.cos(), emb.sin());

@@ -87,6 +87,6 @@ public final class TrainableTensors {
             throw new IllegalArgumentException("tensor " + name + " has shape "
                     + java.util.Arrays.toString(source.shape()) + ", the model expects " + target.getShape());
         }
-        target.set(java.nio.FloatBuffer.wrap(source.data()));
+        HostArrays.copyInto(target, source.data()); // native copy: same leaf, no alias of a Java buffer
     }
 }

@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.Dropout;
 import dev.orpo.model.llama.ComputeDType;
+import dev.orpo.model.llama.HostArrays;
 
 import java.util.SplittableRandom;
 
@@ -33,7 +34,7 @@ public final class LoraAdapter implements AutoCloseable {
     /** A freshly initialised adapter for a layer {@code in → out}; {@code moduleKey} names the layer (seeds A). */
     public static LoraAdapter create(NDManager manager, long in, long out, LoraConfig config, String moduleKey) {
         float[] aInit = kaimingUniform(config.r() * (int) in, in, config.seed(), moduleKey);
-        NDArray a = manager.create(aInit, new Shape(config.r(), in)).toType(ComputeDType.TYPE, false);
+        NDArray a = HostArrays.floats(manager, aInit, new Shape(config.r(), in));
         NDArray b = manager.zeros(new Shape(out, config.r()), ComputeDType.TYPE);
         return new LoraAdapter(a, b, config.scaling(), (float) config.dropout());
     }

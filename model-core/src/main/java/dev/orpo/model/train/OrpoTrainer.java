@@ -153,10 +153,14 @@ public final class OrpoTrainer {
                     window.add(out.lossValue(), out.metrics(), tokens(pairs));
                 }
             }
-            // update after the collector has closed: clip, scheduled lr, AdamW (which zeroes the gradients)
-            double gradNorm = config.maxGradNorm() > 0
-                    ? GradientClipping.clipByGlobalNorm(params, config.maxGradNorm())
-                    : GradientClipping.globalNorm(params);
+            // update after the collector has closed: clip, scheduled lr, AdamW (which zeroes the gradients);
+            // the scope frees the norm's temporaries
+            double gradNorm;
+            try (NDScope scope = new NDScope()) {
+                gradNorm = config.maxGradNorm() > 0
+                        ? GradientClipping.clipByGlobalNorm(params, config.maxGradNorm())
+                        : GradientClipping.globalNorm(params);
+            }
             double lr = schedule.lr(step);
             adam.step(lr);
             step++;

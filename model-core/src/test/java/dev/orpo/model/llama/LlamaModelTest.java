@@ -176,6 +176,19 @@ class LlamaModelTest {
     }
 
     @Test
+    void largeTensorsCopiedInRowBlocksEqualOneCopy() {
+        float[] data = new float[7 * 5];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = i * 0.5f;
+        }
+        try (NDScope ignored = new NDScope()) {
+            NDArray blocks = LlamaLoader.toNDArray(manager, data, new long[] {7, 5}, 10); // 2 rows per block
+            assertEquals(new ai.djl.ndarray.types.Shape(7, 5), blocks.getShape());
+            assertArrayEquals(data, blocks.toFloatArray());
+        }
+    }
+
+    @Test
     void shrinkingEmbeddingsIsRejected() {
         try (LlamaModel model = tiny(false)) {
             var e = assertThrows(IllegalArgumentException.class, () -> model.resizeTokenEmbeddings(10));

@@ -18,6 +18,11 @@ final class TinyLlama {
     }
 
     static GoldenFixture.MapTensorSource weights(LlamaConfig c, long seed) {
+        return weights(c, seed, 0.3, 0.5);
+    }
+
+    /** Weights with linear std {@code linear} (LM head {@code head}); 1/√fan-in keeps activations O(1). */
+    static GoldenFixture.MapTensorSource weights(LlamaConfig c, long seed, double linear, double head) {
         Random rng = new Random(seed);
         Map<String, FloatTensor> w = new LinkedHashMap<>();
         int h = c.hiddenSize();
@@ -28,18 +33,18 @@ final class TinyLlama {
         for (int l = 0; l < c.numHiddenLayers(); l++) {
             String p = "model.layers." + l + ".";
             put(w, rng, p + "input_layernorm.weight", 0.1, 1, h);
-            put(w, rng, p + "self_attn.q_proj.weight", 0.3, 0, q, h);
-            put(w, rng, p + "self_attn.k_proj.weight", 0.3, 0, kv, h);
-            put(w, rng, p + "self_attn.v_proj.weight", 0.3, 0, kv, h);
-            put(w, rng, p + "self_attn.o_proj.weight", 0.3, 0, h, q);
+            put(w, rng, p + "self_attn.q_proj.weight", linear, 0, q, h);
+            put(w, rng, p + "self_attn.k_proj.weight", linear, 0, kv, h);
+            put(w, rng, p + "self_attn.v_proj.weight", linear, 0, kv, h);
+            put(w, rng, p + "self_attn.o_proj.weight", linear, 0, h, q);
             put(w, rng, p + "post_attention_layernorm.weight", 0.1, 1, h);
-            put(w, rng, p + "mlp.gate_proj.weight", 0.3, 0, i, h);
-            put(w, rng, p + "mlp.up_proj.weight", 0.3, 0, i, h);
-            put(w, rng, p + "mlp.down_proj.weight", 0.3, 0, h, i);
+            put(w, rng, p + "mlp.gate_proj.weight", linear, 0, i, h);
+            put(w, rng, p + "mlp.up_proj.weight", linear, 0, i, h);
+            put(w, rng, p + "mlp.down_proj.weight", linear, 0, h, i);
         }
         put(w, rng, "model.norm.weight", 0.1, 1, h);
         if (!c.tieWordEmbeddings()) {
-            put(w, rng, "lm_head.weight", 0.5, 0, c.vocabSize(), h);
+            put(w, rng, "lm_head.weight", head, 0, c.vocabSize(), h);
         }
         return new GoldenFixture.MapTensorSource(w);
     }

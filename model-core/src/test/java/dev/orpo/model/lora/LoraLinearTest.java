@@ -4,11 +4,11 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
+import dev.orpo.model.llama.HostArrays;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.nio.FloatBuffer;
 import java.util.EnumSet;
 import java.util.Random;
 
@@ -94,8 +94,8 @@ class LoraLinearTest {
             LoraLinear layer = new LoraLinear(new DenseWeight(manager.create(w, new Shape(out, in))),
                     manager.create(bias));
             LoraAdapter adapter = LoraAdapter.create(manager, in, out, config, "m");
-            adapter.a().set(FloatBuffer.wrap(a));
-            adapter.b().set(FloatBuffer.wrap(b));
+            HostArrays.copyInto(adapter.a(), a);
+            HostArrays.copyInto(adapter.b(), b);
             layer.attach(adapter);
             float[] y = layer.forward(manager.create(x, new Shape(2, in)), false).toFloatArray();
             for (int row = 0; row < 2; row++) {
@@ -123,7 +123,7 @@ class LoraLinearTest {
         try (NDScope ignored = new NDScope()) {
             LoraLinear layer = new LoraLinear(new DenseWeight(manager.create(random(48, 1), new Shape(6, 8))), null);
             LoraAdapter adapter = LoraAdapter.create(manager, 8, 6, config, "m");
-            adapter.b().set(FloatBuffer.wrap(random(24, 2)));
+            HostArrays.copyInto(adapter.b(), random(24, 2));
             layer.attach(adapter);
             NDArray x = manager.create(random(64, 3), new Shape(8, 8));
             float[] eval1 = layer.forward(x, false).toFloatArray();

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -34,13 +35,25 @@ class AccumulationAndResumeTest {
 
     @Test
     void gradientAccumulationFourByOneEqualsOneByFour() {
+        // Adam's update barely depends on the gradient's scale, so also compare the logged pre-clip gradient norm
+        // and loss: they expose a missing 1/n loss scaling
         List<PreferencePair> rows = SyntheticRun.TRAIN.subList(0, 8);
         TrainerConfig base = SyntheticRun.fast().with("warmup_steps", "0").with("max_grad_norm", "0.5");
+        List<StepLog> accumulatedLogs = new ArrayList<>();
+        List<StepLog> oneBatchLogs = new ArrayList<>();
         Map<String, float[]> accumulated = trainAdapter(base.with("per_device_train_batch_size", "1")
-                .with("gradient_accumulation_steps", "4"), rows, "acc");
+                .with("gradient_accumulation_steps", "4"), rows, "acc", accumulatedLogs);
         Map<String, float[]> oneBatch = trainAdapter(base.with("per_device_train_batch_size", "4")
-                .with("gradient_accumulation_steps", "1"), rows, "big");
+                .with("gradient_accumulation_steps", "1"), rows, "big", oneBatchLogs);
         assertClose(oneBatch, accumulated, 1e-5);
+        for (int i = 0; i < 2; i++) {
+            for (String metric : List.of("grad_norm", "loss", "nll_loss", "rewards/margins")) {
+                double expected = oneBatchLogs.get(i).metric(metric);
+                assertEquals(expected, accumulatedLogs.get(i).metric(metric), 1e-5 * Math.max(1, Math.abs(expected)),
+                        metric + " at step " + (i + 1));
+            }
+        }
+        assertTrue(oneBatchLogs.get(0).metric("grad_norm") > 0.5, "clipping is exercised");
     }
 
     @Test
@@ -93,11 +106,18 @@ class AccumulationAndResumeTest {
         }
     }
 
-    private Map<String, float[]> trainAdapter(TrainerConfig config, List<PreferencePair> rows, String name) {
+    private Map<String, float[]> trainAdapter(TrainerConfig config, List<PreferencePair> rows, String name,
+                                              List<StepLog> logs) {
         try (LlamaModel model = SyntheticRun.model(SyntheticRun.base(dir), manager, 0.0)) {
-            TrainResult r = new OrpoTrainer(model, config.with("max_steps", "2"), rows, List.of(),
-                    dir.resolve(name), "tiny").train();
-            assertEquals(2, r.step());
+            OrpoTrainer trainer = new OrpoTrainer(model, config.with("max_steps", "2"), rows, List.of(),
+                    dir.resolve(name), "tiny");
+            trainer.addListener(new TrainerListener() {
+                @Override
+                public void onLog(StepLog log) {
+                    logs.add(log);
+                }
+            });
+            assertEquals(2, trainer.train().step());
             return OrpoTrainerTest.host(model);
         }
     }

@@ -1,5 +1,6 @@
 package dev.orpo.model.train;
 
+import ai.djl.ndarray.BaseNDManager;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -50,6 +51,7 @@ class TrainerListenerTest {
         List<Integer> evalSteps = new ArrayList<>();
         List<Integer> savedSteps = new ArrayList<>();
         List<TrainResult> ends = new ArrayList<>();
+        List<Integer> liveArrays = new ArrayList<>();
         try (LlamaModel model = SyntheticRun.model(SyntheticRun.base(dir), manager, 0.05)) {
             OrpoTrainer trainer = new OrpoTrainer(model, config, SyntheticRun.TRAIN.subList(0, 20),
                     SyntheticRun.EVAL.subList(0, 8), dir.resolve("out"), "synthetic-tiny");
@@ -57,6 +59,7 @@ class TrainerListenerTest {
                 @Override
                 public void onLog(StepLog log) {
                     logs.add(log);
+                    liveArrays.add(((BaseNDManager) manager).getManagedArrays().size());
                 }
 
                 @Override
@@ -93,6 +96,8 @@ class TrainerListenerTest {
             assertTrue(log.tokensPerSecond() > 0 && log.etaSeconds() >= 0, log.toString());
         }
         assertEquals(0.0, logs.get(4).etaSeconds(), 1e-9);
+        assertEquals(List.of(liveArrays.get(0), liveArrays.get(0), liveArrays.get(0), liveArrays.get(0),
+                liveArrays.get(0)), liveArrays, "every step's arrays die with its scope");
         assertEquals(List.of(3, 6, 9), evalSteps);
         assertEquals(List.of(4, 8, 10), savedSteps);
         assertEquals(1, ends.size());

@@ -1,0 +1,155 @@
+package dev.orpo.stages.merge;
+
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import dev.orpo.contracts.Json;
+import dev.orpo.contracts.ObjectStoreLayout;
+import dev.orpo.contracts.request.FieldError;
+import dev.orpo.contracts.request.TrainingRequest;
+import dev.orpo.model.io.DType;
+import dev.orpo.model.merge.AdapterMerger;
+import dev.orpo.model.merge.MergeOptions;
+import dev.orpo.model.merge.MergeResult;
+import dev.orpo.stages.StageFailure;
+import dev.orpo.stages.prepare.PrepareStage;
+import dev.orpo.stages.resolve.ArtifactException;
+import dev.orpo.stages.resolve.Artifacts;
+import dev.orpo.store.ObjectStore;
+import dev.orpo.store.ObjectStoreException;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * The merge stage: base model (via {@link Artifacts}) + a run's adapter checkpoint + the run's tokenizer
+ * ({@code runs/<id>/dataset/tokenizer/}, so ChatML tokens and template carry over) → {@link AdapterMerger#merge} →
+ * a model card README.md → uploaded to {@code runs/<id>/merged/} (final) or {@code runs/<id>/merged/step-<n>/}, files
+ * first and {@value #COMPLETE} (file → sha256, plus the merge's figures) last. A target whose {@value #COMPLETE}
+ * exists is never merged again.
+ */
+public final class MergeStage {
+    public static final String STAGE = "merge";
+    public static final String COMPLETE = "_COMPLETE";
+    public static final String MODEL_CARD = "README.md";
+    private static final Pattern ADAPTER_TENSOR = Pattern.compile("adapter tensor (\\S+)");
+
+    /**
+     * One merge to do.
+     *
+     * @param finalModel    the run's final adapter (→ {@code merged/}); else an intermediate step (→ {@code merged/step-<n>/})
+     * @param checkpointUri {@code s3://.../checkpoints/step-<n>/} holding adapter_config.json + adapter_model.safetensors
+     * @param metrics       reported with the checkpoint; go into the model card
+     */
+    public record Target(String runId, long step, boolean finalModel, String checkpointUri,
+                         Map<String, Double> metrics, TrainingRequest request) {
+    }
+
+    /** What {@value #COMPLETE} records (and {@code ModelMerged} carries). */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Merged(String modelUri, long step, String dtype, int tensors, long bytes,
+                         Map<String, String> files) {
+    }
+
+    /** The merged-model prefix of a target. */
+    public static String prefix(ObjectStoreLayout layout, Target t) {
+        return t.finalModel() ? layout.mergedPrefix(t.runId()) : layout.mergedPrefix(t.runId(), t.step());
+    }
+
+    /** The finished merge of this target, if its {@value #COMPLETE} exists. */
+    public static Optional<Merged> completed(ObjectStore store, ObjectStoreLayout layout, Target t) {
+        String key = prefix(layout, t) + COMPLETE;
+        return store.exists(key) ? Optional.of(Json.fromBytes(store.getBytes(key), Merged.class)) : Optional.empty();
+    }
+
+    /** Downloads, merges into {@code workDir/<run>/merge-<target>/}, uploads; throws {@link StageFailure} on bad input. */
+    public Merged run(Target t, Artifacts artifacts, ObjectStoreLayout layout, Path workDir) throws IOException {
+        ObjectStore store = artifacts.store(layout.bucket());
+        Path base;
+        try {
+            base = artifacts.model(t.request().model());
+        } catch (ArtifactException e) {
+            throw new StageFailure(STAGE, e.getMessage(), List.of(new FieldError("model.name_or_path", e.getMessage())), e);
+        }
+        Path dir = workDir.resolve(t.runId()).resolve(t.finalModel() ? "merge-final" : "merge-step-" + t.step());
+        deleteRecursively(dir);
+        Path adapter = dir.resolve("adapter");
+        try {
+            artifacts.download(t.checkpointUri().endsWith("/") ? t.checkpointUri() : t.checkpointUri() + "/", adapter);
+        } catch (ArtifactException | ObjectStoreException e) {
+            throw new StageFailure(STAGE, "cannot download the adapter " + t.checkpointUri() + ": " + e.getMessage(),
+                    List.of(new FieldError("checkpoint_uri", e.getMessage())), e);
+        }
+        // the run's tokenizer (chat template, added ChatML tokens) wins over the base's: AdapterMerger copies the
+        // adapter directory's tokenizer files last
+        String tokenizerPrefix = layout.datasetPrefix(t.runId()) + PrepareStage.TOKENIZER_DIR + "/";
+        if (!store.list(tokenizerPrefix).isEmpty()) {
+            store.getDirectory(tokenizerPrefix, adapter);
+        }
+        Path out = dir.resolve("model");
+        MergeResult r = merge(base, adapter, out, t.request().merge().dtype());
+        Files.writeString(out.resolve(MODEL_CARD), ModelCard.render(t.runId(), t.step(), t.finalModel(), t.request(),
+                t.metrics(), r), StandardCharsets.UTF_8);
+
+        String prefix = prefix(layout, t);
+        Map<String, String> files = new TreeMap<>();
+        try (Stream<Path> walk = Files.walk(out)) {
+            for (Path f : walk.filter(Files::isRegularFile).sorted().toList()) {
+                String rel = out.relativize(f).toString().replace('\\', '/');
+                files.put(rel, store.putFile(prefix + rel, f));
+            }
+        }
+        Merged merged = new Merged(layout.uri(prefix), t.step(), r.dtype().torchName(), r.tensors(), r.tensorBytes(),
+                files);
+        store.putBytes(prefix + COMPLETE, Json.toBytes(merged)); // last: marks the merge done
+        deleteRecursively(dir);
+        return merged;
+    }
+
+    /** {@link AdapterMerger#merge} with the request's dtype; an adapter that does not fit names its tensors. */
+    public static MergeResult merge(Path base, Path adapter, Path out, String dtype) {
+        MergeOptions options;
+        try {
+            options = MergeOptions.defaults().withOutputDtype(dtype == null ? null : DType.fromTorchName(dtype));
+        } catch (IllegalArgumentException e) {
+            throw new StageFailure(STAGE, e.getMessage(), List.of(new FieldError("merge.dtype", e.getMessage())), e);
+        }
+        try {
+            return AdapterMerger.merge(base, adapter, out, options);
+        } catch (IllegalArgumentException | UncheckedIOException e) {
+            List<FieldError> errors = new ArrayList<>();
+            for (String line : e.getMessage().split("\n")) {
+                Matcher m = ADAPTER_TENSOR.matcher(line);
+                if (m.find()) {
+                    errors.add(new FieldError("adapter." + m.group(1), line.strip()));
+                }
+            }
+            if (errors.isEmpty()) {
+                errors.add(new FieldError("adapter", e.getMessage()));
+            }
+            throw new StageFailure(STAGE, e.getMessage().lines().findFirst().orElse("merge failed"), errors, e);
+        }
+    }
+
+    static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}
