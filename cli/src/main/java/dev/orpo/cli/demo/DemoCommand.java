@@ -72,6 +72,10 @@ public final class DemoCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE})")
     long timeoutSeconds;
 
+    @Option(names = "--stall", paramLabel = "SECONDS", defaultValue = "180",
+            description = "fail when the run shows no new event this long (default: ${DEFAULT-VALUE})")
+    long stallSeconds;
+
     @Option(names = "--text", description = "plain lines even on a terminal")
     boolean text;
 
@@ -137,7 +141,8 @@ public final class DemoCommand implements Callable<Integer> {
                 EventPublisher.publish(kafka, TrainingRequested.of(runId, request));
                 board.submitted(runId);
                 outcome = follower.follow(runId, board,
-                        System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos(), fleet::deadService);
+                        System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos(),
+                        Duration.ofSeconds(stallSeconds).toNanos(), fleet::deadService);
             }
             board.finish();
             if (!outcome.finished()) {

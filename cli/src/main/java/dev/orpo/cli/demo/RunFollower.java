@@ -47,10 +47,16 @@ final class RunFollower implements AutoCloseable {
         partitions.forEach(consumer::position); // resolve now: later records are this run's
     }
 
-    Outcome follow(String runId, StageBoard board, long deadlineNanos, Supplier<String> deadService) {
+    /**
+     * @param stallNanos fail when the run shows no event for this long (names the service expected to act next)
+     */
+    Outcome follow(String runId, StageBoard board, long deadlineNanos, long stallNanos,
+                   Supplier<String> deadService) {
         WatchEnd end = new WatchEnd(runId, null);
         EvaluationCompleted finalEval = null;
         ModelMerged lastMerge = null;
+        String last = "TrainingRequested";
+        long lastEventAt = System.nanoTime();
         while (System.nanoTime() < deadlineNanos) {
             List<ConsumerRecord<String, byte[]>> batch = new ArrayList<>();
             consumer.poll(Duration.ofMillis(500)).forEach(batch::add);
@@ -61,6 +67,8 @@ final class RunFollower implements AutoCloseable {
                 }
                 PipelineEvent event = Json.readEvent(record.topic(), record.value());
                 board.on(event);
+                last = event.getClass().getSimpleName();
+                lastEventAt = System.nanoTime();
                 if (event instanceof ModelMerged m) {
                     lastMerge = m;
                 }
@@ -80,8 +88,24 @@ final class RunFollower implements AutoCloseable {
             if (dead != null) {
                 return new Outcome(false, "service died: " + dead, null, null);
             }
+            if (System.nanoTime() - lastEventAt > stallNanos) {
+                return new Outcome(false, "no event for " + stallNanos / 1_000_000_000L + " s after " + last
+                        + ": " + nextActor(last) + " did not act (see its log)", null, null);
+            }
         }
         return new Outcome(false, "deadline passed before the run finished", null, null);
+    }
+
+    /** Which service should publish the run's next event after {@code lastEvent}. */
+    static String nextActor(String lastEvent) {
+        return switch (lastEvent) {
+            case "TrainingRequested" -> "dataset-service";
+            case "DatasetPrepared", "TrainingStarted", "TrainingProgressed" -> "trainer-service";
+            case "CheckpointSaved" -> "trainer-service or eval-service";
+            case "TrainingCompleted" -> "merger-service";
+            case "ModelMerged" -> "eval-service";
+            default -> "merger-service or eval-service";
+        };
     }
 
     @Override

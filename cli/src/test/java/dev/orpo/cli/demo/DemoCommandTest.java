@@ -36,7 +36,7 @@ class DemoCommandTest {
 
     @Test
     void smallDemoRunsEveryStageAndTheTunedModelBeatsTheBaseOnHeldOutPairs() {
-        int code = demo("--timeout", "300");
+        int code = demo("--timeout", "300", "--stall", "120");
         String log = out + "\n--- stderr ---\n" + err;
         assertEquals(0, code, log);
         for (String stage : new String[] {"DatasetPrepared", "TrainingStarted", "TrainingProgressed",
