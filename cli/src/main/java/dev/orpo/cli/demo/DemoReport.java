@@ -113,8 +113,19 @@ final class DemoReport {
         return out;
     }
 
+    /** One line, control characters (a random model emits raw bytes) shown as '·' so the columns stay aligned. */
     private static String quote(String s) {
-        String one = s.replace("\n", "\\n");
+        StringBuilder sb = new StringBuilder();
+        s.codePoints().forEach(c -> {
+            if (c == '\n') {
+                sb.append("\\n");
+            } else if (Character.isISOControl(c) || !Character.isDefined(c)) {
+                sb.append('·');
+            } else {
+                sb.appendCodePoint(c);
+            }
+        });
+        String one = sb.toString();
         return "\"" + (one.length() > 20 ? one.substring(0, 19) + "…" : one) + "\"";
     }
 
