@@ -8,7 +8,9 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine.Option;
 
+import java.util.Map;
 import java.util.Properties;
+import java.util.function.UnaryOperator;
 
 /** The {@code --bootstrap} option and client settings shared by every command that talks to Kafka. */
 public final class KafkaOptions {
@@ -19,10 +21,30 @@ public final class KafkaOptions {
             description = "Kafka bootstrap servers (default: $KAFKA_BOOTSTRAP_SERVERS, else " + LOCAL_BOOTSTRAP + ")")
     String bootstrap;
 
+    /**
+     * Security settings read from the same environment variables the services use in a cluster (Strimzi's TLS +
+     * SCRAM listener, see deploy/README.md); unset variables leave the plaintext defaults of the local stack.
+     */
+    static final Map<String, String> SECURITY_ENV = Map.of(
+            "KAFKA_SECURITY_PROTOCOL", "security.protocol",
+            "KAFKA_SASL_MECHANISM", "sasl.mechanism",
+            "KAFKA_SASL_JAAS_CONFIG", "sasl.jaas.config",
+            "KAFKA_SSL_TRUSTSTORE_TYPE", "ssl.truststore.type",
+            "KAFKA_SSL_TRUSTSTORE_LOCATION", "ssl.truststore.location",
+            "KAFKA_SSL_TRUSTSTORE_PASSWORD", "ssl.truststore.password");
+
+    private final UnaryOperator<String> env;
+
     public KafkaOptions() {
+        this(System::getenv);
+    }
+
+    KafkaOptions(UnaryOperator<String> env) {
+        this.env = env;
     }
 
     public KafkaOptions(String bootstrap) {
+        this();
         this.bootstrap = bootstrap;
     }
 
@@ -30,14 +52,26 @@ public final class KafkaOptions {
         if (bootstrap != null && !bootstrap.isBlank()) {
             return bootstrap;
         }
-        String env = System.getenv("KAFKA_BOOTSTRAP_SERVERS");
-        return env != null && !env.isBlank() ? env : LOCAL_BOOTSTRAP;
+        String fromEnv = env.apply("KAFKA_BOOTSTRAP_SERVERS");
+        return fromEnv != null && !fromEnv.isBlank() ? fromEnv : LOCAL_BOOTSTRAP;
+    }
+
+    /** Bootstrap address plus the security settings found in the environment. */
+    Properties common() {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrap());
+        SECURITY_ENV.forEach((variable, key) -> {
+            String value = env.apply(variable);
+            if (value != null && !value.isBlank()) {
+                p.put(key, value);
+            }
+        });
+        return p;
     }
 
     /** A durable, idempotent producer that gives up within ~15 s when no broker answers. */
     public Properties producer() {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
+        Properties p = common();
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -51,8 +85,7 @@ public final class KafkaOptions {
 
     /** A group-less reader (partitions are assigned by hand, offsets never committed). */
     public Properties consumer() {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
+        Properties p = common();
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");

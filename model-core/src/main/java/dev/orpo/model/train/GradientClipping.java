@@ -18,8 +18,10 @@ public final class GradientClipping {
     public static double globalNorm(Collection<NDArray> params) {
         double sumSquares = 0;
         for (NDArray p : params) {
-            try (NDArray g = p.getGradient(); NDArray sq = g.square().sum()) {
-                sumSquares += sq.toType(DataType.FLOAT64, false).getDouble();
+            // every intermediate is closed here: callers run this outside any per-step NDScope
+            try (NDArray g = p.getGradient(); NDArray squares = g.square(); NDArray sum = squares.sum();
+                 NDArray wide = sum.toType(DataType.FLOAT64, false)) {
+                sumSquares += wide.getDouble();
             }
         }
         return Math.sqrt(sumSquares);

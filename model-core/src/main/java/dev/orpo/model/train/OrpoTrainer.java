@@ -155,12 +155,9 @@ public final class OrpoTrainer {
             }
             // update after the collector has closed: clip, scheduled lr, AdamW (which zeroes the gradients);
             // the scope frees the norm's temporaries
-            double gradNorm;
-            try (NDScope scope = new NDScope()) {
-                gradNorm = config.maxGradNorm() > 0
-                        ? GradientClipping.clipByGlobalNorm(params, config.maxGradNorm())
-                        : GradientClipping.globalNorm(params);
-            }
+            double gradNorm = config.maxGradNorm() > 0
+                    ? GradientClipping.clipByGlobalNorm(params, config.maxGradNorm())
+                    : GradientClipping.globalNorm(params);
             double lr = schedule.lr(step);
             adam.step(lr);
             step++;
