@@ -34,7 +34,8 @@ public final class Orpo implements Runnable {
                 new MergeCommand(),
                 new TrainCommand(),
                 new EvalCommand(),
-                new ChatCommand());
+                new ChatCommand(),
+                new dev.orpo.cli.demo.DemoCommand());
     }
 
     /** The configured command line, writing to the given streams (tests capture them). */

@@ -1,0 +1,147 @@
+package dev.orpo.cli.demo;
+
+import ai.djl.ndarray.NDManager;
+import dev.orpo.model.generate.Decoder;
+import dev.orpo.model.generate.GenerationConfig;
+import dev.orpo.model.generate.GenerationResult;
+import dev.orpo.model.generate.Generator;
+import dev.orpo.model.generate.KvCacheDecoder;
+import dev.orpo.model.generate.SamplingConfig;
+import dev.orpo.model.llama.LlamaModel;
+import dev.orpo.model.text.ChatMessage;
+import dev.orpo.model.text.ChatTemplate;
+import dev.orpo.model.text.HfTokenizer;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The seed-style result: base vs tuned (held-out preference accuracy and margins, multiple-choice acc / acc_norm) from
+ * the final {@code EvaluationCompleted}, greedy generations of both models side by side, and the verdict: the tuned
+ * model's held-out reward accuracy must be above the base's.
+ */
+final class DemoReport {
+    static final String ACCURACY = "eval_rewards/accuracies";
+    static final String MARGINS = "eval_rewards/margins";
+
+    private DemoReport() {
+    }
+
+    /** The columns worth showing, in this order, when the table has them. */
+    private static final List<String> PREFERRED = List.of(ACCURACY, MARGINS, "eval_rewards/chosen",
+            "eval_rewards/rejected", "eval_loss", "average");
+
+    /** Prints the table; returns null when the gain holds, else why it does not. */
+    static String printTable(PrintWriter out, Map<String, Map<String, Double>> table) {
+        if (table == null || !table.containsKey("base") || !table.containsKey("tuned")) {
+            return "the final evaluation has no base and tuned rows: " + (table == null ? "no table" : table.keySet());
+        }
+        Set<String> columns = new LinkedHashSet<>();
+        PREFERRED.stream().filter(c -> table.get("tuned").containsKey(c)).forEach(columns::add);
+        table.get("tuned").keySet().stream().filter(c -> c.endsWith("/acc") || c.endsWith("/acc_norm"))
+                .forEach(columns::add);
+        out.printf(Locale.ROOT, "%-28s %12s %12s %12s%n", "", "base", "tuned", "change");
+        for (String c : columns) {
+            Double b = table.get("base").get(c);
+            Double t = table.get("tuned").get(c);
+            out.printf(Locale.ROOT, "%-28s %12s %12s %12s%n", label(c), fmt(c, b), fmt(c, t),
+                    b == null || t == null ? "" : (t - b >= 0 ? "+" : "") + fmt(c, t - b));
+        }
+        Double base = table.get("base").get(ACCURACY);
+        Double tuned = table.get("tuned").get(ACCURACY);
+        if (base == null || tuned == null) {
+            return "the final evaluation reports no " + ACCURACY + " for base and tuned (columns "
+                    + table.get("tuned").keySet() + ")";
+        }
+        if (!(tuned > base)) {
+            return String.format(Locale.ROOT, "no learning: tuned held-out reward accuracy %.4f is not above the"
+                    + " base's %.4f", tuned, base);
+        }
+        return null;
+    }
+
+    /** Greedy replies of the base and the tuned (merged) model to each prompt, side by side. */
+    static void printGenerations(PrintWriter out, Path baseDir, Path tunedDir, List<String> prompts, int maxNewTokens)
+            throws IOException {
+        List<String> base = generate(baseDir, baseDir, prompts, maxNewTokens);
+        List<String> tuned = generate(tunedDir, baseDir, prompts, maxNewTokens);
+        out.printf(Locale.ROOT, "%-22s %-24s %-24s%n", "prompt", "base", "tuned");
+        for (int i = 0; i < prompts.size(); i++) {
+            out.printf(Locale.ROOT, "%-22s %-24s %-24s%n", prompts.get(i), quote(base.get(i)), quote(tuned.get(i)));
+        }
+    }
+
+    private static List<String> generate(Path modelDir, Path tokenizerDir, List<String> prompts, int maxNewTokens)
+            throws IOException {
+        List<String> replies = new ArrayList<>();
+        try (HfTokenizer tokenizer = HfTokenizer.load(tokenizerDir);
+             NDManager manager = NDManager.newBaseManager();
+             LlamaModel lm = LlamaModel.load(modelDir, manager)) {
+            ChatTemplate template = ChatTemplate.of(tokenizer);
+            Set<Integer> stops = new LinkedHashSet<>(lm.config().eosTokenIds());
+            tokenizer.eosTokenId().ifPresent(stops::add);
+            GenerationConfig config = new GenerationConfig(maxNewTokens, stops, SamplingConfig.GREEDY);
+            for (String prompt : prompts) {
+                int[] ids = withBos(tokenizer, tokenizer.encode(template.render(List.of(ChatMessage.user(prompt)),
+                        true, tokenizer)));
+                GenerationResult r;
+                try (Decoder decoder = new KvCacheDecoder(lm, manager)) {
+                    r = Generator.generate(decoder, ids, config, id -> { });
+                }
+                replies.add(tokenizer.decode(r.tokens(), true));
+            }
+        }
+        return replies;
+    }
+
+    /** BOS in front, as TRL tokenized the training pairs. */
+    private static int[] withBos(HfTokenizer tokenizer, int[] ids) {
+        var bos = tokenizer.bosTokenId();
+        if (bos.isEmpty() || (ids.length > 0 && ids[0] == bos.getAsInt())) {
+            return ids;
+        }
+        int[] out = new int[ids.length + 1];
+        out[0] = bos.getAsInt();
+        System.arraycopy(ids, 0, out, 1, ids.length);
+        return out;
+    }
+
+    /** One line, control characters (a random model emits raw bytes) shown as '·' so the columns stay aligned. */
+    private static String quote(String s) {
+        StringBuilder sb = new StringBuilder();
+        s.codePoints().forEach(c -> {
+            if (c == '\n') {
+                sb.append("\\n");
+            } else if (Character.isISOControl(c) || !Character.isDefined(c)) {
+                sb.append('·');
+            } else {
+                sb.appendCodePoint(c);
+            }
+        });
+        String one = sb.toString();
+        return "\"" + (one.length() > 20 ? one.substring(0, 19) + "…" : one) + "\"";
+    }
+
+    private static String label(String column) {
+        return switch (column) {
+            case ACCURACY -> "held-out reward accuracy";
+            case MARGINS -> "held-out reward margin";
+            default -> column;
+        };
+    }
+
+    private static String fmt(String column, Double v) {
+        if (v == null) {
+            return "-";
+        }
+        boolean percent = column.equals("average") || column.endsWith("/acc") || column.endsWith("/acc_norm");
+        return String.format(Locale.ROOT, percent ? "%.2f" : "%.4f", v);
+    }
+}

@@ -1,0 +1,61 @@
+package dev.orpo.cli.demo;
+
+import dev.orpo.cli.Orpo;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code orpo demo --small} end to end: a private local stack (free ports), the four packaged services as their own
+ * JVMs (built first if missing), the real dataset → training → merge → evaluation stages, and the gain.
+ */
+class DemoCommandTest {
+    private static final Pattern HELD_OUT = Pattern.compile("held-out reward accuracy\\s+([0-9.]+)\\s+([0-9.]+)");
+
+    @TempDir
+    Path dir;
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int demo(String... extra) {
+        String[] base = {"demo", "--small", "--ephemeral", "--text", "--state-dir", dir.toString()};
+        String[] args = new String[base.length + extra.length];
+        System.arraycopy(base, 0, args, 0, base.length);
+        System.arraycopy(extra, 0, args, base.length, extra.length);
+        return Orpo.commandLine(new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
+    }
+
+    @Test
+    void smallDemoRunsEveryStageAndTheTunedModelBeatsTheBaseOnHeldOutPairs() {
+        int code = demo("--timeout", "300", "--stall", "120");
+        String log = out + "\n--- stderr ---\n" + err;
+        assertEquals(0, code, log);
+        for (String stage : new String[] {"DatasetPrepared", "TrainingStarted", "TrainingProgressed",
+                "CheckpointSaved", "TrainingCompleted", "ModelMerged", "EvaluationCompleted"}) {
+            assertTrue(out.toString().contains(stage), stage + " missing:\n" + log);
+        }
+        Matcher m = HELD_OUT.matcher(out.toString());
+        assertTrue(m.find(), log);
+        double base = Double.parseDouble(m.group(1));
+        double tuned = Double.parseDouble(m.group(2));
+        assertTrue(tuned > base, "tuned " + tuned + " vs base " + base + "\n" + log);
+        assertTrue(out.toString().contains("sort_letters/acc"), log);
+        assertTrue(out.toString().matches("(?s).*prompt\\s+base\\s+tuned.*"), "generations side by side:\n" + log);
+    }
+
+    @Test
+    void missingDataFileIsBadInputBeforeAnythingStarts() {
+        assertEquals(2, demo("--data", dir.resolve("nope.parquet").toString()));
+        assertTrue(err.toString().contains("--data " + dir.resolve("nope.parquet") + " is not a file"), err.toString());
+        assertTrue(out.toString().isEmpty(), out.toString());
+    }
+}
