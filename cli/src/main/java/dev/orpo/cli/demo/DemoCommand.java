@@ -134,6 +134,7 @@ public final class DemoCommand implements Callable<Integer> {
                 return fail(err, ExitCodes.UNAVAILABLE, e.getMessage());
             }
             out.println("services ready on ports " + fleet.ports());
+            out.println("dashboard (live curves): " + fleet.dashboardUrl(runId));
             KafkaOptions kafka = new KafkaOptions(endpoints.kafkaBootstrap());
             StageBoard board = new StageBoard(out, !text && DemoRequest.onTerminal());
             RunFollower.Outcome outcome;

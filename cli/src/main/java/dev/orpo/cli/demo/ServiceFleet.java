@@ -18,13 +18,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The four pipeline services, each started as its own JVM from its packaged Quarkus app
+ * The four pipeline services and the dashboard, each started as its own JVM from its packaged Quarkus app
  * ({@code <service>/target/quarkus-app/quarkus-run.jar}), pointed at a local stack by environment variables, on a free
  * HTTP port, logging to {@code <logDir>/<service>.log}. Builds the apps with Maven when one is missing.
  */
 final class ServiceFleet implements AutoCloseable {
     static final List<String> SERVICES = List.of("dataset-service", "trainer-service", "merger-service",
-            "eval-service");
+            "eval-service", "dashboard");
 
     private final Path repo;
     private final Path logDir;
@@ -108,6 +108,11 @@ final class ServiceFleet implements AutoCloseable {
             processes.put(service, pb.start());
             ports.put(service, port);
         }
+    }
+
+    /** The dashboard's page for a run. */
+    String dashboardUrl(String runId) {
+        return "http://127.0.0.1:" + ports.get("dashboard") + "/#run=" + runId;
     }
 
     /** Waits until every service answers 200 on {@code /q/health/ready}; fails naming the service and its log. */

@@ -50,6 +50,8 @@ class DemoCommandTest {
         assertTrue(tuned > base, "tuned " + tuned + " vs base " + base + "\n" + log);
         assertTrue(out.toString().contains("sort_letters/acc"), log);
         assertTrue(out.toString().matches("(?s).*prompt\\s+base\\s+tuned.*"), "generations side by side:\n" + log);
+        assertTrue(out.toString().matches("(?s).*dashboard \\(live curves\\): http://127\\.0\\.0\\.1:\\d+/#run=run-.*"),
+                "dashboard link:\n" + log);
     }
 
     @Test
