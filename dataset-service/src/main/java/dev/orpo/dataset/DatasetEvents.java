@@ -10,19 +10,12 @@ import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
 
 import java.net.URI;
-import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /** What dataset-service publishes: {@code dataset-prepared} and {@code run-failed}; each call waits for the broker. */
 @ApplicationScoped
 public class DatasetEvents {
     static final URI SOURCE = URI.create("/orpo/dataset-service");
 
-    /** How long to wait for the broker's acknowledgement before failing the incoming record (then retried/DLQ). */
-    static final Duration SEND_TIMEOUT = Duration.ofSeconds(30);
 
     @Inject
     @Channel("dataset-prepared")
@@ -41,16 +34,6 @@ public class DatasetEvents {
     }
 
     private static void send(Emitter<byte[]> emitter, PipelineEvent event) {
-        CompletableFuture<Void> written = new CompletableFuture<>();
-        emitter.send(EventMessages.toMessage(event, SOURCE, written));
-        try {
-            written.get(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted publishing " + event.getClass().getSimpleName(), e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("cannot publish " + event.getClass().getSimpleName() + " for run "
-                    + event.runId() + ": " + e, e);
-        }
+        EventMessages.sendAndWait(emitter, event, SOURCE);
     }
 }

@@ -6,10 +6,15 @@ import dev.orpo.contracts.RunIds;
 import dev.orpo.contracts.events.PipelineEvent;
 import io.smallrye.reactive.messaging.ce.OutgoingCloudEventMetadata;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import org.eclipse.microprofile.reactive.messaging.Emitter;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Events to and from Kafka records: contracts JSON (snake_case) as bytes, the run id as key, CloudEvents binary headers
@@ -40,6 +45,27 @@ public final class EventMessages {
             throw new MalformedEventException(type.getSimpleName() + " for " + event.runId() + " has no event_id");
         }
         return event;
+    }
+
+    /** How long to wait for the broker's acknowledgement before failing the incoming record (then retried/DLQ). */
+    public static final Duration SEND_TIMEOUT = Duration.ofSeconds(30);
+
+    /**
+     * Publishes {@code event} on {@code emitter}'s channel and waits until the broker has it, so a consumer
+     * acknowledges its incoming record only after its outgoing events are durable.
+     */
+    public static void sendAndWait(Emitter<byte[]> emitter, PipelineEvent event, URI source) {
+        CompletableFuture<Void> written = new CompletableFuture<>();
+        emitter.send(toMessage(event, source, written));
+        try {
+            written.get(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted publishing " + event.getClass().getSimpleName(), e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot publish " + event.getClass().getSimpleName() + " for run "
+                    + event.runId() + ": " + e, e);
+        }
     }
 
     /**
