@@ -7,10 +7,17 @@ import dev.orpo.model.text.PreferenceTokenizer;
 import dev.orpo.model.text.PreferenceTokenizer.TokenizedPreference;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +35,8 @@ import java.util.TreeMap;
  * The test split is the first {@code ceil(test_size · n)} rows of the shuffled selection (HF
  * {@code train_test_split} takes the head of a permutation too, but its own unseeded one, which cannot be
  * reproduced). Same input, spec and tokenizer give byte-identical files.
+ * <p>Memory is bounded by a few dozen bytes per input row (row numbers, dedupe digests, shuffle indices) plus one
+ * pair at a time: the input is streamed twice and the tokenized pairs wait on disk, not in the heap.
  */
 public final class DatasetPreparer {
 
@@ -47,74 +56,142 @@ public final class DatasetPreparer {
                                     String manifestSha256) {
     }
 
-    record Candidate(long row, dev.orpo.model.text.PreferenceExample example) {
-    }
-
     record Reject(long row, String reason) {
     }
 
     /**
+     * Two passes over the input so that memory stays bounded by a few numbers per row: pass 1 parses and filters
+     * every row, keeping only the candidates' row numbers and a SHA-256 per dedupe key; the candidates are shuffled
+     * and selected by index; pass 2 reads the input again, tokenizes only the selected rows and spills their shard
+     * lines to disk ({@link PairSpill}), from where the shards are written in shuffled order.
+     *
      * @param input  the local dataset file ({@code spec.uri()} already fetched by the caller)
      * @param outDir created if missing; must be empty
      */
     public PreparationResult prepare(DatasetSpec spec, Path input, Path outDir) throws IOException {
         checkEmpty(outDir);
         DatasetFilters f = spec.filters();
-        Map<String, Long> filtered = new TreeMap<>();
-        List<Reject> rejects = new ArrayList<>();
-        List<Candidate> candidates = new ArrayList<>();
-        Set<String> seen = new HashSet<>();
-        long[] read = {0};
         boolean sourceFilter = !f.sources().isEmpty() || !f.excludeSources().isEmpty();
+        Map<String, Long> filtered = new TreeMap<>();
+        Rejects rejects = new Rejects();
+        LongList candidates = new LongList();
+        Set<ByteBuffer> seen = new HashSet<>();
+        MessageDigest keyDigest = sha256();
+        long[] read = {0};
         DatasetReader.read(input, spec.format(), spec.columns(), sourceFilter, raw -> {
             read[0]++;
             RowParser.Parsed p;
             try {
                 p = RowParser.parse(raw);
             } catch (IllegalArgumentException e) {
-                rejects.add(new Reject(raw.row(), e.getMessage()));
+                rejects.add(raw.row(), e.getMessage());
                 return;
             }
             String drop = filterReason(f, raw, p);
-            if (drop == null && f.dedupe() && !seen.add(p.key())) {
+            if (drop == null && f.dedupe()
+                    && !seen.add(ByteBuffer.wrap(keyDigest.digest(p.key().getBytes(StandardCharsets.UTF_8))))) {
                 drop = "duplicate";
             }
             if (drop != null) {
                 filtered.merge(drop, 1L, Long::sum);
             } else if (p.identical()) {
-                rejects.add(new Reject(raw.row(), "chosen and rejected are identical"));
+                rejects.add(raw.row(), "chosen and rejected are identical");
             } else {
-                candidates.add(new Candidate(raw.row(), p.example()));
+                candidates.add(raw.row());
             }
         });
+        seen.clear();
 
-        List<Candidate> selected = shuffle(candidates, spec.shuffleSeed());
-        if (spec.select() != null && spec.select() < selected.size()) {
-            filtered.put("not_selected", (long) (selected.size() - spec.select()));
-            selected = selected.subList(0, spec.select());
+        // HF Dataset.shuffle(seed): shuffled position i holds candidate permutation[i]; select keeps positions < n
+        int n = candidates.size();
+        int[] permutation = NumpyPermutation.permutation(n, spec.shuffleSeed());
+        int selected = n;
+        if (spec.select() != null && spec.select() < n) {
+            filtered.put("not_selected", (long) (n - spec.select()));
+            selected = spec.select();
+        }
+        int[] positionOf = new int[n];
+        for (int i = 0; i < n; i++) {
+            positionOf[permutation[i]] = i;
         }
 
-        List<PairShards.Entry> tokenized = new ArrayList<>();
-        for (Candidate c : selected) {
-            try {
-                TokenizedPreference t = tokenizer.tokenize(c.example());
-                tokenized.add(new PairShards.Entry(c.row(), t.pair(), t.truncated()));
-            } catch (IllegalArgumentException e) {
-                rejects.add(new Reject(c.row(), "tokenization: " + e.getMessage()));
+        try (PairSpill spill = new PairSpill(selected)) {
+            tokenizeSelected(spec, input, sourceFilter, candidates, positionOf, selected, spill, rejects);
+            int kept = spill.finish();
+            int nTest = testRows(spec.testSize(), kept, read[0], rejects.size(), filtered);
+            ManifestWriter.SplitRows test = spill.split(0, nTest);
+            ManifestWriter.SplitRows train = spill.split(nTest, kept);
+            List<Reject> sortedRejects = rejects.sorted();
+            ManifestWriter writer = new ManifestWriter(outDir, options);
+            ManifestWriter.Manifest m = writer.write(input, DatasetReader.resolveFormat(input, spec.format()),
+                    requestHash(spec), tokenizerFingerprint, tokenizer.config(), spec, read[0], filtered,
+                    sortedRejects, train, test);
+            return new PreparationResult(outDir, read[0], kept, sortedRejects.size(),
+                    Collections.unmodifiableMap(filtered), train.size(), test.size(), m.trainTokens(), m.testTokens(),
+                    m.sha256());
+        }
+    }
+
+    /** Pass 2: re-reads the input; candidates whose shuffled position is selected are parsed, tokenized, spilled. */
+    private void tokenizeSelected(DatasetSpec spec, Path input, boolean sourceFilter, LongList candidates,
+                                  int[] positionOf, int selected, PairSpill spill, Rejects rejects) throws IOException {
+        int[] next = {0}; // index of the next candidate; candidates ascend in row order
+        try {
+            DatasetReader.read(input, spec.format(), spec.columns(), sourceFilter, raw -> {
+                if (next[0] >= candidates.size() || candidates.get(next[0]) != raw.row()) {
+                    return;
+                }
+                int position = positionOf[next[0]++];
+                if (position >= selected) {
+                    return;
+                }
+                // parsed without error in pass 1, so it does again
+                dev.orpo.model.text.PreferenceExample example = RowParser.parse(raw).example();
+                TokenizedPreference t;
+                try {
+                    t = tokenizer.tokenize(example);
+                } catch (IllegalArgumentException e) {
+                    rejects.add(raw.row(), "tokenization: " + e.getMessage());
+                    return;
+                }
+                try {
+                    spill.put(position, new PairShards.Entry(raw.row(), t.pair(), t.truncated()));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+        if (next[0] != candidates.size()) {
+            throw new IOException(input + " changed while being prepared: row " + candidates.get(next[0])
+                    + " was not read again");
+        }
+    }
+
+    /** Rejected rows: row numbers plus reasons, each distinct reason text held once. */
+    private static final class Rejects {
+        private final LongList rows = new LongList();
+        private final List<String> reasons = new ArrayList<>();
+        private final Map<String, String> distinct = new HashMap<>();
+
+        void add(long row, String reason) {
+            rows.add(row);
+            reasons.add(distinct.computeIfAbsent(reason, r -> r));
+        }
+
+        int size() {
+            return rows.size();
+        }
+
+        List<Reject> sorted() {
+            List<Reject> out = new ArrayList<>(size());
+            for (int i = 0; i < size(); i++) {
+                out.add(new Reject(rows.get(i), reasons.get(i)));
             }
+            out.sort(Comparator.comparingLong(Reject::row));
+            return out;
         }
-        int nTest = testRows(spec.testSize(), tokenized.size(), read[0], rejects.size(), filtered);
-        List<PairShards.Entry> test = tokenized.subList(0, nTest);
-        List<PairShards.Entry> train = tokenized.subList(nTest, tokenized.size());
-        rejects.sort((a, b) -> Long.compare(a.row(), b.row()));
-
-        ManifestWriter writer = new ManifestWriter(outDir, options);
-        ManifestWriter.Manifest m = writer.write(input, DatasetReader.resolveFormat(input, spec.format()),
-                requestHash(spec), tokenizerFingerprint, tokenizer.config(), spec, read[0], filtered, rejects, train,
-                test);
-        return new PreparationResult(outDir, read[0], train.size() + test.size(), rejects.size(),
-                Collections.unmodifiableMap(filtered), train.size(), test.size(), m.trainTokens(), m.testTokens(),
-                m.sha256());
     }
 
     /** Why a parsed row is filtered out, or null to keep it. */
@@ -137,16 +214,6 @@ public final class DatasetPreparer {
         return null;
     }
 
-    /** HF {@code Dataset.shuffle(seed)}: row i of the result is row {@code permutation[i]} of the input. */
-    static List<Candidate> shuffle(List<Candidate> rows, long seed) {
-        int[] permutation = NumpyPermutation.permutation(rows.size(), seed);
-        List<Candidate> out = new ArrayList<>(rows.size());
-        for (int i : permutation) {
-            out.add(rows.get(i));
-        }
-        return out;
-    }
-
     private static int testRows(double testSize, int n, long read, int rejected, Map<String, Long> filtered) {
         if (n == 0) {
             throw new IllegalArgumentException("no rows left to train on: read " + read + ", rejected " + rejected
@@ -163,7 +230,15 @@ public final class DatasetPreparer {
     private String requestHash(DatasetSpec spec) {
         String canonical = Json.toJson(spec) + "\n" + tokenizer.config() + "\n" + options + "\n"
                 + tokenizer.templateSource().orElse("");
-        return ManifestWriter.sha256(canonical.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return ManifestWriter.sha256(canonical.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static void checkEmpty(Path outDir) throws IOException {

@@ -5,13 +5,16 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.orpo.contracts.request.DatasetSpec;
 import dev.orpo.model.text.PreferenceTokenizationConfig;
 
+import java.io.BufferedOutputStream;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestInputStream;
+import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -43,10 +46,26 @@ final class ManifestWriter {
     record Manifest(String sha256, long trainTokens, long testTokens) {
     }
 
+    /**
+     * One split's pairs in shard order, streamed: {@link #writeLines} writes rows {@code [first, end)} as shard
+     * lines; the totals are over the whole split.
+     */
+    interface SplitRows {
+        int size();
+
+        long chosenTokens();
+
+        long rejectedTokens();
+
+        long truncated();
+
+        void writeLines(int first, int end, OutputStream out) throws IOException;
+    }
+
+    /** @param rejects sorted by row */
     Manifest write(Path input, String format, String requestHash, String tokenizerHash,
                    PreferenceTokenizationConfig tokenization, DatasetSpec spec, long read, Map<String, Long> filtered,
-                   List<DatasetPreparer.Reject> rejects, List<PairShards.Entry> train, List<PairShards.Entry> test)
-            throws IOException {
+                   List<DatasetPreparer.Reject> rejects, SplitRows train, SplitRows test) throws IOException {
         List<Map<String, Object>> shards = new ArrayList<>();
         shards.addAll(writeShards("train", train));
         shards.addAll(writeShards("test", test));
@@ -76,8 +95,7 @@ final class ManifestWriter {
         Map<String, Object> trainTokens = tokens(train);
         Map<String, Object> testTokens = tokens(test);
         m.put("tokens", ordered("train", trainTokens, "test", testTokens));
-        m.put("truncated", ordered("train", train.stream().filter(PairShards.Entry::truncated).count(),
-                "test", test.stream().filter(PairShards.Entry::truncated).count()));
+        m.put("truncated", ordered("train", train.truncated(), "test", test.truncated()));
         m.put("shards", shards);
         m.put("rejects_file", REJECTS);
         byte[] bytes = JSON.writeValueAsBytes(m);
@@ -85,27 +103,29 @@ final class ManifestWriter {
         return new Manifest(sha256(bytes), (long) trainTokens.get("total"), (long) testTokens.get("total"));
     }
 
-    private List<Map<String, Object>> writeShards(String split, List<PairShards.Entry> rows) throws IOException {
-        int count = Math.max(1, (rows.size() + options.rowsPerShard() - 1) / options.rowsPerShard());
+    /** Streams the split into its shard files, hashing each as it is written. */
+    private List<Map<String, Object>> writeShards(String split, SplitRows rows) throws IOException {
+        int perShard = options.rowsPerShard();
+        int count = Math.max(1, (rows.size() + perShard - 1) / perShard);
         List<Map<String, Object>> out = new ArrayList<>();
         for (int s = 0; s < count; s++) {
             String name = String.format("%s-%05d-of-%05d.jsonl", split, s, count);
-            List<PairShards.Entry> part = rows.subList(Math.min(rows.size(), s * options.rowsPerShard()),
-                    Math.min(rows.size(), (s + 1) * options.rowsPerShard()));
-            Path file = dir.resolve(name);
-            try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-                for (PairShards.Entry e : part) {
-                    PairShards.writeLine(w, e);
-                }
+            int first = (int) Math.min(rows.size(), (long) s * perShard);
+            int end = (int) Math.min(rows.size(), (long) (s + 1) * perShard);
+            MessageDigest md = digest();
+            try (OutputStream w = new DigestOutputStream(
+                    new BufferedOutputStream(Files.newOutputStream(dir.resolve(name)), 1 << 16), md)) {
+                rows.writeLines(first, end, w);
             }
-            out.add(ordered("file", name, "split", split, "rows", (long) part.size(), "sha256", sha256(file)));
+            out.add(ordered("file", name, "split", split, "rows", (long) (end - first), "sha256",
+                    HexFormat.of().formatHex(md.digest())));
         }
         return out;
     }
 
-    private static Map<String, Object> tokens(List<PairShards.Entry> rows) {
-        long chosen = rows.stream().mapToLong(e -> e.pair().chosenInputIds().length).sum();
-        long rejected = rows.stream().mapToLong(e -> e.pair().rejectedInputIds().length).sum();
+    private static Map<String, Object> tokens(SplitRows rows) {
+        long chosen = rows.chosenTokens();
+        long rejected = rows.rejectedTokens();
         return ordered("chosen", chosen, "rejected", rejected, "total", chosen + rejected);
     }
 

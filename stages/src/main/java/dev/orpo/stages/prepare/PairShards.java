@@ -6,7 +6,6 @@ import dev.orpo.model.orpo.PreferencePair;
 
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +28,8 @@ public final class PairShards {
     public record Entry(long row, PreferencePair pair, boolean truncated) {
     }
 
-    static void writeLine(Writer out, Entry e) throws IOException {
+    /** The shard line of {@code e}, '\n' included, as UTF-8 bytes. */
+    static byte[] line(Entry e) {
         StringBuilder sb = new StringBuilder(64 + 8 * e.pair().chosenInputIds().length);
         sb.append("{\"row\":").append(e.row()).append(",\"chosen_input_ids\":");
         ids(sb, e.pair().chosenInputIds());
@@ -37,7 +37,7 @@ public final class PairShards {
         ids(sb, e.pair().rejectedInputIds());
         sb.append(",\"rejected_prompt_length\":").append(e.pair().rejectedPromptLength())
                 .append(",\"truncated\":").append(e.truncated()).append("}\n");
-        out.write(sb.toString());
+        return sb.toString().getBytes(StandardCharsets.UTF_8);
     }
 
     private static void ids(StringBuilder sb, int[] ids) {
