@@ -115,7 +115,8 @@ public final class DatasetPreparer {
             positionOf[permutation[i]] = i;
         }
 
-        try (PairSpill spill = new PairSpill(selected)) {
+        // the spill sits next to the output directory: the same volume (the stage's work dir), not in the output
+        try (PairSpill spill = new PairSpill(outDir.toAbsolutePath().getParent(), selected)) {
             tokenizeSelected(spec, input, sourceFilter, candidates, positionOf, selected, spill, rejects);
             int kept = spill.finish();
             int nTest = testRows(spec.testSize(), kept, read[0], rejects.size(), filtered);
