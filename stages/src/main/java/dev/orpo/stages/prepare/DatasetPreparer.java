@@ -35,6 +35,8 @@ import java.util.TreeMap;
  * The test split is the first {@code ceil(test_size · n)} rows of the shuffled selection (HF
  * {@code train_test_split} takes the head of a permutation too, but its own unseeded one, which cannot be
  * reproduced). Same input, spec and tokenizer give byte-identical files.
+ * <p>Memory is bounded by a few dozen bytes per input row (row numbers, dedupe digests, shuffle indices) plus one
+ * pair at a time: the input is streamed twice and the tokenized pairs wait on disk, not in the heap.
  */
 public final class DatasetPreparer {
 
@@ -113,7 +115,8 @@ public final class DatasetPreparer {
             positionOf[permutation[i]] = i;
         }
 
-        try (PairSpill spill = new PairSpill(selected)) {
+        // the spill sits next to the output directory: the same volume (the stage's work dir), not in the output
+        try (PairSpill spill = new PairSpill(outDir.toAbsolutePath().getParent(), selected)) {
             tokenizeSelected(spec, input, sourceFilter, candidates, positionOf, selected, spill, rejects);
             int kept = spill.finish();
             int nTest = testRows(spec.testSize(), kept, read[0], rejects.size(), filtered);

@@ -30,9 +30,12 @@ final class PairSpill implements Closeable {
     private FileChannel channel;
     private int[] keptPositions;
 
-    /** @param positions shuffled positions 0..positions-1 that may be {@link #put} */
-    PairSpill(int positions) throws IOException {
-        file = Files.createTempFile("orpo-prepare-", ".spill");
+    /**
+     * @param dir       where the temp file goes (it grows to about the size of the shards)
+     * @param positions shuffled positions 0..positions-1 that may be {@link #put}
+     */
+    PairSpill(Path dir, int positions) throws IOException {
+        file = Files.createTempFile(dir, ".orpo-prepare-", ".spill");
         out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16);
         offset = new long[positions];
         Arrays.fill(offset, -1);

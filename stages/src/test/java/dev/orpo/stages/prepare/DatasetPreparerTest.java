@@ -95,6 +95,62 @@ class DatasetPreparerTest {
         }
     }
 
+    /**
+     * Pins the bytes the single-pass, all-in-memory preparer wrote (hashes taken from it before the two-pass rewrite),
+     * so that changes to how preparation runs cannot change what it writes. For the Parquet fixture the manifest is
+     * left out: it hashes the Parquet file, whose bytes depend on the DuckDB version that wrote it.
+     */
+    @Test
+    void outputBytesMatchThePinnedHashes(@TempDir Path dir) throws Exception {
+        Path hh = Fixtures.hhJsonl(dir.resolve("hh.jsonl"), 12);
+        DatasetPreparer.PreparationResult r = preparer(100).prepare(
+                new DatasetSpec("hh.jsonl", null, null, null, 3L, null, 0.25), hh, dir.resolve("hh"));
+        assertEquals("edfe5262752cf9cd8983f8be14f3d703b1a2bdeb3f72b2b11660fecef07f246d", r.manifestSha256());
+
+        Path mix = dir.resolve("mix");
+        preparer(10).prepare(spec(7L, null, 0.1, null), parquet, mix);
+        assertEquals(List.of(
+                "rejects.jsonl 5d7a44cb8835726fc130d3e492cea942cd0fa5913f7c02a18d5f716cbaef32db",
+                "test-00000-of-00001.jsonl 257114b07e7c652f46b5947155bb0cf13425f4059d3f66bedefe61c7d755d897",
+                "train-00000-of-00004.jsonl aed0e0c8d9f7641d51203745b82671ce55fe7633fad7ea2d352be469ae6f9998",
+                "train-00001-of-00004.jsonl f28c1dc2ad30083e5bf68ad7a1020d576aaf62724b891e0c004bbb82b0fe87f4",
+                "train-00002-of-00004.jsonl b0d39252eb15418d32f18f570194ae5c71b0ea593481be811f7f161976426768",
+                "train-00003-of-00004.jsonl ef369f865a938c0c4adb958d6e2183303849f55ea697101872cdacce4d5eff49"),
+                list(mix).stream().filter(f -> !f.getFileName().toString().equals("manifest.json"))
+                        .map(f -> f.getFileName() + " " + sha256(f)).toList());
+        assertEquals(List.of("hh", "hh.jsonl", "mix"), list(dir).stream().map(f -> f.getFileName().toString()).toList(),
+                "the spill file next to the output directory is deleted");
+    }
+
+    @Test
+    void tokenizationRejectsAreListedByRowAndClosedUpInTheShards(@TempDir Path dir) throws Exception {
+        // rows 2, 5, 8 have a prompt ending with an assistant turn: parsed fine, refused by the tokenizer
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 10; i++) {
+            String u = "{\"role\":\"user\",\"content\":\"what is number " + i + " ?\"}";
+            String a = "{\"role\":\"assistant\",\"content\":\"it is " + i + " .\"}";
+            String prompt = i % 3 == 2 ? "[" + u + "," + a + "]" : "[" + u + "]";
+            sb.append("{\"prompt\":").append(prompt).append(",\"chosen\":\"yes ").append(i)
+                    .append("\",\"rejected\":\"no\"}\n");
+        }
+        Path jsonl = Files.writeString(dir.resolve("rej2.jsonl"), sb.toString());
+        Path out = dir.resolve("out");
+        DatasetPreparer.PreparationResult r = preparer(3).prepare(
+                new DatasetSpec("rej2.jsonl", null, null, null, 5L, null, 0.3), jsonl, out);
+        assertEquals(3, r.rejected());
+        assertEquals(7, r.kept());
+        String reason = "\"reason\":\"tokenization: prompt must end with a user turn, ends with assistant\"}\n";
+        assertEquals("{\"row\":2," + reason + "{\"row\":5," + reason + "{\"row\":8," + reason,
+                Files.readString(out.resolve("rejects.jsonl")));
+        // np.random.default_rng(5).permutation(10) with 2, 5, 8 dropped; test is the head (ceil(0.3 * 7) = 3 rows)
+        List<Long> order = new java.util.ArrayList<>(rows(out.resolve("test-00000-of-00001.jsonl")));
+        order.addAll(rows(out.resolve("train-00000-of-00002.jsonl")));
+        order.addAll(rows(out.resolve("train-00001-of-00002.jsonl")));
+        assertEquals(List.of(7L, 6L, 1L, 3L, 4L, 0L, 9L), order);
+        // pinned like outputBytesMatchThePinnedHashes
+        assertEquals("13b2dae5f333af596d71aa5eea34caea064edf07123dbfd219f9c4f1e2464cf3", r.manifestSha256());
+    }
+
     @Test
     void seedDecidesTheOrder(@TempDir Path a, @TempDir Path b) throws Exception {
         preparer(100).prepare(spec(1L, null, 0.0, null), parquet, a);
@@ -197,6 +253,14 @@ class DatasetPreparerTest {
     private static List<Path> list(Path dir) throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
             return s.sorted().toList();
+        }
+    }
+
+    private static String sha256(Path file) {
+        try {
+            return ManifestWriter.sha256(file);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
