@@ -38,7 +38,9 @@ final class StagingDir implements AutoCloseable {
                 throw new IllegalArgumentException("output path " + abs + " exists and is not a directory");
             }
             Files.createDirectories(abs.getParent());
-            Path staging = Files.createTempDirectory(abs.getParent(), "." + abs.getFileName() + ".partial-");
+            // createDirectory, not createTempDirectory: the result is renamed into place and must keep normal permissions
+            Path staging = Files.createDirectory(abs.getParent().resolve("." + abs.getFileName() + ".partial-"
+                    + java.util.UUID.randomUUID()));
             return new StagingDir(abs, staging);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare output directory " + abs + ": " + e.getMessage(), e);

@@ -74,7 +74,9 @@ public final class Checkpoints {
         Path target = parent.resolve(dirName(state.globalStep()));
         try {
             Files.createDirectories(parent);
-            Path tmp = Files.createTempDirectory(parent, "." + dirName(state.globalStep()) + ".tmp-");
+            // not createTempDirectory (mode 700): the directory is renamed into place and shared with other readers
+            Path tmp = Files.createDirectory(parent.resolve("." + dirName(state.globalStep()) + ".tmp-"
+                    + java.util.UUID.randomUUID()));
             writeAdapter(tmp, model, baseModelNameOrPath);
             writeOptimizer(tmp.resolve(OPTIMIZER_FILE), adam);
             state.write(tmp);
