@@ -8,6 +8,11 @@ import dev.orpo.model.llama.PretrainedLlama;
 import dev.orpo.model.orpo.PreferencePair;
 import dev.orpo.model.score.CausalLm;
 import dev.orpo.model.score.PreferenceIdsJsonl;
+import dev.orpo.model.score.PreferenceTextJsonl;
+import dev.orpo.model.text.ChatTemplate;
+import dev.orpo.model.text.HfTokenizer;
+import dev.orpo.model.text.PreferenceTokenizationConfig;
+import dev.orpo.model.text.PreferenceTokenizer;
 import dev.orpo.model.score.RowScore;
 import dev.orpo.model.score.ScoreConfig;
 import dev.orpo.model.score.ScoreReport;
@@ -17,6 +22,7 @@ import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +33,8 @@ import java.util.concurrent.Callable;
  * one JSON line per pair, then {@code {"summary": {...}}} with TRL's metric names and the loss.
  */
 @Command(name = "score", mixinStandardHelpOptions = true,
-        description = "Score tokenized preference pairs (JSONL with prompt_ids, chosen_ids, rejected_ids) with ORPO.")
+        description = "Score preference pairs with ORPO: JSONL text rows (prompt/chosen/rejected, strings or message lists;"
+                + " the model's tokenizer and chat template) or token-id rows (prompt_ids, chosen_ids, rejected_ids).")
 public class ScoreCommand implements Callable<Integer> {
 
     /** Builds the forward pass of a base model directory with an optional PEFT adapter directory. */
@@ -48,7 +55,7 @@ public class ScoreCommand implements Callable<Integer> {
     @Option(names = "--adapter", description = "PEFT LoRA adapter directory applied on top of the model")
     Path adapter;
 
-    @Option(names = "--data", required = true, description = "JSONL rows {prompt_ids, chosen_ids, rejected_ids}")
+    @Option(names = "--data", required = true, description = "JSONL: text rows or {prompt_ids, chosen_ids, rejected_ids}")
     Path data;
 
     @Option(names = "--beta", defaultValue = "0.1", description = "odds-ratio weight λ (TRL beta), default ${DEFAULT-VALUE}")
@@ -56,6 +63,14 @@ public class ScoreCommand implements Callable<Integer> {
 
     @Option(names = "--no-prompt-loss", description = "NLL over completion tokens only (TRL includes the prompt)")
     boolean noPromptLoss;
+
+    @Option(names = "--max-length", defaultValue = "1024",
+            description = "text rows: prompt + answer tokens, default ${DEFAULT-VALUE} (the seed's)")
+    int maxLength;
+
+    @Option(names = "--max-prompt-length", defaultValue = "512",
+            description = "text rows: prompt tokens kept (its end), default ${DEFAULT-VALUE} (the seed's)")
+    int maxPromptLength;
 
     @Option(names = "--batch-size", defaultValue = "8", description = "pairs per forward pass, default ${DEFAULT-VALUE}")
     int batchSize;
@@ -75,7 +90,7 @@ public class ScoreCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         ScoreConfig config = new ScoreConfig(beta, !noPromptLoss, batchSize, ScoreConfig.DEFAULTS.padId());
-        List<PreferencePair> pairs = PreferenceIdsJsonl.read(data);
+        List<PreferencePair> pairs = PreferenceTextJsonl.holdsIds(data) ? PreferenceIdsJsonl.read(data) : textPairs();
         ObjectMapper json = new ObjectMapper();
         try (NDManager manager = NDManager.newBaseManager()) {
             CausalLm lm = loader.load(model, adapter, manager);
@@ -98,5 +113,19 @@ public class ScoreCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    /**
+     * Text rows through the tokenizer and chat template, TRL's rules: the adapter directory's tokenizer when it has
+     * one (tokens added by a chat-template setup), else the model's.
+     */
+    private List<PreferencePair> textPairs() throws IOException {
+        Path dir = adapter != null && Files.isRegularFile(adapter.resolve("tokenizer.json")) ? adapter : model;
+        try (HfTokenizer tokenizer = HfTokenizer.load(dir)) {
+            ChatTemplate template = tokenizer.chatTemplate().isPresent() ? ChatTemplate.of(tokenizer) : null;
+            var config = new PreferenceTokenizationConfig(maxLength, maxPromptLength,
+                    PreferenceTokenizationConfig.DEFAULTS.truncationMode());
+            return PreferenceTextJsonl.read(data, new PreferenceTokenizer(tokenizer, template, config));
+        }
     }
 }

@@ -1,0 +1,85 @@
+package dev.orpo.cli;
+
+import dev.orpo.model.orpo.PreferencePair;
+import dev.orpo.model.text.ChatMessage;
+import dev.orpo.model.text.ChatTemplate;
+import dev.orpo.model.text.HfTokenizer;
+import dev.orpo.model.text.PreferenceExample;
+import dev.orpo.model.text.PreferenceTokenizationConfig;
+import dev.orpo.model.text.PreferenceTokenizer;
+import dev.orpo.stages.demo.DemoAssets;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code orpo score} on text rows equals scoring the same rows tokenized by TRL's rules and given as ids. */
+class ScoreTextRowsTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void textRowsScoreExactlyAsTheirTokenizedIdRows() throws Exception {
+        Path model = DemoAssets.writeModel(dir.resolve("model"), DemoAssets.Spec.small());
+        Path text = dir.resolve("text.jsonl");
+        Files.writeString(text, String.join("\n",
+                "{\"chosen\":[{\"role\":\"user\",\"content\":\"sort: c a b\"},{\"role\":\"assistant\",\"content\":\"sorted: a b c\"}],"
+                        + "\"rejected\":[{\"role\":\"user\",\"content\":\"sort: c a b\"},{\"role\":\"assistant\",\"content\":\"sorted: b a c\"}]}",
+                "{\"prompt\":\"sort: d b\",\"chosen\":\"sorted: b d\",\"rejected\":\"sorted: d b\"}", ""));
+        List<PreferencePair> expected;
+        try (HfTokenizer tokenizer = HfTokenizer.load(model)) {
+            var pt = new PreferenceTokenizer(tokenizer, ChatTemplate.of(tokenizer), PreferenceTokenizationConfig.DEFAULTS);
+            expected = List.of(
+                    pt.tokenize(PreferenceExample.sharedPrompt(
+                            List.of(ChatMessage.user("sort: c a b"), ChatMessage.assistant("sorted: a b c")),
+                            List.of(ChatMessage.user("sort: c a b"), ChatMessage.assistant("sorted: b a c")))).pair(),
+                    pt.tokenize(PreferenceExample.conversation(List.of(ChatMessage.user("sort: d b")), "sorted: b d",
+                            "sorted: d b")).pair());
+        }
+        Path ids = dir.resolve("ids.jsonl");
+        StringBuilder rows = new StringBuilder();
+        for (PreferencePair p : expected) {
+            assertEquals(p.chosenPromptLength(), p.rejectedPromptLength(), "shared prompt");
+            rows.append("{\"prompt_ids\":").append(Arrays.toString(Arrays.copyOf(p.chosenInputIds(), p.chosenPromptLength())))
+                    .append(",\"chosen_ids\":").append(Arrays.toString(p.chosenCompletion()))
+                    .append(",\"rejected_ids\":").append(Arrays.toString(p.rejectedCompletion())).append("}\n");
+        }
+        Files.writeString(ids, rows);
+        String fromText = score(model, text);
+        String fromIds = score(model, ids);
+        assertEquals(fromIds, fromText);
+        assertTrue(fromText.contains("\"summary\""), fromText);
+    }
+
+    @Test
+    void badTextRowNamesLineAndField() throws Exception {
+        Path model = DemoAssets.writeModel(dir.resolve("model"), DemoAssets.Spec.small());
+        Path text = dir.resolve("bad.jsonl");
+        Files.writeString(text, "{\"prompt\":\"sort: a\",\"chosen\":\"sorted: a\",\"rejected\":\"sorted: a\"}\n"
+                + "{\"prompt\":\"sort: b\",\"chosen\":\"sorted: b\"}\n");
+        StringWriter err = new StringWriter();
+        CommandLine cli = new CommandLine(new ScoreCommand(ScoreCommand.LLAMA_LOADER, new PrintWriter(new StringWriter())));
+        cli.setErr(new PrintWriter(err));
+        int exit = cli.execute("--model", model.toString(), "--data", text.toString());
+        assertNotEquals(0, exit);
+        assertTrue(err.toString().contains("bad.jsonl line 2: field rejected is missing"), err.toString());
+    }
+
+    private static String score(Path model, Path data) {
+        StringWriter out = new StringWriter();
+        int exit = new CommandLine(new ScoreCommand(ScoreCommand.LLAMA_LOADER, new PrintWriter(out)))
+                .execute("--model", model.toString(), "--data", data.toString(), "--batch-size", "2");
+        assertEquals(0, exit, out.toString());
+        return out.toString();
+    }
+}
