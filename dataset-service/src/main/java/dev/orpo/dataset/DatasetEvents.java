@@ -4,6 +4,7 @@ import dev.orpo.contracts.events.DatasetPrepared;
 import dev.orpo.contracts.events.PipelineEvent;
 import dev.orpo.contracts.events.RunFailed;
 import dev.orpo.service.EventMessages;
+import dev.orpo.service.PublishedEvents;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.reactive.messaging.Channel;
@@ -16,6 +17,8 @@ import java.net.URI;
 public class DatasetEvents {
     static final URI SOURCE = URI.create("/orpo/dataset-service");
 
+    @Inject
+    PublishedEvents published;
 
     @Inject
     @Channel("dataset-prepared")
@@ -33,7 +36,8 @@ public class DatasetEvents {
         send(runFailed, event);
     }
 
-    private static void send(Emitter<byte[]> emitter, PipelineEvent event) {
+    private void send(Emitter<byte[]> emitter, PipelineEvent event) {
         EventMessages.sendAndWait(emitter, event, SOURCE);
+        published.published(event);
     }
 }

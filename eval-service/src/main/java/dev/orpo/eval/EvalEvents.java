@@ -4,6 +4,7 @@ import dev.orpo.contracts.events.EvaluationCompleted;
 import dev.orpo.contracts.events.PipelineEvent;
 import dev.orpo.contracts.events.RunFailed;
 import dev.orpo.service.EventMessages;
+import dev.orpo.service.PublishedEvents;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.reactive.messaging.Channel;
@@ -19,6 +20,8 @@ import java.net.URI;
 public class EvalEvents {
     static final URI SOURCE = URI.create("/orpo/eval-service");
 
+    @Inject
+    PublishedEvents published;
 
     @Inject
     @Channel("evaluation-completed")
@@ -36,7 +39,8 @@ public class EvalEvents {
         send(runFailed, event);
     }
 
-    private static void send(Emitter<byte[]> emitter, PipelineEvent event) {
+    private void send(Emitter<byte[]> emitter, PipelineEvent event) {
         EventMessages.sendAndWait(emitter, event, SOURCE);
+        published.published(event);
     }
 }

@@ -7,6 +7,7 @@ import dev.orpo.contracts.events.TrainingCompleted;
 import dev.orpo.contracts.events.TrainingProgressed;
 import dev.orpo.contracts.events.TrainingStarted;
 import dev.orpo.service.EventMessages;
+import dev.orpo.service.PublishedEvents;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.reactive.messaging.Channel;
@@ -25,6 +26,8 @@ import java.net.URI;
 public class TrainerEvents {
     static final URI SOURCE = URI.create("/orpo/trainer-service");
 
+    @Inject
+    PublishedEvents published;
 
     @Inject
     @Channel("training-started")
@@ -66,7 +69,8 @@ public class TrainerEvents {
         send(runFailed, event);
     }
 
-    private static void send(Emitter<byte[]> emitter, PipelineEvent event) {
+    private void send(Emitter<byte[]> emitter, PipelineEvent event) {
         EventMessages.sendAndWait(emitter, event, SOURCE);
+        published.published(event);
     }
 }

@@ -110,6 +110,16 @@ class TrainingRunServiceTest {
         assertEquals(store.storedSha256(S3Uri.parse(last.checkpointUri()).key() + "adapter_model.safetensors")
                 .orElseThrow(), last.files().get("adapter_model.safetensors"));
 
+        // Prometheus: what was produced, the last train step and its throughput, the training duration
+        String metrics = get("/q/metrics");
+        assertTrue(metrics.lines().anyMatch(l -> l.startsWith("orpo_events_produced_total{")
+                && l.contains("type=\"CheckpointSaved\"")), metrics);
+        assertTrue(metrics.lines().anyMatch(l -> l.startsWith("orpo_training_step ")
+                && Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)) >= 4), metrics);
+        assertTrue(metrics.lines().anyMatch(l -> l.startsWith("orpo_training_tokens_per_second ")
+                && Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)) > 0), metrics);
+        assertTrue(metrics.contains("orpo_stage_duration_seconds_count{stage=\"training\"}"), metrics);
+
         // the stored adapter, applied to the base, scores the held-out pairs as the trainer's final evaluation did
         Path adapter = tmp.resolve("adapter");
         store.getDirectory(S3Uri.parse(completed.adapterUri()).key(), adapter);
