@@ -156,6 +156,10 @@ public final class RequestValidator {
     }
 
     private void merge(MergeSpec m) {
+        if (m.pushToHub() != null) {
+            fail("merge.push_to_hub", "pushing to the hub is not implemented yet; download runs/<run_id>/merged/"
+                    + " from the object store and push it yourself");
+        }
         if (m.dtype() != null) {
             oneOf("merge.dtype", m.dtype(), DTYPES);
         }

@@ -27,6 +27,14 @@ class RequestValidatorTest {
     }
 
     @Test
+    void pushToHubIsRefusedUntilItIsImplemented() {
+        assertEquals(List.of("merge.push_to_hub: pushing to the hub is not implemented yet; download"
+                        + " runs/<run_id>/merged/ from the object store and push it yourself"),
+                errorsOf("{\"model\":{\"name_or_path\":\"m\"},\"dataset\":{\"uri\":\"d.jsonl\"},"
+                        + "\"merge\":{\"push_to_hub\":\"me/tuned\"}}"));
+    }
+
+    @Test
     void hubDatasetWithoutDatasetsPrefixIsRejected() {
         assertEquals(List.of("dataset.uri: hub datasets are written hf://datasets/<org>/<name>"),
                 errorsOf("{\"model\":{\"name_or_path\":\"m\"},\"dataset\":{\"uri\":\"hf://mlabonne/x\"}}"));
