@@ -15,6 +15,7 @@ import dev.orpo.stages.prepare.PrepareStage;
 import dev.orpo.stages.prepare.PrepareStageConfig;
 import dev.orpo.store.ObjectStore;
 import dev.orpo.testing.PipelineStackResource;
+import dev.orpo.testing.ServiceHttp;
 import dev.orpo.testing.TestTopics;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -26,8 +27,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -51,7 +50,6 @@ class DatasetServiceTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
     /** First preparation loads the tokenizer natives and DuckDB: slow on a busy 2-core machine. */
     private static final Duration PREPARE_WAIT = Duration.ofSeconds(120);
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static TestTopics topics;
 
     @TestHTTPResource("/")
@@ -215,14 +213,6 @@ class DatasetServiceTest {
     }
 
     private HttpResponse<String> get(String path) {
-        try {
-            return HTTP.send(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(10)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("GET " + path, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted: GET " + path, e);
-        }
+        return ServiceHttp.get(base, path);
     }
 }

@@ -9,6 +9,7 @@ import dev.orpo.contracts.events.TrainingCompleted;
 import dev.orpo.contracts.request.TrainingRequest;
 import dev.orpo.store.ObjectStore;
 import dev.orpo.testing.PipelineStackResource;
+import dev.orpo.testing.ServiceHttp;
 import dev.orpo.testing.TestTopics;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -19,11 +20,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -40,7 +37,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @WithTestResource(PipelineStackResource.class)
 class MergerServiceTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static TestTopics topics;
 
     @TestHTTPResource("/")
@@ -153,23 +149,11 @@ class MergerServiceTest {
         return Json.fromBytes(json.getBytes(StandardCharsets.UTF_8), TrainingRequest.class);
     }
 
-    /** The exported value of {@code orpo_events_consumed_total{channel, outcome}}, 0 when absent. */
     private double counter(String channel, String outcome) {
-        return get("/q/metrics").body().lines()
-                .filter(l -> l.startsWith("orpo_events_consumed_total{") && l.contains("channel=\"" + channel + "\"")
-                        && l.contains("outcome=\"" + outcome + "\""))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+        return ServiceHttp.consumed(base, channel, outcome);
     }
 
     private HttpResponse<String> get(String path) {
-        try {
-            return HTTP.send(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(10)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new UncheckedIOException("GET " + path, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted: GET " + path, e);
-        }
+        return ServiceHttp.get(base, path);
     }
 }
