@@ -6,6 +6,7 @@ import dev.orpo.contracts.events.TrainingRequested;
 import dev.orpo.contracts.request.FieldError;
 import dev.orpo.contracts.request.RequestValidator;
 import dev.orpo.service.ConsumedRuns;
+import dev.orpo.service.PublishedEvents;
 import dev.orpo.service.EventMessages;
 import dev.orpo.stages.StageFailure;
 import dev.orpo.stages.prepare.PrepareResult;
@@ -39,6 +40,9 @@ public class TrainingRequestedConsumer {
     ConsumedRuns consumed;
 
     @Inject
+    PublishedEvents published;
+
+    @Inject
     DatasetStage stage;
 
     @Incoming(CHANNEL)
@@ -67,6 +71,7 @@ public class TrainingRequestedConsumer {
         try {
             PrepareResult r = stage.prepare(event);
             events.publish(DatasetStage.announce(event, r));
+            published.stageTook("dataset", start);
             LOG.infof("run %s: dataset prepared in %.1f s: %d train / %d test pairs, %d rejected -> %s",
                     event.runId(), (System.nanoTime() - start) / 1e9, r.trainRows(), r.testRows(), r.rejectedRows(),
                     r.datasetUri());

@@ -101,6 +101,11 @@ class DatasetServiceTest {
         }
         assertEquals(12, pairs);
         assertTrue(Files.isRegularFile(down.resolve("tokenizer/tokenizer.json")));
+        // Prometheus: the stage's duration and the event it produced
+        String metrics = get("/q/metrics").body();
+        assertTrue(metrics.contains("orpo_stage_duration_seconds_count{stage=\"dataset\"}"), metrics);
+        assertTrue(metrics.contains("orpo_events_produced_total{type=\"DatasetPrepared\"}"), metrics);
+
         // the service's bytes are what `orpo prepare` (PrepareStage.prepareLocal) writes for the same input
         PrepareResult same = new PrepareStage(PrepareStageConfig.DEFAULTS)
                 .prepareLocal(requested.request(), model, data, local.resolve("local"));

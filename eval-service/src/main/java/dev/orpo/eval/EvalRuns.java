@@ -12,6 +12,7 @@ import dev.orpo.model.eval.McTask;
 import dev.orpo.model.eval.TaskFiles;
 import dev.orpo.model.text.HfTokenizer;
 import dev.orpo.service.ConsumedRuns;
+import dev.orpo.service.PublishedEvents;
 import dev.orpo.stages.evaluate.RunEvaluation;
 import dev.orpo.stages.resolve.Artifacts;
 import dev.orpo.stages.resolve.HubClient;
@@ -64,6 +65,9 @@ public class EvalRuns {
     @Inject
     ConsumedRuns consumed;
 
+    @Inject
+    PublishedEvents published;
+
     @ConfigProperty(name = "orpo.work-dir")
     Path workDir;
 
@@ -99,6 +103,7 @@ public class EvalRuns {
             return t;
         }));
         return CompletableFuture.runAsync(() -> {
+            long start = System.nanoTime();
             try {
                 Path dir = workDir.resolve("eval").resolve(runId).resolve(target + "-" + step);
                 RunEvaluation run = runs.computeIfAbsent(runId, id -> open(id, request));
@@ -109,6 +114,7 @@ public class EvalRuns {
                 events.publish(new EvaluationCompleted(PipelineEvent.newEventId(), runId,
                         PipelineEvent.SCHEMA_VERSION, Instant.now(), eventId, target, step, result.report().table(),
                         reportUri));
+                published.stageTook("eval", start);
                 consumed.record(runId, channel, eventId, "accepted", "evaluated " + target + " step " + step);
             } catch (RuntimeException e) {
                 String reason = target + " step " + step + ": " + e.getMessage();

@@ -5,6 +5,7 @@ import dev.orpo.contracts.events.ModelMerged;
 import dev.orpo.contracts.events.PipelineEvent;
 import dev.orpo.contracts.events.RunFailed;
 import dev.orpo.service.ConsumedRuns;
+import dev.orpo.service.PublishedEvents;
 import dev.orpo.stages.StageFailure;
 import dev.orpo.stages.merge.MergeStage;
 import dev.orpo.stages.resolve.Artifacts;
@@ -39,6 +40,9 @@ public class MergeWorker {
     @Inject
     ConsumedRuns consumed;
 
+    @Inject
+    PublishedEvents published;
+
     @ConfigProperty(name = "orpo.work-dir")
     Path workDir;
 
@@ -71,6 +75,7 @@ public class MergeWorker {
             events.publish(new ModelMerged(PipelineEvent.newEventId(), target.runId(), PipelineEvent.SCHEMA_VERSION,
                     Instant.now(), causationId, m.step(), m.modelUri(), m.dtype(), m.tensors(), m.bytes(),
                     target.request()));
+            published.stageTook("merge", start);
             LOG.infof("run %s: merged %s in %.1f s: %d tensors, %s, %.1f MB -> %s", target.runId(), what,
                     (System.nanoTime() - start) / 1e9, m.tensors(), m.dtype(), m.bytes() / 1e6, m.modelUri());
             consumed.record(target.runId(), channel, causationId, "accepted", "merged " + m.modelUri());

@@ -16,7 +16,8 @@ import java.util.concurrent.atomic.DoubleAdder;
 /**
  * Prometheus view of what a service published: counter {@code orpo.events.produced{type}}; from training progress the
  * gauges {@code orpo.training.step} and {@code orpo.training.tokens.per.second} (latest train log step); from
- * completions the timer {@code orpo.stage.duration{stage=training}}.
+ * completions the timer {@code orpo.stage.duration{stage=training}}; other stages report theirs with
+ * {@link #stageTook}.
  */
 @ApplicationScoped
 public class PublishedEvents {
@@ -30,6 +31,12 @@ public class PublishedEvents {
     void gauges() {
         registry.gauge("orpo.training.step", step);
         registry.gauge("orpo.training.tokens.per.second", tokensPerSecond, DoubleAdder::sum);
+    }
+
+    /** Records a stage's duration ({@code orpo.stage.duration{stage}}) from a {@link System#nanoTime()} start. */
+    public void stageTook(String stage, long startNanos) {
+        Timer.builder("orpo.stage.duration").tag("stage", stage).register(registry)
+                .record(Duration.ofNanos(System.nanoTime() - startNanos));
     }
 
     /** Call once the broker has {@code event}. */
