@@ -72,6 +72,8 @@ public final class WatchCommand implements Callable<Integer> {
             return ExitCodes.BAD_INPUT;
         }
         boolean jsonLines = json || (!text && !onTerminal());
+        // one run on a terminal: a progress bar per stage, redrawn in place (as orpo demo); else one line per event
+        StageBoard board = !jsonLines && !text && runId != null ? new StageBoard(out, true) : null;
         WatchEnd end = new WatchEnd(runId, until);
         long deadline = timeoutSeconds > 0 ? System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos()
                 : Long.MAX_VALUE;
@@ -99,11 +101,18 @@ public final class WatchCommand implements Callable<Integer> {
                                 + e.getMessage());
                         continue;
                     }
-                    out.println(jsonLines ? EventFormatter.jsonLine(record.topic(), event)
-                            : EventFormatter.textLine(event));
-                    out.flush();
+                    if (board != null) {
+                        board.on(event);
+                    } else {
+                        out.println(jsonLines ? EventFormatter.jsonLine(record.topic(), event)
+                                : EventFormatter.textLine(event));
+                        out.flush();
+                    }
                     OptionalInt code = end.exitCode(event);
                     if (code.isPresent()) {
+                        if (board != null) {
+                            board.finish();
+                        }
                         return code.getAsInt();
                     }
                 }

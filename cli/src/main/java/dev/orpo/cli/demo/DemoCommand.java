@@ -4,6 +4,7 @@ import dev.orpo.cli.EventPublisher;
 import dev.orpo.cli.ExitCodes;
 import dev.orpo.cli.KafkaOptions;
 import dev.orpo.cli.OrpoHome;
+import dev.orpo.cli.StageBoard;
 import dev.orpo.contracts.RunIds;
 import dev.orpo.contracts.events.TrainingRequested;
 import dev.orpo.contracts.request.FieldError;

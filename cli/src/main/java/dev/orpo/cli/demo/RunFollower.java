@@ -1,6 +1,7 @@
 package dev.orpo.cli.demo;
 
 import dev.orpo.cli.KafkaOptions;
+import dev.orpo.cli.StageBoard;
 import dev.orpo.cli.WatchEnd;
 import dev.orpo.contracts.Json;
 import dev.orpo.contracts.Topics;

@@ -1,5 +1,6 @@
 package dev.orpo.cli.demo;
 
+import dev.orpo.cli.StageBoard;
 import dev.orpo.contracts.events.DatasetPrepared;
 import dev.orpo.contracts.events.TrainingProgressed;
 import dev.orpo.contracts.request.RequestValidator;

@@ -1,6 +1,5 @@
-package dev.orpo.cli.demo;
+package dev.orpo.cli;
 
-import dev.orpo.cli.EventFormatter;
 import dev.orpo.contracts.events.CheckpointSaved;
 import dev.orpo.contracts.events.DatasetPrepared;
 import dev.orpo.contracts.events.EvaluationCompleted;
@@ -16,10 +15,10 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * What the demo shows while the run goes: on a terminal one progress bar per stage (dataset, training, merge, eval),
+ * What `orpo demo` and `orpo watch RUN_ID` show while a run goes: on a terminal one progress bar per stage (dataset, training, merge, eval),
  * redrawn in place; otherwise one plain line per event ({@link EventFormatter#textLine}).
  */
-final class StageBoard {
+public final class StageBoard {
     private static final int WIDTH = 28;
 
     private final PrintWriter out;
@@ -36,19 +35,19 @@ final class StageBoard {
     private double evalDone;
     private boolean drawn;
 
-    StageBoard(PrintWriter out, boolean terminal) {
+    public StageBoard(PrintWriter out, boolean terminal) {
         this.out = out;
         this.terminal = terminal;
     }
 
-    void submitted(String runId) {
+    public void submitted(String runId) {
         if (terminal) {
             out.println("run " + runId + " submitted");
             draw();
         }
     }
 
-    void on(PipelineEvent event) {
+    public void on(PipelineEvent event) {
         if (!terminal) {
             out.println(EventFormatter.textLine(event));
             out.flush();
@@ -113,7 +112,7 @@ final class StageBoard {
                 100 * done, text);
     }
 
-    void finish() {
+    public void finish() {
         if (terminal) {
             out.printf(Locale.ROOT, "followed the run for %.0f s%n", (System.nanoTime() - startNanos) / 1e9);
             out.flush();
