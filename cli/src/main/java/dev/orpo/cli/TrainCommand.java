@@ -1,8 +1,6 @@
 package dev.orpo.cli;
 
 import ai.djl.ndarray.NDManager;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.orpo.contracts.request.InvalidRequestException;
 import dev.orpo.contracts.request.LoraSpec;
 import dev.orpo.contracts.request.RequestParser;
@@ -19,7 +17,6 @@ import dev.orpo.model.score.PreferenceIdsJsonl;
 import dev.orpo.model.train.Checkpoints;
 import dev.orpo.model.train.OrpoTrainer;
 import dev.orpo.model.train.StepLog;
-import dev.orpo.model.train.TrainResult;
 import dev.orpo.model.train.TrainerConfig;
 import dev.orpo.model.train.TrainerListener;
 import dev.orpo.stages.train.StageFailure;
@@ -36,7 +33,6 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -155,7 +151,8 @@ public class TrainCommand implements java.util.concurrent.Callable<Integer> {
              LlamaModel lm = LlamaModel.load(llama, weights, manager)) {
             lm.applyLora(loraConfig);
             OrpoTrainer trainer = new OrpoTrainer(lm, trainerConfig, train, eval, out, model.toString());
-            trainer.addListener(terminal ? new ProgressLines(stdout) : new JsonLines(stdout));
+            trainer.addListener(terminal ? new TrainOutput.ProgressLines(stdout)
+                    : new TrainOutput.JsonLines(stdout));
             if (resume == null) {
                 trainer.train();
             } else {
@@ -171,7 +168,8 @@ public class TrainCommand implements java.util.concurrent.Callable<Integer> {
     private int trainPrepared(TrainerConfig trainerConfig, LoraConfig loraConfig, PrintWriter stdout)
             throws IOException {
         boolean terminal = terminalOverride != null ? terminalOverride : System.console() != null;
-        TrainerListener printer = terminal ? new ProgressLines(stdout) : new JsonLines(stdout);
+        TrainerListener printer = terminal ? new TrainOutput.ProgressLines(stdout)
+                : new TrainOutput.JsonLines(stdout);
         TrainStage.Outcome outcome = TrainStage.run(trainerConfig, loraConfig, new TrainStage.Inputs(model,
                 model.toString(), prepared, vocabSize, out, resume), new TrainStageListener() {
                     @Override
@@ -257,90 +255,5 @@ public class TrainCommand implements java.util.concurrent.Callable<Integer> {
             }
         }
         return rows;
-    }
-
-    /** One human-readable line per log, eval and checkpoint. */
-    static final class ProgressLines implements TrainerListener {
-        private final PrintWriter out;
-
-        ProgressLines(PrintWriter out) {
-            this.out = out;
-        }
-
-        @Override
-        public void onLog(StepLog log) {
-            out.printf(Locale.ROOT, "step %d/%d (%.0f%%) | loss %.4f | nll %.4f | acc %.2f | margin %.4f | lr %.2e |"
-                            + " grad %.3f | %.0f tok/s | ETA %s%n", log.step(), log.totalSteps(),
-                    100.0 * log.step() / log.totalSteps(), log.metric("loss"), log.metric("nll_loss"),
-                    log.metric("rewards/accuracies"), log.metric("rewards/margins"), log.metric("learning_rate"),
-                    log.metric("grad_norm"), log.tokensPerSecond(), duration(log.etaSeconds()));
-            out.flush();
-        }
-
-        @Override
-        public void onEvaluate(int step, Map<String, Double> m) {
-            out.printf(Locale.ROOT, "eval @ step %d | loss %.4f | nll %.4f | acc %.2f | margin %.4f%n", step,
-                    m.get("eval_loss"), m.get("eval_nll_loss"), m.get("eval_rewards/accuracies"),
-                    m.get("eval_rewards/margins"));
-            out.flush();
-        }
-
-        @Override
-        public void onCheckpoint(int step, Path dir) {
-            out.println("checkpoint " + dir);
-            out.flush();
-        }
-
-        private static String duration(double seconds) {
-            long s = Math.round(seconds);
-            return String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60);
-        }
-    }
-
-    /** One JSON object per event, flat HF/TRL metric names as keys. */
-    static final class JsonLines implements TrainerListener {
-        private static final ObjectMapper JSON = new ObjectMapper();
-        private final PrintWriter out;
-
-        JsonLines(PrintWriter out) {
-            this.out = out;
-        }
-
-        @Override
-        public void onLog(StepLog log) {
-            ObjectNode o = event("log", log.step());
-            o.put("total_steps", log.totalSteps());
-            log.metrics().forEach(o::put);
-            o.put("tokens_per_second", log.tokensPerSecond());
-            o.put("eta_seconds", log.etaSeconds());
-            print(o);
-        }
-
-        @Override
-        public void onEvaluate(int step, Map<String, Double> metrics) {
-            ObjectNode o = event("eval", step);
-            metrics.forEach(o::put);
-            print(o);
-        }
-
-        @Override
-        public void onCheckpoint(int step, Path dir) {
-            print(event("checkpoint", step).put("path", dir.toString()));
-        }
-
-        @Override
-        public void onEnd(TrainResult result) {
-            print(event("end", result.step()).put("total_steps", result.totalSteps())
-                    .put("cancelled", result.cancelled()).put("checkpoint", result.finalCheckpoint().toString()));
-        }
-
-        private static ObjectNode event(String type, int step) {
-            return JSON.createObjectNode().put("event", type).put("step", step);
-        }
-
-        private void print(ObjectNode o) {
-            out.println(o.toString());
-            out.flush();
-        }
     }
 }
