@@ -13,6 +13,7 @@ import dev.orpo.contracts.request.TrainingRequest;
 import dev.orpo.model.io.DType;
 import dev.orpo.model.merge.AdapterMerger;
 import dev.orpo.model.merge.MergeOptions;
+import dev.orpo.stages.merge.TinyMergeInputs;
 import dev.orpo.store.ObjectStore;
 import dev.orpo.store.Sha256;
 import dev.orpo.testing.PipelineStackResource;

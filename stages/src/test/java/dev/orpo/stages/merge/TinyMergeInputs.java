@@ -16,18 +16,18 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /** A tiny synthetic Llama (vocab 16, hidden 8, 1 layer) and a random r=2 adapter on q_proj and v_proj. */
-final class TinyMergeInputs {
-    static final LlamaConfig CONFIG = SyntheticLlama.config(16, 8, 1, 2, 1, 16);
+public final class TinyMergeInputs {
+    public static final LlamaConfig CONFIG = SyntheticLlama.config(16, 8, 1, 2, 1, 16);
 
     private TinyMergeInputs() {
     }
 
-    static Path base(Path dir) {
+    public static Path base(Path dir) {
         return SyntheticLlama.write(dir, CONFIG, 7);
     }
 
     /** @param otherBase q_proj's lora_A made for a wider model (hidden 12): an adapter of a different base */
-    static Path adapter(Path dir, boolean otherBase) {
+    public static Path adapter(Path dir, boolean otherBase) {
         SplittableRandom rng = new SplittableRandom(11);
         Map<String, FloatTensor> t = new LinkedHashMap<>();
         int kv = CONFIG.numKeyValueHeads() * CONFIG.headDim();
@@ -44,7 +44,7 @@ final class TinyMergeInputs {
     }
 
     /** Stand-in tokenizer files of the run (copied, not parsed, by the merge). */
-    static Path tokenizer(Path dir) throws IOException {
+    public static Path tokenizer(Path dir) throws IOException {
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("tokenizer.json"), "{\"run\": \"tokenizer with <|im_start|>\"}");
         Files.writeString(dir.resolve("tokenizer_config.json"), "{\"chat_template\": \"chatml\"}");
