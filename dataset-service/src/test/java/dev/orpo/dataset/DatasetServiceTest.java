@@ -32,7 +32,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -174,13 +173,7 @@ class DatasetServiceTest {
     void malformedPayloadLandsOnTheDeadLetterTopicWithTheReason() {
         String runId = RunIds.newRunId();
         byte[] garbage = "{\"run_id\": \"oops".getBytes(StandardCharsets.UTF_8);
-        topics.publish(Topics.TRAINING_REQUESTED, runId, garbage, Map.of());
-
-        var dead = topics.awaitRecord(Topics.DLQ_DATASET_TRAINING_REQUESTED, r -> runId.equals(r.key()), WAIT);
-        assertArrayEquals(garbage, dead.value());
-        String reason = TestTopics.header(dead, "dead-letter-reason");
-        assertTrue(reason != null && reason.contains("malformed TrainingRequested"), reason);
-        assertEquals(Topics.TRAINING_REQUESTED, TestTopics.header(dead, "dead-letter-topic"));
+        topics.assertDeadLettered(Topics.TRAINING_REQUESTED, runId, garbage, Topics.DLQ_DATASET_TRAINING_REQUESTED, "malformed TrainingRequested", WAIT);
     }
 
     @Test

@@ -76,13 +76,7 @@ class EvalServiceTest {
     void malformedCheckpointSavedLandsOnItsDeadLetterTopicWithTheReason() {
         String runId = RunIds.newRunId();
         byte[] garbage = "{\"run_id\": [".getBytes(StandardCharsets.UTF_8);
-        topics.publish(Topics.CHECKPOINT_SAVED, runId, garbage, Map.of());
-
-        var dead = topics.awaitRecord(Topics.DLQ_EVAL_CHECKPOINT_SAVED, r -> runId.equals(r.key()), WAIT);
-        assertArrayEquals(garbage, dead.value());
-        String reason = TestTopics.header(dead, "dead-letter-reason");
-        assertTrue(reason != null && reason.contains("malformed CheckpointSaved"), reason);
-        assertEquals(Topics.CHECKPOINT_SAVED, TestTopics.header(dead, "dead-letter-topic"));
+        topics.assertDeadLettered(Topics.CHECKPOINT_SAVED, runId, garbage, Topics.DLQ_EVAL_CHECKPOINT_SAVED, "malformed CheckpointSaved", WAIT);
     }
 
     @Test
@@ -103,13 +97,7 @@ class EvalServiceTest {
     void malformedModelMergedLandsOnItsDeadLetterTopicWithTheReason() {
         String runId = RunIds.newRunId();
         byte[] garbage = "{\"run_id\": [".getBytes(StandardCharsets.UTF_8);
-        topics.publish(Topics.MODEL_MERGED, runId, garbage, Map.of());
-
-        var dead = topics.awaitRecord(Topics.DLQ_EVAL_MODEL_MERGED, r -> runId.equals(r.key()), WAIT);
-        assertArrayEquals(garbage, dead.value());
-        String reason = TestTopics.header(dead, "dead-letter-reason");
-        assertTrue(reason != null && reason.contains("malformed ModelMerged"), reason);
-        assertEquals(Topics.MODEL_MERGED, TestTopics.header(dead, "dead-letter-topic"));
+        topics.assertDeadLettered(Topics.MODEL_MERGED, runId, garbage, Topics.DLQ_EVAL_MODEL_MERGED, "malformed ModelMerged", WAIT);
     }
 
     @Test

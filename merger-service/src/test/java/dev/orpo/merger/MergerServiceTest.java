@@ -73,13 +73,7 @@ class MergerServiceTest {
     void malformedCheckpointSavedLandsOnItsDeadLetterTopicWithTheReason() {
         String runId = RunIds.newRunId();
         byte[] garbage = "{\"run_id\": [".getBytes(StandardCharsets.UTF_8);
-        topics.publish(Topics.CHECKPOINT_SAVED, runId, garbage, Map.of());
-
-        var dead = topics.awaitRecord(Topics.DLQ_MERGER_CHECKPOINT_SAVED, r -> runId.equals(r.key()), WAIT);
-        assertArrayEquals(garbage, dead.value());
-        String reason = TestTopics.header(dead, "dead-letter-reason");
-        assertTrue(reason != null && reason.contains("malformed CheckpointSaved"), reason);
-        assertEquals(Topics.CHECKPOINT_SAVED, TestTopics.header(dead, "dead-letter-topic"));
+        topics.assertDeadLettered(Topics.CHECKPOINT_SAVED, runId, garbage, Topics.DLQ_MERGER_CHECKPOINT_SAVED, "malformed CheckpointSaved", WAIT);
     }
 
     @Test
@@ -103,13 +97,7 @@ class MergerServiceTest {
     void malformedTrainingCompletedLandsOnItsDeadLetterTopicWithTheReason() {
         String runId = RunIds.newRunId();
         byte[] garbage = "{\"run_id\": [".getBytes(StandardCharsets.UTF_8);
-        topics.publish(Topics.TRAINING_COMPLETED, runId, garbage, Map.of());
-
-        var dead = topics.awaitRecord(Topics.DLQ_MERGER_TRAINING_COMPLETED, r -> runId.equals(r.key()), WAIT);
-        assertArrayEquals(garbage, dead.value());
-        String reason = TestTopics.header(dead, "dead-letter-reason");
-        assertTrue(reason != null && reason.contains("malformed TrainingCompleted"), reason);
-        assertEquals(Topics.TRAINING_COMPLETED, TestTopics.header(dead, "dead-letter-topic"));
+        topics.assertDeadLettered(Topics.TRAINING_COMPLETED, runId, garbage, Topics.DLQ_MERGER_TRAINING_COMPLETED, "malformed TrainingCompleted", WAIT);
     }
 
     @Test

@@ -31,6 +31,9 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Publishes to and reads from the real broker in tests, so a test reads like the event flow:
@@ -121,6 +124,21 @@ public final class TestTopics implements AutoCloseable {
     public ConsumerRecord<String, byte[]> awaitRecord(String topic, Predicate<ConsumerRecord<String, byte[]>> match,
                                                       Duration timeout) {
         return awaitRecords(topic, match, timeout).get(0);
+    }
+
+    /**
+     * Publishes {@code garbage} on {@code topic} under {@code key} and asserts that the service forwarded it unchanged
+     * to {@code deadLetterTopic}, with SmallRye's {@code dead-letter-topic} header and a {@code dead-letter-reason}
+     * that mentions {@code reasonPart}.
+     */
+    public void assertDeadLettered(String topic, String key, byte[] garbage, String deadLetterTopic,
+                                   String reasonPart, Duration timeout) {
+        publish(topic, key, garbage, Map.of());
+        var dead = awaitRecord(deadLetterTopic, r -> key.equals(r.key()), timeout);
+        assertArrayEquals(garbage, dead.value());
+        String reason = header(dead, "dead-letter-reason");
+        assertTrue(reason != null && reason.contains(reasonPart), reason);
+        assertEquals(topic, header(dead, "dead-letter-topic"));
     }
 
     /** A header's value as text, or null when absent. */

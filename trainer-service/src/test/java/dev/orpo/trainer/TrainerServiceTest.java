@@ -26,7 +26,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -77,13 +76,7 @@ class TrainerServiceTest {
     void malformedDatasetPreparedLandsOnItsDeadLetterTopicWithTheReason() {
         String runId = RunIds.newRunId();
         byte[] garbage = "{\"run_id\": [".getBytes(StandardCharsets.UTF_8);
-        topics.publish(Topics.DATASET_PREPARED, runId, garbage, Map.of());
-
-        var dead = topics.awaitRecord(Topics.DLQ_TRAINER_DATASET_PREPARED, r -> runId.equals(r.key()), WAIT);
-        assertArrayEquals(garbage, dead.value());
-        String reason = TestTopics.header(dead, "dead-letter-reason");
-        assertTrue(reason != null && reason.contains("malformed DatasetPrepared"), reason);
-        assertEquals(Topics.DATASET_PREPARED, TestTopics.header(dead, "dead-letter-topic"));
+        topics.assertDeadLettered(Topics.DATASET_PREPARED, runId, garbage, Topics.DLQ_TRAINER_DATASET_PREPARED, "malformed DatasetPrepared", WAIT);
     }
 
     @Test
@@ -103,13 +96,7 @@ class TrainerServiceTest {
     void malformedRunCancelledLandsOnItsDeadLetterTopicWithTheReason() {
         String runId = RunIds.newRunId();
         byte[] garbage = "{\"run_id\": [".getBytes(StandardCharsets.UTF_8);
-        topics.publish(Topics.RUN_CANCELLED, runId, garbage, Map.of());
-
-        var dead = topics.awaitRecord(Topics.DLQ_TRAINER_RUN_CANCELLED, r -> runId.equals(r.key()), WAIT);
-        assertArrayEquals(garbage, dead.value());
-        String reason = TestTopics.header(dead, "dead-letter-reason");
-        assertTrue(reason != null && reason.contains("malformed RunCancelled"), reason);
-        assertEquals(Topics.RUN_CANCELLED, TestTopics.header(dead, "dead-letter-topic"));
+        topics.assertDeadLettered(Topics.RUN_CANCELLED, runId, garbage, Topics.DLQ_TRAINER_RUN_CANCELLED, "malformed RunCancelled", WAIT);
     }
 
     @Test
