@@ -1,6 +1,5 @@
 package dev.orpo.eval;
 
-import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.orpo.contracts.ObjectStoreLayout;
 import dev.orpo.contracts.RunIds;
@@ -10,7 +9,6 @@ import dev.orpo.model.generate.GenerationResult;
 import dev.orpo.model.generate.Generator;
 import dev.orpo.model.generate.KvCacheDecoder;
 import dev.orpo.model.generate.SamplingConfig;
-import dev.orpo.model.llama.LlamaModel;
 import dev.orpo.model.text.ChatMessage;
 import dev.orpo.model.text.ChatTemplate;
 import dev.orpo.model.text.HfTokenizer;
@@ -23,8 +21,6 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -32,9 +28,9 @@ import java.util.Set;
 
 /**
  * {@code POST /chat}: a reply from the run's merged model ({@code runs/<id>/merged/}, readable once {@code _COMPLETE}
- * exists; downloaded once into {@code orpo.work-dir/chat/<id>/}), the conversation rendered with the model's chat
- * template. Greedy unless {@code temperature} &gt; 0. 404 while the run has no merged model. Requests are served one
- * at a time (the model runs on all the cores it has).
+ * exists; downloaded once into {@code orpo.work-dir/chat/<id>/} and kept loaded by {@link ChatModels}), the conversation
+ * rendered with the model's chat template. Greedy unless {@code temperature} &gt; 0. 404 while the run has no merged
+ * model. Requests are served one at a time (the model runs on all the cores it has).
  */
 @Path("/chat")
 public class ChatResource {
@@ -53,6 +49,9 @@ public class ChatResource {
 
     @Inject
     ObjectStore store;
+
+    @Inject
+    ChatModels models;
 
     @ConfigProperty(name = "orpo.work-dir")
     java.nio.file.Path workDir;
@@ -75,26 +74,22 @@ public class ChatResource {
         }
         java.nio.file.Path dir = merged(request.runId());
         TrainStage.gradModeOffOnThisThread();
-        try (HfTokenizer tokenizer = HfTokenizer.load(dir);
-             NDManager manager = NDManager.newBaseManager();
-             LlamaModel model = LlamaModel.load(dir, manager)) {
+        SamplingConfig sampling = temperature == 0 ? SamplingConfig.GREEDY
+                : new SamplingConfig(temperature, 0, 1.0, 0);
+        return models.with(request.runId(), dir, loaded -> {
+            HfTokenizer tokenizer = loaded.tokenizer();
             ChatTemplate template = ChatTemplate.of(tokenizer);
             int[] prompt = tokenizer.encode(template.render(request.messages(), true, tokenizer));
-            Set<Integer> stops = new LinkedHashSet<>(model.config().eosTokenIds());
+            Set<Integer> stops = new LinkedHashSet<>(loaded.model().config().eosTokenIds());
             tokenizer.eosTokenId().ifPresent(stops::add);
-            SamplingConfig sampling = temperature == 0 ? SamplingConfig.GREEDY
-                    : new SamplingConfig(temperature, 0, 1.0, 0);
             GenerationResult result;
-            try (Decoder decoder = new KvCacheDecoder(model, manager)) {
+            try (Decoder decoder = new KvCacheDecoder(loaded.model(), loaded.manager())) {
                 result = Generator.generate(decoder, prompt, new GenerationConfig(maxNew, stops, sampling),
                         token -> { });
             }
             return new ChatReply(request.runId(), tokenizer.decode(result.tokens(), true), result.tokens().length,
                     result.reason().name().toLowerCase(java.util.Locale.ROOT));
-        } catch (IOException e) {
-            throw new UncheckedIOException("run " + request.runId() + ": cannot load the merged model: "
-                    + e.getMessage(), e);
-        }
+        });
     }
 
     /** The merged model directory, downloaded on first use; 404 when the run has none (yet). */

@@ -8,7 +8,9 @@ import dev.orpo.contracts.events.PipelineEvent;
 import dev.orpo.contracts.events.RunFailed;
 import dev.orpo.contracts.request.FieldError;
 import dev.orpo.contracts.request.TrainingRequest;
+import dev.orpo.model.eval.EvalReport;
 import dev.orpo.model.eval.McTask;
+import dev.orpo.model.eval.ReportHistory;
 import dev.orpo.model.eval.TaskFiles;
 import dev.orpo.model.text.HfTokenizer;
 import dev.orpo.service.ConsumedRuns;
@@ -48,7 +50,8 @@ import java.util.function.Function;
  * Evaluations per run: one worker thread per run key (a run's targets in arrival = step order, runs in parallel), a
  * {@link RunEvaluation} per run (base scores computed once), and the uploads: {@code runs/<id>/eval/step-<n>.json}
  * (or {@code merged-step-<n>.json}), then the cumulative {@code report.json} / {@code report.md}, then
- * {@code EvaluationCompleted}. A target that fails (checkpoint does not load, missing data) publishes RunFailed(stage
+ * {@code EvaluationCompleted}. A run first seen after a restart continues the history of the report.json already
+ * uploaded. A target that fails (checkpoint does not load, missing data) publishes RunFailed(stage
  * eval) for that evaluation only; the run's later targets are still evaluated.
  */
 @ApplicationScoped
@@ -141,11 +144,24 @@ public class EvalRuns {
                     : HfTokenizer.load(data.tokenizer() != null ? data.tokenizer() : base);
             int prefix = tokenizer == null || tokenizer.bosToken() == null ? -1
                     : tokenizer.tokenToId(tokenizer.bosToken()).orElse(-1);
-            return new RunEvaluation(base, data.test(), tasks, tokenizer == null ? null : tokenizer::encode, prefix,
-                    request.eval(), request.training());
+            RunEvaluation run = new RunEvaluation(base, data.test(), tasks,
+                    tokenizer == null ? null : tokenizer::encode, prefix, request.eval(), request.training());
+            restoreHistory(runId, run);
+            return run;
         } catch (IOException e) {
             throw new UncheckedIOException("run " + runId + ": cannot read eval tasks or tokenizer: " + e.getMessage(),
                     e);
+        }
+    }
+
+    /** An evaluator that restarted continues the run's curve from the report.json it uploaded before. */
+    private void restoreHistory(String runId, RunEvaluation run) {
+        String key = layout.evalPrefix(runId) + "report.json";
+        if (store.exists(key)) {
+            List<EvalReport.Checkpoint> history = ReportHistory.read(
+                    new String(store.getBytes(key), StandardCharsets.UTF_8));
+            run.restoreHistory(history);
+            LOG.infof("run %s: continuing the evaluation history of %s (%d entries)", runId, key, history.size());
         }
     }
 

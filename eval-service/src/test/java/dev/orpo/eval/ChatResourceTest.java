@@ -1,8 +1,6 @@
 package dev.orpo.eval;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.orpo.contracts.RunIds;
 import dev.orpo.stages.train.SyntheticPrepared;
 import dev.orpo.store.ObjectStore;
@@ -19,7 +17,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -45,16 +42,20 @@ class ChatResourceTest {
     @Inject
     ObjectStore store;
 
+    @Inject
+    ChatModels models;
+
     @Test
-    void mergedModelAnswersGreedilyAndTheSameTwice() throws Exception {
+    void mergedModelAnswersGreedilyAndTheSameTwiceLoadingTheModelOnce() throws Exception {
         String runId = RunIds.newRunId();
         Path merged = SyntheticPrepared.model(tmp.resolve("merged"), 7);
-        tokenizer(merged);
+        SyntheticPrepared.tokenizer(merged);
         store.putDirectory("runs/" + runId + "/merged/", merged);
         store.putBytes("runs/" + runId + "/merged/_COMPLETE", "{}".getBytes(StandardCharsets.UTF_8));
 
         String body = "{\"run_id\":\"" + runId + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hello how are "
                 + "you\"}],\"max_new_tokens\":5}";
+        int loadsBefore = models.loads();
         HttpResponse<String> first = post(body);
         assertEquals(200, first.statusCode(), first.body());
         var reply = JSON.readTree(first.body());
@@ -62,6 +63,7 @@ class ChatResourceTest {
         assertTrue(reply.get("tokens").asInt() >= 1 && reply.get("tokens").asInt() <= 5, first.body());
         assertTrue(STOP_REASONS.contains(reply.get("stop_reason").asText()), first.body());
         assertEquals(first.body(), post(body).body(), "greedy decoding is deterministic");
+        assertEquals(loadsBefore + 1, models.loads(), "the second request is answered by the loaded model");
     }
 
     @Test
@@ -77,41 +79,5 @@ class ChatResourceTest {
     private HttpResponse<String> post(String body) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(chat).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    /** A word-level tokenizer of exactly the tiny model's 64 ids: 0 pad, 1 BOS, 2 EOS as SyntheticLlama; a template. */
-    private static void tokenizer(Path dir) throws Exception {
-        List<String> special = List.of("<pad>", "<s>", "</s>", "<unk>", "<|user|>", "<|assistant|>", "<|end|>");
-        ObjectNode root = JSON.createObjectNode();
-        root.put("version", "1.0");
-        root.putNull("truncation");
-        root.putNull("padding");
-        ArrayNode added = root.putArray("added_tokens");
-        ObjectNode vocab = JSON.createObjectNode();
-        for (int i = 0; i < special.size(); i++) {
-            added.addObject().put("id", i).put("content", special.get(i)).put("single_word", false)
-                    .put("lstrip", false).put("rstrip", false).put("normalized", false).put("special", true);
-            vocab.put(special.get(i), i);
-        }
-        List<String> words = List.of("hello", "how", "are", "you", "i", "am", "fine");
-        for (int i = special.size(); i < 64; i++) {
-            int w = i - special.size();
-            vocab.put(w < words.size() ? words.get(w) : "w" + w, i);
-        }
-        root.putNull("normalizer");
-        root.putObject("pre_tokenizer").put("type", "Whitespace");
-        root.putNull("post_processor");
-        root.putNull("decoder");
-        ObjectNode model = root.putObject("model");
-        model.put("type", "WordLevel");
-        model.set("vocab", vocab);
-        model.put("unk_token", "<unk>");
-        JSON.writeValue(dir.resolve("tokenizer.json").toFile(), root);
-        ObjectNode config = JSON.createObjectNode();
-        config.put("bos_token", "<s>").put("eos_token", "</s>").put("pad_token", "<pad>").put("unk_token", "<unk>");
-        config.put("chat_template", "{{ bos_token }}{% for m in messages %}<|{{ m['role'] }}|> {{ m['content'] }} "
-                + "<|end|> {% endfor %}{% if add_generation_prompt %}<|assistant|>{% endif %}");
-        JSON.writeValue(dir.resolve("tokenizer_config.json").toFile(), config);
-        assertTrue(Files.isRegularFile(dir.resolve("config.json")));
     }
 }

@@ -87,15 +87,28 @@ public final class RunEvaluation {
         return record("merged", step, score(TUNED, mergedDir, null));
     }
 
-    /** The report so far (null before the first target). */
+    /** The report so far (null before the first target; no rows while it holds only a restored history). */
     public EvalReport report() {
         return report;
     }
 
+    /**
+     * Continues a history written before (an evaluator restarting reads its last report.json back): the next
+     * targets are appended to these entries. Only before the first target.
+     */
+    public void restoreHistory(List<EvalReport.Checkpoint> history) {
+        if (report != null && !report.rows().isEmpty()) {
+            throw new IllegalStateException("history can only be restored before the first evaluation");
+        }
+        report = new EvalReport(List.of(), history);
+    }
+
     private Result record(String target, long step, ModelScores tuned) {
         ModelScores b = base();
-        EvalReport next = new EvalReport(List.of(b, tuned), report == null ? List.of() : report.history());
-        report = next.withCheckpoint(step, tuned);
+        // a step evaluated again (a redelivered event, or the merged model of the final step) replaces its entry
+        List<EvalReport.Checkpoint> history = report == null ? List.of()
+                : report.history().stream().filter(c -> c.step() != step).toList();
+        report = new EvalReport(List.of(b, tuned), history).withCheckpoint(step, tuned);
         return new Result(target, step, tuned, report);
     }
 

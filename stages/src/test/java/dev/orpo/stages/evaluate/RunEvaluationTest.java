@@ -4,6 +4,7 @@ import dev.orpo.contracts.request.EvalSpec;
 import dev.orpo.contracts.request.RequestParser;
 import dev.orpo.contracts.request.TrainingRequest;
 import dev.orpo.model.eval.ModelScores;
+import dev.orpo.model.eval.ReportHistory;
 import dev.orpo.stages.train.PreparedDataset;
 import dev.orpo.stages.train.StageFailure;
 import dev.orpo.stages.train.SyntheticPrepared;
@@ -62,6 +63,23 @@ class RunEvaluationTest {
             assertEquals(trained.finalMetrics().get(name), tuned.metrics().get(name), 1e-4, name);
         }
         assertTrue(table.get("base").get("eval_loss") > table.get("tuned").get("eval_loss"), table.toString());
+    }
+
+    @Test
+    void aRestoredHistoryIsContinuedAndAStepEvaluatedAgainReplacesItsEntry() {
+        RunEvaluation before = new RunEvaluation(model, data.test(), List.of(), null, -1, EvalSpec.defaults(),
+                request.training());
+        RunEvaluation.Result one = before.evaluateCheckpoint(1, dir.resolve("out/checkpoints/step-1"));
+
+        RunEvaluation restarted = new RunEvaluation(model, data.test(), List.of(), null, -1, EvalSpec.defaults(),
+                request.training());
+        restarted.restoreHistory(ReportHistory.read(one.report().json()));
+        restarted.evaluateCheckpoint(2, dir.resolve("out/checkpoints/step-2"));
+        RunEvaluation.Result again = restarted.evaluateCheckpoint(2, dir.resolve("out/checkpoints/step-2"));
+
+        assertEquals(List.of(1L, 2L), again.report().history().stream().map(c -> c.step()).toList());
+        assertEquals(one.tuned().metrics().get("eval_loss"),
+                again.report().history().get(0).scores().columns().get("eval_loss"), 1e-12);
     }
 
     @Test
