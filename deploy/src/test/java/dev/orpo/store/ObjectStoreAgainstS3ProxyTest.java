@@ -95,6 +95,14 @@ class ObjectStoreAgainstS3ProxyTest {
     }
 
     @Test
+    void deleteRemovesTheObjectAndToleratesAMissingOne() {
+        store.putBytes(prefix + "_LEASE", "{}".getBytes(StandardCharsets.UTF_8));
+        store.delete(prefix + "_LEASE");
+        assertFalse(store.exists(prefix + "_LEASE"));
+        store.delete(prefix + "_LEASE");
+    }
+
+    @Test
     void missingObjectErrorNamesTheKey() {
         var e = assertThrows(ObjectStoreException.class, () -> store.getBytes(prefix + "nope.json"));
         assertTrue(e.getMessage().contains("s3://orpo/" + prefix + "nope.json"), e.getMessage());

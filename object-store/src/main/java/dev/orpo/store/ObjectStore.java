@@ -6,6 +6,7 @@ import io.minio.ListObjectsArgs;
 import io.minio.MakeBucketArgs;
 import io.minio.MinioClient;
 import io.minio.PutObjectArgs;
+import io.minio.RemoveObjectArgs;
 import io.minio.Result;
 import io.minio.StatObjectArgs;
 import io.minio.StatObjectResponse;
@@ -188,6 +189,15 @@ public final class ObjectStore {
     /** The SHA-256 recorded when the object was written, if it was written by this class. */
     public Optional<String> storedSha256(String key) {
         return stat(key).map(s -> s.userMetadata().get(SHA256_META));
+    }
+
+    /** Deletes one object; deleting a key that does not exist is not an error (as S3's DeleteObject). */
+    public void delete(String key) {
+        requireKey(key);
+        call("delete " + uri(key), () -> {
+            client.removeObject(RemoveObjectArgs.builder().bucket(bucket()).object(key).build());
+            return null;
+        });
     }
 
     /** Every key under a prefix (recursive), sorted. */

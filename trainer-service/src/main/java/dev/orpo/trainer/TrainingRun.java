@@ -15,10 +15,11 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
- * One DatasetPrepared taken to its end on the worker thread: skip when the run's completion marker exists, else
- * download dataset + base model, resume from the latest stored checkpoint if any, train with {@link TrainStage}, and
+ * One DatasetPrepared taken to its end on the worker thread: skip when the run's completion marker exists, wait
+ * while another replica holds the run's lease ({@link RunLeases}), else download dataset + base model, resume from the latest stored checkpoint if any, train with {@link TrainStage}, and
  * publish TrainingStarted → TrainingProgressed per log/eval → CheckpointSaved per uploaded checkpoint →
  * TrainingCompleted, then write the marker. Errors propagate to {@link TrainingWorker}, which publishes RunFailed.
  */
@@ -30,13 +31,19 @@ final class TrainingRun implements TrainStageListener {
     private final RunArtifacts artifacts;
     private final TrainerEvents events;
     private final CancelledRuns cancels;
+    private final RunLeases leases;
+    private final Consumer<String> waiting;
     private int totalSteps;
 
-    TrainingRun(DatasetPrepared event, RunArtifacts artifacts, TrainerEvents events, CancelledRuns cancels) {
+    /** @param waiting told the other replica's name when this one waits for its lease */
+    TrainingRun(DatasetPrepared event, RunArtifacts artifacts, TrainerEvents events, CancelledRuns cancels,
+                RunLeases leases, Consumer<String> waiting) {
         this.event = event;
         this.artifacts = artifacts;
         this.events = events;
         this.cancels = cancels;
+        this.leases = leases;
+        this.waiting = waiting;
     }
 
     /** @return what happened, one line for /consumed */
@@ -45,6 +52,10 @@ final class TrainingRun implements TrainStageListener {
         if (artifacts.completed(runId)) {
             LOG.infof("run %s: already completed (%s exists); redelivery ignored", runId, RunArtifacts.COMPLETED_MARKER);
             return "already completed; not trained again";
+        }
+        if (!leases.acquire(runId, () -> artifacts.completed(runId) || cancels.isCancelled(runId), waiting)) {
+            return artifacts.completed(runId) ? "completed by the replica holding its lease; not trained again"
+                    : "cancelled while another replica held its lease";
         }
         Path runDir = artifacts.runDir(runId);
         try {
@@ -60,6 +71,7 @@ final class TrainingRun implements TrainStageListener {
                     + outcome.result().step();
         } finally {
             RunArtifacts.deleteTree(runDir);
+            leases.release(runId);
         }
     }
 

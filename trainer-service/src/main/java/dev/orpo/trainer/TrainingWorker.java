@@ -47,6 +47,9 @@ public class TrainingWorker {
     @Inject
     ConsumedRuns consumed;
 
+    @Inject
+    RunLeases leases;
+
     /** Queues the run; the stage completes when it has trained (or failed and said so). */
     public CompletionStage<Void> submit(DatasetPrepared event, String channel) {
         return CompletableFuture.runAsync(() -> run(event, channel), executor);
@@ -54,7 +57,8 @@ public class TrainingWorker {
 
     private void run(DatasetPrepared event, String channel) {
         try {
-            String detail = new TrainingRun(event, artifacts, events, cancels).execute();
+            String detail = new TrainingRun(event, artifacts, events, cancels, leases, owner -> consumed.record(
+                    event.runId(), channel, event.eventId(), "queued", "waiting: leased by " + owner)).execute();
             consumed.record(event.runId(), channel, event.eventId(), "accepted", detail);
         } catch (RuntimeException e) {
             String field = e instanceof StageFailure f && f.field() != null ? f.field() : "training";

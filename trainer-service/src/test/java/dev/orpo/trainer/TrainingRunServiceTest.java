@@ -4,13 +4,10 @@ import ai.djl.ndarray.NDManager;
 import dev.orpo.contracts.RunIds;
 import dev.orpo.contracts.Topics;
 import dev.orpo.contracts.events.CheckpointSaved;
-import dev.orpo.contracts.events.DatasetPrepared;
-import dev.orpo.contracts.events.PipelineEvent;
 import dev.orpo.contracts.events.RunCancelled;
 import dev.orpo.contracts.events.TrainingCompleted;
 import dev.orpo.contracts.events.TrainingProgressed;
 import dev.orpo.contracts.events.TrainingStarted;
-import dev.orpo.contracts.request.RequestParser;
 import dev.orpo.contracts.request.TrainingRequest;
 import dev.orpo.model.llama.LlamaModel;
 import dev.orpo.model.llama.PretrainedLlama;
@@ -42,7 +39,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -191,19 +187,11 @@ class TrainingRunServiceTest {
     }
 
     private TrainingRequest request(String runId, String training) {
-        return RequestParser.parse("""
-                {"model": {"name_or_path": "s3://%s/tests/%s/model/"}, "dataset": {"uri": "s3://orpo/d.jsonl"},
-                 "lora": {"r": 4, "lora_alpha": 8},
-                 "training": {"learning_rate": 0.001, "warmup_steps": 0, "per_device_train_batch_size": 2,
-                   "per_device_eval_batch_size": 4, "gradient_accumulation_steps": 1, "logging_steps": 1,
-                   "seed": 3, %s}}""".formatted(store.bucket(), runId, training), false);
+        return TrainerTestRuns.request(store, runId, training);
     }
 
     private void publish(String runId, Path model, Path dataset, TrainingRequest request) {
-        store.putDirectory("tests/" + runId + "/model/", model);
-        store.putDirectory("runs/" + runId + "/dataset/", dataset);
-        topics.publishEvent(new DatasetPrepared(PipelineEvent.newEventId(), runId, 1, Instant.now(), null,
-                "s3://" + store.bucket() + "/runs/" + runId + "/dataset/", "test", 12, 4, 0, 252, 64, request));
+        TrainerTestRuns.publish(store, topics, runId, model, dataset, request);
     }
 
     private static Predicate<ConsumerRecord<String, byte[]>> ofRun(String runId) {
