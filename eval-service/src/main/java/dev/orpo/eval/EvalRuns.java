@@ -142,7 +142,7 @@ public class EvalRuns {
             int prefix = tokenizer == null || tokenizer.bosToken() == null ? -1
                     : tokenizer.tokenToId(tokenizer.bosToken()).orElse(-1);
             return new RunEvaluation(base, data.test(), tasks, tokenizer == null ? null : tokenizer::encode, prefix,
-                    request.eval(), request.training());
+                    request.eval(), request.training(), data.tokenizer() != null ? data.tokenizer() : base);
         } catch (IOException e) {
             throw new UncheckedIOException("run " + runId + ": cannot read eval tasks or tokenizer: " + e.getMessage(),
                     e);
