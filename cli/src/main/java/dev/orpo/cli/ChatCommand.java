@@ -1,17 +1,13 @@
 package dev.orpo.cli;
 
 import ai.djl.ndarray.NDManager;
-import dev.orpo.model.generate.Decoder;
 import dev.orpo.model.generate.GenerationConfig;
-import dev.orpo.model.generate.GenerationResult;
-import dev.orpo.model.generate.Generator;
-import dev.orpo.model.generate.KvCacheDecoder;
+import dev.orpo.model.generate.PromptSample;
+import dev.orpo.model.generate.PromptSamples;
 import dev.orpo.model.generate.SamplingConfig;
-import dev.orpo.model.llama.LlamaConfig;
 import dev.orpo.model.llama.LlamaModel;
 import dev.orpo.model.llama.PretrainedLlama;
 import dev.orpo.model.text.ChatMessage;
-import dev.orpo.model.text.ChatTemplate;
 import dev.orpo.model.text.HfTokenizer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -27,7 +23,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -41,9 +36,6 @@ import java.util.concurrent.Callable;
         description = "Chat with a model (+ LoRA adapter) using its chat template; one user turn per input line, "
                 + "/exit or end of input ends.")
 public class ChatCommand implements Callable<Integer> {
-    /** End-of-turn tokens of common templates (Llama 3, ChatML, Phi-3), used as stop ids when the vocabulary has them. */
-    static final List<String> END_OF_TURN = List.of("<|eot_id|>", "<|im_end|>", "<|end|>", "<|end_of_text|>");
-
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -112,24 +104,21 @@ public class ChatCommand implements Callable<Integer> {
         }
     }
 
-    /** One conversation: every turn re-renders the whole history with the chat template and generates a reply. */
+    /**
+     * One conversation: every turn re-renders the whole history with the chat template and generates a reply
+     * ({@link PromptSamples}: BOS, stop ids, KV cache).
+     */
     private final class Session {
-        private final LlamaModel lm;
-        private final NDManager manager;
         private final HfTokenizer tokenizer;
         private final PrintWriter out;
-        private final ChatTemplate template;
-        private final Set<Integer> stops;
+        private final PromptSamples samples;
         private final List<ChatMessage> conversation = new ArrayList<>();
         private int turn;
 
         Session(LlamaModel lm, NDManager manager, HfTokenizer tokenizer, PrintWriter out) {
-            this.lm = lm;
-            this.manager = manager;
             this.tokenizer = tokenizer;
             this.out = out;
-            this.template = ChatTemplate.of(tokenizer);
-            this.stops = stopIds(lm.config(), tokenizer);
+            this.samples = new PromptSamples(lm, tokenizer, manager);
             if (system != null) {
                 conversation.add(ChatMessage.system(system));
             }
@@ -138,17 +127,13 @@ public class ChatCommand implements Callable<Integer> {
         /** Streams the reply to {@code userText} and adds both turns to the conversation. */
         void reply(String userText) {
             conversation.add(ChatMessage.user(userText));
-            int[] ids = tokenizer.encode(template.render(conversation, true, tokenizer));
-            GenerationConfig config = new GenerationConfig(maxNewTokens, stops,
+            GenerationConfig config = new GenerationConfig(maxNewTokens, Set.of(),
                     new SamplingConfig(temperature, topK, topP, seed + turn));
             StreamingText stream = new StreamingText(tokenizer, out);
-            GenerationResult reply;
-            try (Decoder decoder = new KvCacheDecoder(lm, manager)) {
-                reply = Generator.generate(decoder, ids, config, stream::add);
-            }
+            PromptSample reply = samples.reply(userText, conversation, config, stream::add);
             out.println();
             out.flush();
-            conversation.add(ChatMessage.assistant(tokenizer.decode(reply.tokens(), true)));
+            conversation.add(ChatMessage.assistant(reply.reply()));
             turn++;
         }
     }
@@ -156,16 +141,6 @@ public class ChatCommand implements Callable<Integer> {
     /** The adapter directory when it carries tokenizer.json (a chat-format setup saves it there), else the model's. */
     static Path tokenizerDir(Path model, Path adapter) {
         return adapter != null && Files.isRegularFile(adapter.resolve("tokenizer.json")) ? adapter : model;
-    }
-
-    /** config.json's EOS ids, the tokenizer's EOS and the end-of-turn tokens the vocabulary knows. */
-    static Set<Integer> stopIds(LlamaConfig config, HfTokenizer tokenizer) {
-        Set<Integer> stops = new LinkedHashSet<>(config.eosTokenIds());
-        tokenizer.eosTokenId().ifPresent(stops::add);
-        for (String token : END_OF_TURN) {
-            tokenizer.tokenToId(token).ifPresent(stops::add);
-        }
-        return stops;
     }
 
     /** Prints the text of a growing reply as it grows; waits while the tail is an incomplete UTF-8 sequence. */

@@ -8,6 +8,10 @@ import dev.orpo.model.eval.FewShot;
 import dev.orpo.model.eval.McTask;
 import dev.orpo.model.eval.ModelScores;
 import dev.orpo.model.eval.TaskFiles;
+import dev.orpo.model.generate.GenerationConfig;
+import dev.orpo.model.generate.PromptSample;
+import dev.orpo.model.generate.PromptSamples;
+import dev.orpo.model.generate.SamplingConfig;
 import dev.orpo.model.llama.LlamaConfig;
 import dev.orpo.model.llama.LlamaModel;
 import dev.orpo.model.llama.PretrainedLlama;
@@ -28,11 +32,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
 /**
  * {@code orpo eval}: lm-eval-style multiple-choice tasks (docs/eval-tasks.md) and held-out preference pairs for a
- * model, and for its base when an adapter is given; prints the base-vs-tuned Markdown table.
+ * model, and for its base when an adapter is given; prints the base-vs-tuned Markdown table, followed by each model's
+ * greedy replies to the {@code --prompt}s.
  */
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = "Evaluate a model (+ LoRA adapter) on multiple-choice task files and preference pairs; "
@@ -70,6 +76,14 @@ public class EvalCommand implements Callable<Integer> {
             description = "with --adapter, also evaluate the base model (default; --no-compare-base skips it)")
     boolean compareBase;
 
+    @Option(names = "--prompt", description = "user message whose greedy reply (chat template) each model adds to the "
+            + "report's samples (repeatable)")
+    List<String> prompts = new ArrayList<>();
+
+    @Option(names = "--max-new-tokens", defaultValue = "64",
+            description = "per sample reply; default ${DEFAULT-VALUE} (the request's eval.max_new_tokens)")
+    int maxNewTokens;
+
     @Option(names = "--batch-size", defaultValue = "8", description = "sequences per forward pass; default ${DEFAULT-VALUE}")
     int batchSize;
 
@@ -81,9 +95,12 @@ public class EvalCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         try {
-            if (tasks == null && pairs == null && perplexity.isEmpty()) {
-                throw new IllegalArgumentException("nothing to evaluate: give --tasks, --pairs and/or --perplexity");
+            if (tasks == null && pairs == null && perplexity.isEmpty() && prompts.isEmpty()) {
+                throw new IllegalArgumentException("nothing to evaluate: give --tasks, --pairs, --perplexity and/or "
+                        + "--prompt");
             }
+            GenerationConfig generation = prompts.isEmpty() ? null
+                    : new GenerationConfig(maxNewTokens, Set.of(), SamplingConfig.GREEDY);
             Map<String, String> texts = new LinkedHashMap<>();
             for (Path file : perplexity) {
                 texts.put(file.getFileName().toString().replaceFirst("\\.[^.]*$", ""), Files.readString(file));
@@ -92,17 +109,17 @@ public class EvalCommand implements Callable<Integer> {
             List<PreferencePair> pairList = pairs == null ? List.of() : PreferenceIdsJsonl.read(pairs);
             EvalSettings settings = new EvalSettings(new FewShot(numFewshot, fewshotSeed), limit, batchSize,
                     new ScoreConfig(ScoreConfig.DEFAULTS.beta(), true, batchSize, ScoreConfig.DEFAULTS.padId()));
-            List<ModelScores> rows = new ArrayList<>();
-            try (HfTokenizer tokenizer = taskList.isEmpty() && texts.isEmpty() ? null
+            EvalReport report = EvalReport.of();
+            try (HfTokenizer tokenizer = taskList.isEmpty() && texts.isEmpty() && prompts.isEmpty() ? null
                     : HfTokenizer.load(ChatCommand.tokenizerDir(model, adapter))) {
+                Inputs in = new Inputs(tokenizer, taskList, pairList, texts, settings, generation);
                 if (adapter == null || compareBase) {
-                    rows.add(evaluate("base", null, tokenizer, taskList, pairList, texts, settings));
+                    report = evaluate(report, "base", null, in);
                 }
                 if (adapter != null) {
-                    rows.add(evaluate("tuned", adapter, tokenizer, taskList, pairList, texts, settings));
+                    report = evaluate(report, "tuned", adapter, in);
                 }
             }
-            EvalReport report = new EvalReport(rows, List.of());
             out.print(report.markdown());
             out.flush();
             if (json != null) {
@@ -116,15 +133,30 @@ public class EvalCommand implements Callable<Integer> {
         }
     }
 
-    private ModelScores evaluate(String label, Path adapterDir, HfTokenizer tokenizer, List<McTask> taskList,
-                                 List<PreferencePair> pairList, Map<String, String> texts, EvalSettings settings) {
+    /** What every model is evaluated on; {@code generation} is null without prompts. */
+    private record Inputs(HfTokenizer tokenizer, List<McTask> tasks, List<PreferencePair> pairs,
+                          Map<String, String> texts, EvalSettings settings, GenerationConfig generation) {
+    }
+
+    /** {@code report} with the model's row (and its replies to the prompts) added. */
+    private EvalReport evaluate(EvalReport report, String label, Path adapterDir, Inputs in) {
         try (NDManager manager = NDManager.newBaseManager();
              LlamaModel lm = PretrainedLlama.load(model, adapterDir, manager)) {
+            HfTokenizer tokenizer = in.tokenizer();
             Evaluator evaluator = tokenizer == null ? new Evaluator(text -> {
                 throw new IllegalStateException("no tokenizer loaded");
-            }, -1, settings) : new Evaluator(tokenizer::encode, prefixTokenId(lm.config(), tokenizer), settings);
-            return evaluator.evaluate(label, lm::logits, lm.config().maxPositionEmbeddings(), manager, taskList,
-                    pairList, texts);
+            }, -1, in.settings()) : new Evaluator(tokenizer::encode, prefixTokenId(lm.config(), tokenizer),
+                    in.settings());
+            ModelScores scores = evaluator.evaluate(label, lm::logits, lm.config().maxPositionEmbeddings(), manager,
+                    in.tasks(), in.pairs(), in.texts());
+            List<ModelScores> rows = new ArrayList<>(report.rows());
+            rows.add(scores);
+            EvalReport next = new EvalReport(rows, report.history(), report.samples());
+            if (in.generation() == null) {
+                return next;
+            }
+            List<PromptSample> replies = new PromptSamples(lm, tokenizer, manager).generate(prompts, in.generation());
+            return next.withSamples(label, replies);
         }
     }
 

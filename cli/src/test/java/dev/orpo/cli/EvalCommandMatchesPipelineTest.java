@@ -57,7 +57,7 @@ class EvalCommandMatchesPipelineTest {
         try (HfTokenizer tokenizer = HfTokenizer.load(model)) {
             int bos = tokenizer.tokenToId(tokenizer.bosToken()).orElseThrow();
             RunEvaluation run = new RunEvaluation(model, PreferenceIdsJsonl.read(pairs), TaskFiles.load(tasks),
-                    tokenizer::encode, bos, EvalSpec.defaults(), request.training());
+                    tokenizer::encode, bos, EvalSpec.defaults(), request.training(), model);
             pipeline = run.evaluateCheckpoint(1, model).report().table();
         }
 

@@ -2,6 +2,17 @@ package dev.orpo.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import ai.djl.ndarray.NDManager;
+import dev.orpo.model.generate.Decoder;
+import dev.orpo.model.generate.GenerationConfig;
+import dev.orpo.model.generate.Generator;
+import dev.orpo.model.generate.RecomputeDecoder;
+import dev.orpo.model.generate.SamplingConfig;
+import dev.orpo.model.llama.LlamaModel;
+import dev.orpo.model.llama.PretrainedLlama;
+import dev.orpo.model.text.ChatMessage;
+import dev.orpo.model.text.ChatTemplate;
+import dev.orpo.model.text.HfTokenizer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -10,6 +21,8 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -93,5 +106,53 @@ class EvalCommandTest {
         assertEquals(ExitCodes.BAD_INPUT, run.exit());
         assertTrue(run.err().contains(task + " line 5: field choices must be a non-empty array"), run.err());
         assertEquals(ExitCodes.BAD_INPUT, eval("--model", model.toString()).exit());
+    }
+
+    /** Greedy reply computed independently: full-recompute decoding, stops </s> (2) and <|end|> (7). */
+    private static String expectedReply(Path model, Path adapter, String prompt, int maxNew) throws Exception {
+        try (HfTokenizer tok = HfTokenizer.load(model); NDManager m = NDManager.newBaseManager();
+             LlamaModel lm = PretrainedLlama.load(model, adapter, m); Decoder d = new RecomputeDecoder(lm, m)) {
+            int[] ids = tok.encode(ChatTemplate.of(tok).render(List.of(ChatMessage.user(prompt)), true, tok));
+            return tok.decode(Generator.generate(d, ids, new GenerationConfig(maxNew, Set.of(2, 7),
+                    SamplingConfig.GREEDY), t -> { }).tokens(), true);
+        }
+    }
+
+    @Test
+    void promptsAddGreedyRepliesOfBaseAndTunedToTheReportAndJson() throws Exception {
+        Path model = TinyChatModel.create(Files.createDirectories(dir.resolve("model")));
+        Path report = dir.resolve("report.json");
+        List<String> prompts = List.of("hello world", "what color is the sky ?");
+        Run run = eval("--model", model.toString(), "--adapter", model.toString(), "--pairs", pairs().toString(),
+                "--prompt", prompts.get(0), "--prompt", prompts.get(1), "--max-new-tokens", "5",
+                "--json", report.toString());
+        assertEquals(0, run.exit(), run.err());
+        JsonNode samples = new ObjectMapper().readTree(report.toFile()).get("samples");
+        assertEquals(2, samples.size());
+        StringBuilder rows = new StringBuilder();
+        for (int i = 0; i < 2; i++) {
+            String base = expectedReply(model, null, prompts.get(i), 5);
+            String tuned = expectedReply(model, model, prompts.get(i), 5);
+            assertEquals(prompts.get(i), samples.get(i).get("prompt").asText());
+            assertEquals(base, samples.get(i).get("replies").get("base").asText());
+            assertEquals(tuned, samples.get(i).get("replies").get("tuned").asText());
+            rows.append("| ").append(prompts.get(i)).append(" | ").append(base).append(" | ").append(tuned)
+                    .append(" |\n");
+        }
+        assertTrue(run.out().endsWith("### Samples\n\n| Prompt | base | tuned |\n|---|---|---|\n" + rows),
+                run.out());
+        assertTrue(run.out().startsWith("| Model | eval_loss |"), run.out());
+    }
+
+    @Test
+    void promptsAloneAreEnoughToEvaluateAndABadMaxNewTokensIsABadInput() throws Exception {
+        Path model = TinyChatModel.create(Files.createDirectories(dir.resolve("model")));
+        Run run = eval("--model", model.toString(), "--prompt", "hello");
+        assertEquals(0, run.exit(), run.err());
+        assertTrue(run.out().contains("| Prompt | base |\n|---|---|\n| hello | "
+                + expectedReply(model, null, "hello", 64) + " |\n"), run.out());
+        Run bad = eval("--model", model.toString(), "--prompt", "hello", "--max-new-tokens", "0");
+        assertEquals(ExitCodes.BAD_INPUT, bad.exit());
+        assertTrue(bad.err().contains("max new tokens"), bad.err());
     }
 }

@@ -3,15 +3,11 @@ package dev.orpo.eval;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.orpo.contracts.ObjectStoreLayout;
 import dev.orpo.contracts.RunIds;
-import dev.orpo.model.generate.Decoder;
 import dev.orpo.model.generate.GenerationConfig;
-import dev.orpo.model.generate.GenerationResult;
-import dev.orpo.model.generate.Generator;
-import dev.orpo.model.generate.KvCacheDecoder;
+import dev.orpo.model.generate.PromptSample;
+import dev.orpo.model.generate.PromptSamples;
 import dev.orpo.model.generate.SamplingConfig;
 import dev.orpo.model.text.ChatMessage;
-import dev.orpo.model.text.ChatTemplate;
-import dev.orpo.model.text.HfTokenizer;
 import dev.orpo.stages.train.TrainStage;
 import dev.orpo.store.ObjectStore;
 import jakarta.inject.Inject;
@@ -22,7 +18,6 @@ import jakarta.ws.rs.Path;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.nio.file.Files;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -77,18 +72,11 @@ public class ChatResource {
         SamplingConfig sampling = temperature == 0 ? SamplingConfig.GREEDY
                 : new SamplingConfig(temperature, 0, 1.0, 0);
         return models.with(request.runId(), dir, loaded -> {
-            HfTokenizer tokenizer = loaded.tokenizer();
-            ChatTemplate template = ChatTemplate.of(tokenizer);
-            int[] prompt = tokenizer.encode(template.render(request.messages(), true, tokenizer));
-            Set<Integer> stops = new LinkedHashSet<>(loaded.model().config().eosTokenIds());
-            tokenizer.eosTokenId().ifPresent(stops::add);
-            GenerationResult result;
-            try (Decoder decoder = new KvCacheDecoder(loaded.model(), loaded.manager())) {
-                result = Generator.generate(decoder, prompt, new GenerationConfig(maxNew, stops, sampling),
-                        token -> { });
-            }
-            return new ChatReply(request.runId(), tokenizer.decode(result.tokens(), true), result.tokens().length,
-                    result.reason().name().toLowerCase(java.util.Locale.ROOT));
+            // the chat template, BOS as in training, stops on EOS and end-of-turn tokens: as orpo chat does
+            PromptSample reply = new PromptSamples(loaded.model(), loaded.tokenizer(), loaded.manager()).reply(
+                    "chat", request.messages(), new GenerationConfig(maxNew, Set.of(), sampling), token -> { });
+            return new ChatReply(request.runId(), reply.reply(), reply.tokens().length,
+                    reply.stopReason().name().toLowerCase(java.util.Locale.ROOT));
         });
     }
 

@@ -145,7 +145,8 @@ public class EvalRuns {
             int prefix = tokenizer == null || tokenizer.bosToken() == null ? -1
                     : tokenizer.tokenToId(tokenizer.bosToken()).orElse(-1);
             RunEvaluation run = new RunEvaluation(base, data.test(), tasks,
-                    tokenizer == null ? null : tokenizer::encode, prefix, request.eval(), request.training());
+                    tokenizer == null ? null : tokenizer::encode, prefix, request.eval(), request.training(),
+                    data.tokenizer() != null ? data.tokenizer() : base);
             restoreHistory(runId, run);
             return run;
         } catch (IOException e) {

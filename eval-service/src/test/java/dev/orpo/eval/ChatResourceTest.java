@@ -2,6 +2,7 @@ package dev.orpo.eval;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.orpo.contracts.RunIds;
+import dev.orpo.model.synthetic.SyntheticChatTokenizer;
 import dev.orpo.stages.train.SyntheticPrepared;
 import dev.orpo.store.ObjectStore;
 import dev.orpo.testing.PipelineStackResource;
@@ -49,7 +50,7 @@ class ChatResourceTest {
     void mergedModelAnswersGreedilyAndTheSameTwiceLoadingTheModelOnce() throws Exception {
         String runId = RunIds.newRunId();
         Path merged = SyntheticPrepared.model(tmp.resolve("merged"), 7);
-        SyntheticPrepared.tokenizer(merged);
+        SyntheticChatTokenizer.write(merged);
         store.putDirectory("runs/" + runId + "/merged/", merged);
         store.putBytes("runs/" + runId + "/merged/_COMPLETE", "{}".getBytes(StandardCharsets.UTF_8));
 

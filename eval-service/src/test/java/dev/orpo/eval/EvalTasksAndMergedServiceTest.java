@@ -15,6 +15,7 @@ import dev.orpo.model.merge.MergeOptions;
 import dev.orpo.model.text.HfTokenizer;
 import dev.orpo.stages.evaluate.RunEvaluation;
 import dev.orpo.stages.train.PreparedDataset;
+import dev.orpo.model.synthetic.SyntheticChatTokenizer;
 import dev.orpo.stages.train.SyntheticPrepared;
 import dev.orpo.stages.train.TrainStage;
 import dev.orpo.stages.train.TrainStageListener;
@@ -43,7 +44,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The service's full evaluation path on the real broker and S3: a multiple-choice task file read from s3://, the final
- * checkpoint and then the merged model of the same step, and a history continued from a report an earlier evaluator
+ * checkpoint and then the merged model of the same step, greedy samples for eval.prompts, and a history continued from a report an earlier evaluator
  * instance left in S3. Its numbers equal {@link RunEvaluation} run here on the same files.
  */
 @QuarkusTest
@@ -73,10 +74,10 @@ class EvalTasksAndMergedServiceTest {
     }
 
     @Test
-    void tasksFromS3FinalCheckpointAndMergedModelAreEvaluatedContinuingTheStoredHistory() throws Exception {
+    void tasksFromS3FinalCheckpointAndMergedModelAreEvaluatedWithSamplesContinuingTheStoredHistory() throws Exception {
         String runId = RunIds.newRunId();
         String bucket = store.bucket();
-        Path model = SyntheticPrepared.tokenizer(SyntheticPrepared.model(tmp.resolve("model"), 7));
+        Path model = SyntheticChatTokenizer.write(SyntheticPrepared.model(tmp.resolve("model"), 7));
         Path dataset = SyntheticPrepared.dataset(tmp.resolve("dataset"), 12, 4, 11);
         Path taskFile = Files.writeString(tmp.resolve("colors.jsonl"), TASK);
         TrainingRequest request = RequestParser.parse("""
@@ -85,7 +86,8 @@ class EvalTasksAndMergedServiceTest {
                  "training": {"learning_rate": 0.001, "warmup_steps": 0, "per_device_train_batch_size": 2,
                    "per_device_eval_batch_size": 4, "gradient_accumulation_steps": 1, "max_steps": 2,
                    "eval_steps": 1, "save_steps": 1, "seed": 3},
-                 "eval": {"tasks": ["s3://%s/tests/%s/tasks/colors.jsonl"]}}""".formatted(bucket, runId, bucket,
+                 "eval": {"tasks": ["s3://%s/tests/%s/tasks/colors.jsonl"], "prompts": ["what color is the sky"],
+                   "max_new_tokens": 4}}""".formatted(bucket, runId, bucket,
                 runId), false);
         TrainStage.run(request, new TrainStage.Inputs(model, "m", dataset, 0, tmp.resolve("out"), null),
                 new TrainStageListener() { }, () -> false);
@@ -100,7 +102,7 @@ class EvalTasksAndMergedServiceTest {
         try (HfTokenizer tokenizer = HfTokenizer.load(model)) {
             RunEvaluation local = new RunEvaluation(model, PreparedDataset.read(dataset).test(),
                     TaskFiles.load(taskFile), tokenizer::encode, tokenizer.tokenToId("<s>").orElseThrow(),
-                    request.eval(), request.training());
+                    request.eval(), request.training(), model);
             local1 = local.evaluateCheckpoint(1, step1);
             local2 = local.evaluateCheckpoint(2, step2);
         }
@@ -113,6 +115,8 @@ class EvalTasksAndMergedServiceTest {
 
         topics.publishEvent(new CheckpointSaved(PipelineEvent.newEventId(), runId, 1, Instant.now(), null, 2, 2,
                 "s3://" + bucket + "/runs/" + runId + "/checkpoints/step-2/", Map.of(), Map.of(), true, request));
+        topics.awaitRecord(Topics.EVALUATION_COMPLETED, r -> runId.equals(r.key()), Duration.ofSeconds(120));
+        // the merger's event comes later, on its own topic
         topics.publishEvent(new ModelMerged(PipelineEvent.newEventId(), runId, 1, Instant.now(), null, 2,
                 "s3://" + bucket + "/runs/" + runId + "/merged/", "float32", 0, 0L, request));
 
@@ -135,6 +139,17 @@ class EvalTasksAndMergedServiceTest {
         Map<String, Double> mergedTuned = done.get(1).table().get("tuned");
         checkpoint.get("tuned").forEach((column, value) -> assertEquals(value, mergedTuned.get(column), 1e-4,
                 "merged " + column));
+
+        // generation samples: the base's and the merged model's greedy replies, as computed here for step 2
+        String report = new String(store.getBytes("runs/" + runId + "/eval/report.json"), StandardCharsets.UTF_8);
+        var samples = new com.fasterxml.jackson.databind.ObjectMapper().readTree(report).get("samples");
+        assertEquals("what color is the sky", samples.get(0).get("prompt").asText());
+        for (String row : List.of("base", "tuned")) {
+            assertEquals(local2.report().samples().get(0).replies().get(row),
+                    samples.get(0).get("replies").get(row).asText(), row);
+        }
+        assertTrue(new String(store.getBytes("runs/" + runId + "/eval/report.md"), StandardCharsets.UTF_8)
+                .contains("Samples"));
 
         var history = ReportHistory.read(new String(store.getBytes("runs/" + runId + "/eval/report.json"),
                 StandardCharsets.UTF_8));

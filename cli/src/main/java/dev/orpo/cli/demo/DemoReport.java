@@ -1,21 +1,16 @@
 package dev.orpo.cli.demo;
 
 import ai.djl.ndarray.NDManager;
-import dev.orpo.model.generate.Decoder;
 import dev.orpo.model.generate.GenerationConfig;
-import dev.orpo.model.generate.GenerationResult;
-import dev.orpo.model.generate.Generator;
-import dev.orpo.model.generate.KvCacheDecoder;
+import dev.orpo.model.generate.PromptSample;
+import dev.orpo.model.generate.PromptSamples;
 import dev.orpo.model.generate.SamplingConfig;
 import dev.orpo.model.llama.LlamaModel;
-import dev.orpo.model.text.ChatMessage;
-import dev.orpo.model.text.ChatTemplate;
 import dev.orpo.model.text.HfTokenizer;
 
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -80,37 +75,13 @@ final class DemoReport {
 
     private static List<String> generate(Path modelDir, Path tokenizerDir, List<String> prompts, int maxNewTokens)
             throws IOException {
-        List<String> replies = new ArrayList<>();
         try (HfTokenizer tokenizer = HfTokenizer.load(tokenizerDir);
              NDManager manager = NDManager.newBaseManager();
              LlamaModel lm = LlamaModel.load(modelDir, manager)) {
-            ChatTemplate template = ChatTemplate.of(tokenizer);
-            Set<Integer> stops = new LinkedHashSet<>(lm.config().eosTokenIds());
-            tokenizer.eosTokenId().ifPresent(stops::add);
-            GenerationConfig config = new GenerationConfig(maxNewTokens, stops, SamplingConfig.GREEDY);
-            for (String prompt : prompts) {
-                int[] ids = withBos(tokenizer, tokenizer.encode(template.render(List.of(ChatMessage.user(prompt)),
-                        true, tokenizer)));
-                GenerationResult r;
-                try (Decoder decoder = new KvCacheDecoder(lm, manager)) {
-                    r = Generator.generate(decoder, ids, config, id -> { });
-                }
-                replies.add(tokenizer.decode(r.tokens(), true));
-            }
+            GenerationConfig config = new GenerationConfig(maxNewTokens, Set.of(), SamplingConfig.GREEDY);
+            return new PromptSamples(lm, tokenizer, manager).generate(prompts, config).stream()
+                    .map(PromptSample::reply).toList();
         }
-        return replies;
-    }
-
-    /** BOS in front, as TRL tokenized the training pairs. */
-    private static int[] withBos(HfTokenizer tokenizer, int[] ids) {
-        var bos = tokenizer.bosTokenId();
-        if (bos.isEmpty() || (ids.length > 0 && ids[0] == bos.getAsInt())) {
-            return ids;
-        }
-        int[] out = new int[ids.length + 1];
-        out[0] = bos.getAsInt();
-        System.arraycopy(ids, 0, out, 1, ids.length);
-        return out;
     }
 
     /** One line, control characters (a random model emits raw bytes) shown as '·' so the columns stay aligned. */

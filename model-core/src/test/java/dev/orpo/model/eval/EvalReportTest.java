@@ -3,7 +3,9 @@ package dev.orpo.model.eval;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.orpo.model.generate.GenerationResult.StopReason;
 import dev.orpo.model.generate.GoldenModels;
+import dev.orpo.model.generate.PromptSample;
 import dev.orpo.model.llama.LlamaModel;
 import dev.orpo.model.orpo.PreferencePair;
 import dev.orpo.model.score.ScoreConfig;
@@ -15,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class EvalReportTest {
@@ -44,6 +47,47 @@ class EvalReportTest {
         assertEquals(75.0, json.get("table").get("tuned").get("arc/acc").asDouble());
         assertEquals(4, json.get("tasks").get("base").get("arc").get("n").asInt());
         assertEquals(10, json.get("history").get(0).get("step").asInt());
+    }
+
+    private static PromptSample sample(String prompt, String reply) {
+        return new PromptSample(prompt, reply, new int[] {7}, StopReason.STOP_TOKEN);
+    }
+
+    @Test
+    void samplesFollowTheScoresInMarkdownAndJsonWithOneReplyPerModel() throws Exception {
+        ModelScores base = new ModelScores("base", Map.of(), Map.of("eval_loss", 2.0));
+        ModelScores tuned = new ModelScores("tuned", Map.of(), Map.of("eval_loss", 1.0));
+        EvalReport report = EvalReport.of(base, tuned)
+                .withSamples("base", List.of(sample("hi", "blue sky"), sample("sort 2 1", "2 1")))
+                .withSamples("tuned", List.of(sample("hi", "hello"), sample("sort 2 1", "1 2")))
+                .withCheckpoint(5, tuned);
+        assertEquals("| Model | eval_loss |\n|---|---:|\n| base | 2.0000 |\n| tuned | 1.0000 |\n"
+                + "\n### Samples\n\n| Prompt | base | tuned |\n|---|---|---|\n"
+                + "| hi | blue sky | hello |\n| sort 2 1 | 2 1 | 1 2 |\n", report.markdown());
+        JsonNode json = new ObjectMapper().readTree(report.json());
+        assertEquals("sort 2 1", json.get("samples").get(1).get("prompt").asText());
+        assertEquals("1 2", json.get("samples").get(1).get("replies").get("tuned").asText());
+        assertEquals("blue sky", json.get("samples").get(0).get("replies").get("base").asText());
+        assertEquals(1.0, json.get("table").get("tuned").get("eval_loss").asDouble(), "existing fields unchanged");
+        assertEquals(5, json.get("history").get(0).get("step").asInt());
+    }
+
+    @Test
+    void sampleRepliesAreEscapedForMarkdownTables() {
+        EvalReport report = EvalReport.of(new ModelScores("base", Map.of(), Map.of()))
+                .withSamples("base", List.of(sample("a | b\nc", "line one\r\nline | two\n")));
+        String last = report.markdown().lines().reduce((a, b) -> b).orElseThrow();
+        assertEquals("| a \\| b<br>c | line one<br>line \\| two<br> |", last);
+        assertEquals(3, last.split("(?<!\\\\)\\|", -1).length - 1, "three unescaped pipes: two cells");
+    }
+
+    @Test
+    void repliesToOtherPromptsThanTheSamplesAreRejected() {
+        EvalReport report = EvalReport.of().withSamples("base", List.of(sample("one", "x")));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> report.withSamples("tuned", List.of(sample("two", "y"))));
+        assertTrue(e.getMessage().contains("tuned") && e.getMessage().contains("one"), e.getMessage());
+        assertTrue(EvalReport.of().markdown().indexOf("Samples") < 0, "no samples section without samples");
     }
 
     @Test

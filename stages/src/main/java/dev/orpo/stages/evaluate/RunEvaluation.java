@@ -10,22 +10,31 @@ import dev.orpo.model.eval.FewShot;
 import dev.orpo.model.eval.McTask;
 import dev.orpo.model.eval.ModelScores;
 import dev.orpo.model.eval.TextEncoder;
+import dev.orpo.model.generate.GenerationConfig;
+import dev.orpo.model.generate.PromptSample;
+import dev.orpo.model.generate.PromptSamples;
+import dev.orpo.model.generate.SamplingConfig;
 import dev.orpo.model.llama.LlamaModel;
 import dev.orpo.model.llama.PretrainedLlama;
 import dev.orpo.model.orpo.PreferencePair;
 import dev.orpo.model.score.ScoreConfig;
+import dev.orpo.model.text.HfTokenizer;
 import dev.orpo.stages.train.StageFailure;
 import dev.orpo.stages.train.TrainStage;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The evaluation state of one run: the base model's scores (computed once, on first use) and the report that grows
  * with each evaluated target. Each {@link #evaluateCheckpoint} / {@link #evaluateMerged} scores the tuned model
  * (base + checkpoint adapter, or the merged model) on the held-out preference pairs ({@code eval_} TRL names, ORPO
- * settings of the run) and the run's multiple-choice tasks, and returns the base-vs-tuned table. Not thread-safe:
- * one worker per run, targets in step order.
+ * settings of the run) and the run's multiple-choice tasks, and returns the base-vs-tuned table. With
+ * {@code eval.prompts}, the report also holds greedy replies ({@code eval.max_new_tokens}, chat template, KV cache) of
+ * the base (generated once) and of the target. Not thread-safe: one worker per run, targets in step order.
  */
 public final class RunEvaluation {
     public static final String BASE = "base";
@@ -35,8 +44,15 @@ public final class RunEvaluation {
     private final List<PreferencePair> heldOut;
     private final List<McTask> tasks;
     private final Evaluator evaluator;
-    private ModelScores base;
+    private final List<String> prompts;
+    private final GenerationConfig generation;
+    private final Path tokenizerDir;
+    private Scored base;
     private EvalReport report;
+
+    /** A model's scores and its replies to the prompts (empty without prompts). */
+    private record Scored(ModelScores scores, List<PromptSample> samples) {
+    }
 
     /**
      * One evaluated target.
@@ -53,11 +69,25 @@ public final class RunEvaluation {
      * @param tasks    multiple-choice tasks (may be empty)
      * @param encoder  the run's tokenizer, for the tasks; may be null when there are no tasks
      * @param prefixId token standing in for an empty context (BOS, else EOS); -1 none
+     * @param tokenizerDir the run's tokenizer files (with its chat template), for the samples of {@code eval.prompts};
+     *                     a target directory with its own {@code tokenizer.json} uses that instead; may be null when
+     *                     there are no prompts
      */
     public RunEvaluation(Path baseModelDir, List<PreferencePair> heldOut, List<McTask> tasks, TextEncoder encoder,
-                         int prefixId, EvalSpec eval, TrainingArgs training) {
+                         int prefixId, EvalSpec eval, TrainingArgs training, Path tokenizerDir) {
         if (!tasks.isEmpty() && encoder == null) {
             throw new StageFailure("eval.tasks", "eval.tasks need the run's tokenizer, and none was found");
+        }
+        if (!eval.prompts().isEmpty() && tokenizerDir == null) {
+            throw new StageFailure("eval.prompts", "eval.prompts need the run's tokenizer, and none was found");
+        }
+        this.prompts = eval.prompts();
+        this.tokenizerDir = tokenizerDir;
+        try {
+            // greedy, so samples of the same model are the same every time; stop ids come from PromptSamples
+            this.generation = new GenerationConfig(eval.maxNewTokens(), Set.of(), SamplingConfig.GREEDY);
+        } catch (IllegalArgumentException e) {
+            throw new StageFailure("eval.max_new_tokens", e.getMessage(), e);
         }
         this.baseModelDir = baseModelDir;
         this.heldOut = List.copyOf(heldOut);
@@ -71,20 +101,28 @@ public final class RunEvaluation {
 
     /** The base model's scores, computed on the first call only. */
     public ModelScores base() {
+        return scoredBase().scores();
+    }
+
+    private Scored scoredBase() {
         if (base == null) {
-            base = score(BASE, baseModelDir, null);
+            base = score(BASE, baseModelDir, null, tokenizerDir);
         }
         return base;
     }
 
-    /** base + the checkpoint's PEFT adapter. */
+    /** base + the checkpoint's PEFT adapter (samples with the checkpoint's tokenizer files when it has them). */
     public Result evaluateCheckpoint(long step, Path adapterDir) {
-        return record("checkpoint", step, score(TUNED, baseModelDir, adapterDir));
+        return record("checkpoint", step, score(TUNED, baseModelDir, adapterDir, ownTokenizer(adapterDir)));
     }
 
-    /** The merged model directory. */
+    /** The merged model directory (samples with its own tokenizer files when present). */
     public Result evaluateMerged(long step, Path mergedDir) {
-        return record("merged", step, score(TUNED, mergedDir, null));
+        return record("merged", step, score(TUNED, mergedDir, null, ownTokenizer(mergedDir)));
+    }
+
+    private Path ownTokenizer(Path targetDir) {
+        return Files.isRegularFile(targetDir.resolve("tokenizer.json")) ? targetDir : tokenizerDir;
     }
 
     /** The report so far (null before the first target; no rows while it holds only a restored history). */
@@ -103,16 +141,20 @@ public final class RunEvaluation {
         report = new EvalReport(List.of(), history);
     }
 
-    private Result record(String target, long step, ModelScores tuned) {
-        ModelScores b = base();
+    private Result record(String target, long step, Scored tuned) {
+        Scored b = scoredBase();
         // a step evaluated again (a redelivered event, or the merged model of the final step) replaces its entry
         List<EvalReport.Checkpoint> history = report == null ? List.of()
                 : report.history().stream().filter(c -> c.step() != step).toList();
-        report = new EvalReport(List.of(b, tuned), history).withCheckpoint(step, tuned);
-        return new Result(target, step, tuned, report);
+        EvalReport next = new EvalReport(List.of(b.scores(), tuned.scores()), history);
+        if (!prompts.isEmpty()) {
+            next = next.withSamples(BASE, b.samples()).withSamples(TUNED, tuned.samples());
+        }
+        report = next.withCheckpoint(step, tuned.scores());
+        return new Result(target, step, tuned.scores(), report);
     }
 
-    private ModelScores score(String label, Path modelDir, Path adapterDir) {
+    private Scored score(String label, Path modelDir, Path adapterDir, Path samplesTokenizer) {
         TrainStage.gradModeOffOnThisThread();
         try (NDManager manager = NDManager.newBaseManager()) {
             LlamaModel model;
@@ -124,9 +166,23 @@ public final class RunEvaluation {
             }
             try (model) {
                 model.setTraining(false);
-                return evaluator.evaluate(label, model::logits, model.config().maxPositionEmbeddings(), manager,
-                        tasks, heldOut);
+                ModelScores scores = evaluator.evaluate(label, model::logits, model.config().maxPositionEmbeddings(),
+                        manager, tasks, heldOut);
+                return new Scored(scores, samples(model, manager, samplesTokenizer));
             }
+        }
+    }
+
+    /** Greedy replies to the prompts through the chat template of the tokenizer in {@code dir}. */
+    private List<PromptSample> samples(LlamaModel model, NDManager manager, Path dir) {
+        if (prompts.isEmpty()) {
+            return List.of();
+        }
+        try (HfTokenizer tokenizer = HfTokenizer.load(dir)) {
+            return new PromptSamples(model, tokenizer, manager).generate(prompts, generation);
+        } catch (IOException | RuntimeException e) {
+            throw new StageFailure("eval.prompts", "cannot generate samples with the tokenizer in " + dir + ": "
+                    + e.getMessage(), e);
         }
     }
 }

@@ -2,8 +2,6 @@ package dev.orpo.stages.train;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.orpo.model.orpo.PreferencePair;
 import dev.orpo.model.synthetic.SyntheticLlama;
 import dev.orpo.model.synthetic.SyntheticPreferenceTask;
@@ -35,60 +33,6 @@ public final class SyntheticPrepared {
     /** Writes the tiny model (weights from {@code seed}) into {@code dir}. */
     public static Path model(Path dir, long seed) {
         return SyntheticLlama.write(dir, SyntheticLlama.tiny(), seed);
-    }
-
-    /** The tiny model's tokenizer vocabulary after the specials: a few words, then {@code w<i>} fillers up to 64 ids. */
-    public static final List<String> WORDS = List.of("hello", "how", "are", "you", "i", "am", "fine", "the", "a",
-            "cat", "dog", "sat", "on", "mat", "is", "red", "blue", "green", "sky", "sun", "moon", "what", "color",
-            "of", "grass", "snow", "white", "yes", "no");
-    /** Specials at the ids {@link TokenSpace#tiny()} gives them: 0 pad, 1 BOS, 2 EOS; then unk and the chat roles. */
-    public static final List<String> SPECIALS = List.of("<pad>", "<s>", "</s>", "<unk>", "<|user|>",
-            "<|assistant|>", "<|end|>");
-    /** A small chat template over {@link #SPECIALS}: BOS, {@code <|role|> content <|end|>} per message. */
-    public static final String CHAT_TEMPLATE = "{{ bos_token }}{% for m in messages %}<|{{ m['role'] }}|> "
-            + "{{ m['content'] }} <|end|> {% endfor %}{% if add_generation_prompt %}<|assistant|>{% endif %}";
-
-    /**
-     * Writes a word-level tokenizer.json of exactly the tiny model's 64 ids ({@link #SPECIALS}, {@link #WORDS},
-     * fillers) and a tokenizer_config.json with {@link #CHAT_TEMPLATE} into {@code dir}, so the synthetic model can
-     * chat, be evaluated on text tasks and generate samples like a real one.
-     */
-    public static Path tokenizer(Path dir) {
-        ObjectNode root = JSON.createObjectNode();
-        root.put("version", "1.0");
-        root.putNull("truncation");
-        root.putNull("padding");
-        ArrayNode added = root.putArray("added_tokens");
-        ObjectNode vocab = JSON.createObjectNode();
-        for (int i = 0; i < SPECIALS.size(); i++) {
-            added.addObject().put("id", i).put("content", SPECIALS.get(i)).put("single_word", false)
-                    .put("lstrip", false).put("rstrip", false).put("normalized", false).put("special", true);
-            vocab.put(SPECIALS.get(i), i);
-        }
-        int vocabSize = SyntheticLlama.tiny().vocabSize();
-        for (int id = SPECIALS.size(); id < vocabSize; id++) {
-            int w = id - SPECIALS.size();
-            vocab.put(w < WORDS.size() ? WORDS.get(w) : "w" + w, id);
-        }
-        root.putNull("normalizer");
-        root.putObject("pre_tokenizer").put("type", "Whitespace");
-        root.putNull("post_processor");
-        root.putNull("decoder");
-        ObjectNode model = root.putObject("model");
-        model.put("type", "WordLevel");
-        model.set("vocab", vocab);
-        model.put("unk_token", "<unk>");
-        ObjectNode config = JSON.createObjectNode();
-        config.put("bos_token", "<s>").put("eos_token", "</s>").put("pad_token", "<pad>").put("unk_token", "<unk>");
-        config.put("chat_template", CHAT_TEMPLATE);
-        try {
-            Files.createDirectories(dir);
-            JSON.writeValue(dir.resolve("tokenizer.json").toFile(), root);
-            JSON.writeValue(dir.resolve("tokenizer_config.json").toFile(), config);
-            return dir;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the synthetic tokenizer to " + dir, e);
-        }
     }
 
     /** Writes {@code trainRows} + {@code testRows} digit-sorting pairs as a prepared dataset into {@code dir}. */

@@ -3,8 +3,20 @@ package dev.orpo.stages.evaluate;
 import dev.orpo.contracts.request.EvalSpec;
 import dev.orpo.contracts.request.RequestParser;
 import dev.orpo.contracts.request.TrainingRequest;
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.orpo.model.eval.EvalReport;
 import dev.orpo.model.eval.ModelScores;
 import dev.orpo.model.eval.ReportHistory;
+import dev.orpo.model.generate.GenerationConfig;
+import dev.orpo.model.generate.PromptSample;
+import dev.orpo.model.generate.PromptSamples;
+import dev.orpo.model.generate.SamplingConfig;
+import dev.orpo.model.llama.LlamaModel;
+import dev.orpo.model.llama.PretrainedLlama;
+import dev.orpo.model.synthetic.SyntheticChatTokenizer;
+import dev.orpo.model.text.HfTokenizer;
 import dev.orpo.stages.train.PreparedDataset;
 import dev.orpo.stages.train.StageFailure;
 import dev.orpo.stages.train.SyntheticPrepared;
@@ -18,6 +30,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -50,7 +63,7 @@ class RunEvaluationTest {
     @Test
     void checkpointsAreScoredAgainstABaseComputedOnceWithTheTrainersEvalMetrics() {
         RunEvaluation run = new RunEvaluation(model, data.test(), List.of(), null, -1, EvalSpec.defaults(),
-                request.training());
+                request.training(), null);
         RunEvaluation.Result first = run.evaluateCheckpoint(1, dir.resolve("out/checkpoints/step-1"));
         RunEvaluation.Result second = run.evaluateCheckpoint(2, dir.resolve("out/checkpoints/step-2"));
 
@@ -68,11 +81,11 @@ class RunEvaluationTest {
     @Test
     void aRestoredHistoryIsContinuedAndAStepEvaluatedAgainReplacesItsEntry() {
         RunEvaluation before = new RunEvaluation(model, data.test(), List.of(), null, -1, EvalSpec.defaults(),
-                request.training());
+                request.training(), null);
         RunEvaluation.Result one = before.evaluateCheckpoint(1, dir.resolve("out/checkpoints/step-1"));
 
         RunEvaluation restarted = new RunEvaluation(model, data.test(), List.of(), null, -1, EvalSpec.defaults(),
-                request.training());
+                request.training(), null);
         restarted.restoreHistory(ReportHistory.read(one.report().json()));
         restarted.evaluateCheckpoint(2, dir.resolve("out/checkpoints/step-2"));
         RunEvaluation.Result again = restarted.evaluateCheckpoint(2, dir.resolve("out/checkpoints/step-2"));
@@ -88,8 +101,71 @@ class RunEvaluationTest {
         Files.createDirectories(broken);
         Files.writeString(broken.resolve("adapter_config.json"), "{}");
         RunEvaluation run = new RunEvaluation(model, data.test(), List.of(), null, -1, EvalSpec.defaults(),
-                request.training());
+                request.training(), null);
         StageFailure e = assertThrows(StageFailure.class, () -> run.evaluateCheckpoint(3, broken));
         assertTrue(e.getMessage().contains(broken.toString()), e.getMessage());
+    }
+
+    private static final List<String> PROMPTS = List.of("sort 3 1 2", "what color is the sky ?");
+
+    private static EvalSpec withPrompts(int maxNewTokens) {
+        return new EvalSpec(null, null, null, null, null, PROMPTS, maxNewTokens);
+    }
+
+    /** What PromptSamples answers for the model (+ adapter) with the tokenizer, greedy. */
+    private static List<String> expectedReplies(Path modelDir, Path adapterDir, Path tokenizerDir, int maxNew)
+            throws Exception {
+        try (NDManager m = NDManager.newBaseManager(); LlamaModel lm = PretrainedLlama.load(modelDir, adapterDir, m);
+             HfTokenizer tokenizer = HfTokenizer.load(tokenizerDir)) {
+            return new PromptSamples(lm, tokenizer, m).generate(PROMPTS,
+                    new GenerationConfig(maxNew, Set.of(), SamplingConfig.GREEDY)).stream()
+                    .map(PromptSample::reply).toList();
+        }
+    }
+
+    @Test
+    void promptsGetGreedyRepliesOfTheBaseAndTheCheckpointInTheReport() throws Exception {
+        Path tokenizer = SyntheticChatTokenizer.write(dir.resolve("run-tokenizer"));
+        RunEvaluation run = new RunEvaluation(model, data.test(), List.of(), null, -1, withPrompts(6),
+                request.training(), tokenizer);
+        run.evaluateCheckpoint(1, dir.resolve("out/checkpoints/step-1"));
+        EvalReport report = run.evaluateCheckpoint(2, dir.resolve("out/checkpoints/step-2")).report();
+
+        List<String> base = expectedReplies(model, null, tokenizer, 6);
+        List<String> tuned = expectedReplies(model, dir.resolve("out/checkpoints/step-2"), tokenizer, 6);
+        assertEquals(PROMPTS, report.samples().stream().map(EvalReport.Sample::prompt).toList());
+        for (int i = 0; i < PROMPTS.size(); i++) {
+            assertEquals(Map.of("base", base.get(i), "tuned", tuned.get(i)), report.samples().get(i).replies());
+        }
+        assertTrue(base.stream().anyMatch(r -> !r.isEmpty()), "the base says something: " + base);
+        JsonNode json = new ObjectMapper().readTree(report.json());
+        assertEquals(tuned.get(1), json.get("samples").get(1).get("replies").get("tuned").asText());
+        assertTrue(report.markdown().contains("### Samples\n\n| Prompt | base | tuned |\n"), report.markdown());
+        assertEquals(List.of("base", "tuned"), List.copyOf(report.table().keySet()), "the table stays numbers only");
+    }
+
+    @Test
+    void aMergedModelGeneratesWithTheTokenizerFilesInItsOwnDirectory() throws Exception {
+        Path tokenizer = SyntheticChatTokenizer.write(dir.resolve("run-tokenizer-2"));
+        Path merged = SyntheticPrepared.model(dir.resolve("merged"), 7);
+        RunEvaluation run = new RunEvaluation(model, data.test(), List.of(), null, -1, withPrompts(3),
+                request.training(), tokenizer);
+        assertEquals(expectedReplies(merged, null, tokenizer, 3).get(0),
+                run.evaluateMerged(2, merged).report().samples().get(0).replies().get("tuned"));
+
+        // the merged directory's own tokenizer wins: one without a chat template fails naming that directory
+        SyntheticChatTokenizer.write(merged);
+        Files.writeString(merged.resolve("tokenizer_config.json"), "{\"bos_token\": \"<s>\", \"eos_token\": \"</s>\"}");
+        StageFailure e = assertThrows(StageFailure.class, () -> run.evaluateMerged(3, merged));
+        assertEquals("eval.prompts", e.field());
+        assertTrue(e.getMessage().contains(merged.toString()) && e.getMessage().contains("chat_template"),
+                e.getMessage());
+    }
+
+    @Test
+    void promptsWithoutATokenizerFailNamingTheField() {
+        StageFailure e = assertThrows(StageFailure.class, () -> new RunEvaluation(model, data.test(), List.of(), null,
+                -1, withPrompts(4), request.training(), null));
+        assertEquals("eval.prompts", e.field());
     }
 }
