@@ -5,6 +5,8 @@ import dev.orpo.model.io.ShardedCheckpointWriter;
 import dev.orpo.model.merge.AdapterMerger;
 import dev.orpo.model.merge.MergeOptions;
 import dev.orpo.model.merge.MergeResult;
+import dev.orpo.stages.merge.HubPush;
+import dev.orpo.stages.merge.HubPushException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -13,11 +15,13 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
  * {@code orpo merge}: merges a PEFT LoRA adapter into a Hugging Face model directory and writes a standalone model
- * (safetensors shards + index, config.json, tokenizer files), streaming tensor by tensor.
+ * (safetensors shards + index, config.json, tokenizer files), streaming tensor by tensor; with {@code --push-to-hub},
+ * then pushes that directory to a hub model repo ({@link HubPush}; token from HF_TOKEN, checked before merging).
  */
 @Command(name = "merge", mixinStandardHelpOptions = true,
         description = "Merge a PEFT LoRA adapter into a base model: W' = W + alpha/r * B @ A, written as a new"
@@ -44,9 +48,44 @@ public class MergeCommand implements Callable<Integer> {
                     + " ${DEFAULT-VALUE}")
     String maxShardSize;
 
+    @Option(names = "--push-to-hub", paramLabel = "REPO_ID",
+            description = "then push the merged directory to this hub model repo (namespace/name, or a name in your"
+                    + " namespace); needs HF_TOKEN with write access")
+    String pushToHub;
+
+    @Option(names = "--hub-url", paramLabel = "URL",
+            description = "hub to push to; default $HF_ENDPOINT, else https://huggingface.co")
+    String hubUrl;
+
+    @Option(names = "--private", description = "create the hub repo private (an existing repo keeps its visibility)")
+    boolean privateRepo;
+
+    private final Map<String, String> env;
+
+    public MergeCommand() {
+        this(System.getenv());
+    }
+
+    /** @param env the environment HF_TOKEN and HF_ENDPOINT are read from (tests give their own) */
+    MergeCommand(Map<String, String> env) {
+        this.env = env;
+    }
+
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
+        HubPush hub = null;
+        if (pushToHub != null) { // refuse before a merge that may take minutes
+            hub = HubPush.fromEnvironment(hubUrl, env);
+            String problem = !HubPush.REPO_ID.matcher(pushToHub).matches()
+                    ? "--push-to-hub: not a hub repo id ([namespace/]name of letters, digits, - _ .): " + pushToHub
+                    : !hub.hasToken() ? "--push-to-hub: set HF_TOKEN to a hub token with write access" : null;
+            if (problem != null) {
+                err.println("orpo merge: " + problem);
+                err.flush();
+                return ExitCodes.BAD_INPUT;
+            }
+        }
         MergeResult r;
         try {
             MergeOptions options = new MergeOptions(dtype == null ? null : DType.fromTorchName(dtype),
@@ -63,6 +102,23 @@ public class MergeCommand implements Callable<Integer> {
                         + " %.1f MB in %d file(s)%n", r.tensors(), r.loraModules(), r.replacedModules(),
                 r.dtype().torchName(), r.vocabSize(), r.tensorBytes() / 1e6, r.files().size());
         o.flush();
+        if (hub != null) {
+            try {
+                HubPush.Result p = hub.push(pushToHub, out, privateRepo, "orpo merge: " + adapter.getFileName()
+                        + " into " + model.getFileName());
+                o.printf(Locale.ROOT, "pushed %d file(s) (%d via LFS, %d uploaded) to %s, commit %s%n",
+                        p.regularFiles() + p.lfsFiles(), p.lfsFiles(), p.lfsUploaded(), p.url(), p.commitOid());
+                o.flush();
+            } catch (HubPushException e) {
+                err.println("orpo merge: merged into " + out + ", but " + e.getMessage());
+                err.flush();
+                return e.status() == 401 || e.status() == 403 ? ExitCodes.BAD_INPUT : ExitCodes.UNAVAILABLE;
+            } catch (java.io.IOException e) {
+                err.println("orpo merge: merged into " + out + ", but the push to " + pushToHub + " failed: " + e);
+                err.flush();
+                return ExitCodes.UNAVAILABLE;
+            }
+        }
         return ExitCodes.OK;
     }
 }

@@ -11,6 +11,7 @@ import dev.orpo.model.llama.LlamaConfig;
 import dev.orpo.model.lora.PeftAdapterConfig;
 import dev.orpo.model.lora.PeftAdapterFiles;
 import dev.orpo.model.lora.PeftKeys;
+import dev.orpo.stages.merge.StandInHub;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -23,6 +24,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -34,7 +36,11 @@ class MergeCommandTest {
     final StringWriter err = new StringWriter();
 
     int run(String... args) {
-        CommandLine cl = new CommandLine(new MergeCommand());
+        return runWith(Map.of(), args);
+    }
+
+    int runWith(Map<String, String> env, String... args) {
+        CommandLine cl = new CommandLine(new MergeCommand(env));
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
         return cl.execute(args);
@@ -101,5 +107,54 @@ class MergeCommandTest {
         assertEquals(ExitCodes.BAD_INPUT, run("--model", p[0].toString(), "--adapter", p[1].toString(), "--out",
                 tmp.resolve("m2").toString(), "--max-shard-size", "lots"));
         assertTrue(err.toString().contains("lots"), err.toString());
+    }
+
+    @Test
+    void pushToHubPushesTheMergedDirectoryToTheRepo() throws Exception {
+        Path[] p = tinyModelAndAdapter(8);
+        Path merged = tmp.resolve("merged");
+        try (StandInHub hub = new StandInHub("alice", "hf_cli", 10 << 20, 5 << 20)) {
+            int code = runWith(Map.of("HF_TOKEN", "hf_cli", "HF_ENDPOINT", hub.url()), "--model", p[0].toString(),
+                    "--adapter", p[1].toString(), "--out", merged.toString(), "--push-to-hub", "alice/tiny",
+                    "--private");
+            assertEquals(0, code, err.toString());
+            assertTrue(out.toString().contains("to " + hub.url() + "/alice/tiny, commit "), out.toString());
+            StandInHub.Repo repo = hub.repo("alice/tiny");
+            assertTrue(repo.privateRepo());
+            try (var files = Files.list(merged)) {
+                List<Path> all = files.toList();
+                assertEquals(all.size(), repo.files().size());
+                for (Path f : all) {
+                    assertArrayEquals(Files.readAllBytes(f), repo.files().get(f.getFileName().toString()),
+                            f.getFileName().toString());
+                }
+            }
+        }
+    }
+
+    @Test
+    void pushToHubWithoutTokenOrWithBadIdIsRefusedBeforeMerging() {
+        Path[] p = tinyModelAndAdapter(8);
+        assertEquals(ExitCodes.BAD_INPUT, run("--model", p[0].toString(), "--adapter", p[1].toString(), "--out",
+                tmp.resolve("m1").toString(), "--push-to-hub", "alice/tiny", "--hub-url", "http://127.0.0.1:9"));
+        assertTrue(err.toString().contains("set HF_TOKEN"), err.toString());
+        assertEquals(ExitCodes.BAD_INPUT, runWith(Map.of("HF_TOKEN", "t"), "--model", p[0].toString(), "--adapter",
+                p[1].toString(), "--out", tmp.resolve("m2").toString(), "--push-to-hub", "a/b/c"));
+        assertTrue(err.toString().contains("not a hub repo id"), err.toString());
+        assertFalse(Files.exists(tmp.resolve("m1")) || Files.exists(tmp.resolve("m2")));
+    }
+
+    @Test
+    void rejectedTokenExitsWithBadInputAfterKeepingTheMergedDirectory() {
+        Path[] p = tinyModelAndAdapter(8);
+        try (StandInHub hub = new StandInHub("alice", "hf_cli", 10 << 20, 5 << 20)) {
+            int code = runWith(Map.of("HF_TOKEN", "hf_other"), "--model", p[0].toString(), "--adapter",
+                    p[1].toString(), "--out", tmp.resolve("m").toString(), "--push-to-hub", "alice/tiny",
+                    "--hub-url", hub.url());
+            assertEquals(ExitCodes.BAD_INPUT, code);
+            assertTrue(err.toString().contains("but push to alice/tiny: POST /api/repos/create answered 401: token"
+                    + " rejected"), err.toString());
+            assertTrue(Files.exists(tmp.resolve("m").resolve("config.json")));
+        }
     }
 }

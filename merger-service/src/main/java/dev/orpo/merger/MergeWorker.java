@@ -7,6 +7,7 @@ import dev.orpo.contracts.events.RunFailed;
 import dev.orpo.service.ConsumedRuns;
 import dev.orpo.service.PublishedEvents;
 import dev.orpo.stages.StageFailure;
+import dev.orpo.stages.merge.HubPush;
 import dev.orpo.stages.merge.MergeStage;
 import dev.orpo.stages.resolve.Artifacts;
 import dev.orpo.stages.resolve.HubClient;
@@ -49,14 +50,20 @@ public class MergeWorker {
     @ConfigProperty(name = "orpo.hub.url")
     Optional<String> hubUrl;
 
+    /** HF_TOKEN by default: read for gated downloads and required for {@code merge.push_to_hub}. */
+    @ConfigProperty(name = "orpo.hub.token")
+    Optional<String> hubToken;
+
+    private MergeStage stage;
     private Artifacts artifacts;
     private ObjectStoreLayout layout;
 
     @PostConstruct
     void init() {
-        HubClient hub = hubUrl.filter(u -> !u.isBlank()).map(u -> new HubClient(u, System.getenv("HF_TOKEN")))
-                .orElse(null);
-        artifacts = new Artifacts(store, workDir.resolve("cache"), hub);
+        Optional<String> url = hubUrl.filter(u -> !u.isBlank());
+        String token = hubToken.filter(t -> !t.isBlank()).orElse(null);
+        artifacts = new Artifacts(store, workDir.resolve("cache"), url.map(u -> new HubClient(u, token)).orElse(null));
+        stage = new MergeStage(url.map(u -> new HubPush(u, token)).orElse(null));
         layout = new ObjectStoreLayout(store.bucket());
     }
 
@@ -71,14 +78,16 @@ public class MergeWorker {
         }
         long start = System.nanoTime();
         try {
-            MergeStage.Merged m = new MergeStage().run(target, artifacts, layout, workDir.resolve("merge"));
+            MergeStage.Merged m = stage.run(target, artifacts, layout, workDir.resolve("merge"));
             events.publish(new ModelMerged(PipelineEvent.newEventId(), target.runId(), PipelineEvent.SCHEMA_VERSION,
                     Instant.now(), causationId, m.step(), m.modelUri(), m.dtype(), m.tensors(), m.bytes(),
                     target.request()));
             published.stageTook("merge", start);
             LOG.infof("run %s: merged %s in %.1f s: %d tensors, %s, %.1f MB -> %s", target.runId(), what,
                     (System.nanoTime() - start) / 1e9, m.tensors(), m.dtype(), m.bytes() / 1e6, m.modelUri());
-            consumed.record(target.runId(), channel, causationId, "accepted", "merged " + m.modelUri());
+            String repo = target.finalModel() ? target.request().merge().pushToHub() : null;
+            consumed.record(target.runId(), channel, causationId, "accepted", "merged " + m.modelUri()
+                    + (repo == null ? "" : ", pushed to hub repo " + repo));
         } catch (StageFailure e) {
             fail(target, channel, causationId, e.getMessage(), e.errors());
         } catch (Exception e) { // an outage or a bug: end the run visibly rather than drop the record

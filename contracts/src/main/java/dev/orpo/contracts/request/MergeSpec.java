@@ -11,7 +11,8 @@ import java.util.List;
  * @param enabled    merge the final adapter; true, as the seed
  * @param dtype      float16 | bfloat16 | float32; null keeps the base checkpoint's dtype
  * @param steps      checkpoint steps to merge in addition to the final one
- * @param pushToHub  hub repo id to push to; reserved: not implemented yet, so a request that sets it is refused
+ * @param pushToHub  hub repo id ({@code namespace/name}, or a bare name in the token user's namespace) that the merger
+ *                   pushes the final merged model to, after the object store upload; needs HF_TOKEN on the merger
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record MergeSpec(Boolean enabled, String dtype, List<Long> steps, String pushToHub) {

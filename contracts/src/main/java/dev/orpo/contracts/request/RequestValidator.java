@@ -4,6 +4,7 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Checks a {@link TrainingRequest}: one {@link FieldError} per bad field, all of them at once, so a user fixes a request
@@ -16,6 +17,9 @@ public final class RequestValidator {
     private static final Set<String> DTYPES = Set.of("float16", "bfloat16", "float32");
     private static final Set<String> TARGETS = Set.copyOf(LoraSpec.ALL_LINEAR);
     private static final Set<String> SAVABLE = Set.of("embed_tokens", "lm_head");
+    /** Hub repo ids as the hub names them: {@code [namespace/]name}, letters, digits, - _ . (≤ 96 per part). */
+    private static final Pattern HUB_REPO_ID =
+            Pattern.compile("([A-Za-z0-9][A-Za-z0-9._-]{0,95}/)?[A-Za-z0-9][A-Za-z0-9._-]{0,95}");
 
     private final List<FieldError> errors = new ArrayList<>();
 
@@ -156,9 +160,9 @@ public final class RequestValidator {
     }
 
     private void merge(MergeSpec m) {
-        if (m.pushToHub() != null) {
-            fail("merge.push_to_hub", "pushing to the hub is not implemented yet; download runs/<run_id>/merged/"
-                    + " from the object store and push it yourself");
+        if (m.pushToHub() != null && !HUB_REPO_ID.matcher(m.pushToHub()).matches()) {
+            fail("merge.push_to_hub", "must be a hub repo id [namespace/]name (letters, digits, - _ .), was "
+                    + m.pushToHub());
         }
         if (m.dtype() != null) {
             oneOf("merge.dtype", m.dtype(), DTYPES);

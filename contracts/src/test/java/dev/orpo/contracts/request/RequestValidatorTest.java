@@ -27,11 +27,15 @@ class RequestValidatorTest {
     }
 
     @Test
-    void pushToHubIsRefusedUntilItIsImplemented() {
-        assertEquals(List.of("merge.push_to_hub: pushing to the hub is not implemented yet; download"
-                        + " runs/<run_id>/merged/ from the object store and push it yourself"),
+    void pushToHubAcceptsHubRepoIdsAndNamesAMalformedOne() {
+        for (String repo : List.of("me/tuned", "OrpoLlama-3-8B", "org.x/llama_3.1-orpo")) {
+            assertEquals(List.of(), errorsOf("{\"model\":{\"name_or_path\":\"m\"},\"dataset\":{\"uri\":\"d.jsonl\"},"
+                    + "\"merge\":{\"push_to_hub\":\"" + repo + "\"}}"), repo);
+        }
+        assertEquals(List.of("merge.push_to_hub: must be a hub repo id [namespace/]name (letters, digits, - _ .),"
+                        + " was me/tuned/extra"),
                 errorsOf("{\"model\":{\"name_or_path\":\"m\"},\"dataset\":{\"uri\":\"d.jsonl\"},"
-                        + "\"merge\":{\"push_to_hub\":\"me/tuned\"}}"));
+                        + "\"merge\":{\"push_to_hub\":\"me/tuned/extra\"}}"));
     }
 
     @Test

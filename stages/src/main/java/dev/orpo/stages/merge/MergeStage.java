@@ -37,7 +37,9 @@ import java.util.stream.Stream;
  * ({@code runs/<id>/dataset/tokenizer/}, so ChatML tokens and template carry over) → {@link AdapterMerger#merge} →
  * a model card README.md → uploaded to {@code runs/<id>/merged/} (final) or {@code runs/<id>/merged/step-<n>/}, files
  * first and {@value #COMPLETE} (file → sha256, plus the merge's figures) last. A target whose {@value #COMPLETE}
- * exists is never merged again.
+ * exists is never merged again. When the request names {@code merge.push_to_hub}, the final model's files (those of
+ * the object store, without {@value #COMPLETE}) are then pushed to that hub repo with {@link HubPush}; a failed push
+ * is a {@link StageFailure} naming the repo, the object-store copy staying complete.
  */
 public final class MergeStage {
     public static final String STAGE = "merge";
@@ -60,6 +62,18 @@ public final class MergeStage {
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record Merged(String modelUri, long step, String dtype, int tensors, long bytes,
                          Map<String, String> files) {
+    }
+
+    private final HubPush hub;
+
+    /** A merge stage without hub access: a request with {@code merge.push_to_hub} fails after the upload. */
+    public MergeStage() {
+        this(null);
+    }
+
+    /** @param hub where {@code merge.push_to_hub} pushes to (base URL + HF_TOKEN); null: no hub configured */
+    public MergeStage(HubPush hub) {
+        this.hub = hub;
     }
 
     /** The merged-model prefix of a target. */
@@ -113,8 +127,38 @@ public final class MergeStage {
         Merged merged = new Merged(layout.uri(prefix), t.step(), r.dtype().torchName(), r.tensors(), r.tensorBytes(),
                 files);
         store.putBytes(prefix + COMPLETE, Json.toBytes(merged)); // last: marks the merge done
-        deleteRecursively(dir);
+        try {
+            String repo = t.request().merge().pushToHub();
+            if (t.finalModel() && repo != null) {
+                push(t.runId(), repo, out, merged.modelUri());
+            }
+        } finally {
+            deleteRecursively(dir);
+        }
         return merged;
+    }
+
+    /** The final model's files to {@code merge.push_to_hub}; failures name the repo and where the model still is. */
+    private void push(String runId, String repo, Path out, String modelUri) {
+        String reason = null;
+        Exception cause = null;
+        if (hub == null) {
+            reason = "no hub is configured on the merger (orpo.hub.url is empty)";
+        } else if (!hub.hasToken()) {
+            reason = "no hub token: set HF_TOKEN on the merger to a token with write access";
+        } else {
+            try {
+                hub.push(repo, out, false, "ORPO run " + runId + ": merged model");
+            } catch (IOException e) {
+                reason = e.getMessage();
+                cause = e;
+            }
+        }
+        if (reason != null) {
+            throw new StageFailure(STAGE, "cannot push the merged model to hub repo " + repo + ": " + reason
+                    + " (the merged model is complete at " + modelUri + ")",
+                    List.of(new FieldError("merge.push_to_hub", reason)), cause);
+        }
     }
 
     /** {@link AdapterMerger#merge} with the request's dtype; an adapter that does not fit names its tensors. */

@@ -21,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -118,5 +119,53 @@ class MergeStageTest {
         assertEquals("merge", f.stage());
         assertTrue(f.errors().stream().anyMatch(e -> e.path().contains("q_proj.lora_A")), f.errors().toString());
         assertFalse(store.exists("runs/" + runId + "/merged/_COMPLETE"));
+    }
+
+    private MergeStage.Target pushTarget(String runId) throws Exception {
+        Path base = TinyMergeInputs.base(work.resolve(runId).resolve("base"));
+        store.putDirectory(LAYOUT.checkpointPrefix(runId, 3),
+                TinyMergeInputs.adapter(work.resolve(runId).resolve("adapter"), false));
+        TrainingRequest request = Json.fromBytes(("{\"model\": {\"name_or_path\": \"" + base + "\"}, \"dataset\":"
+                + " {\"uri\": \"s3://orpo/d.jsonl\"}, \"merge\": {\"push_to_hub\": \"alice/" + runId + "\"}}")
+                .getBytes(StandardCharsets.UTF_8), TrainingRequest.class);
+        return new MergeStage.Target(runId, 3, true, LAYOUT.uri(LAYOUT.checkpointPrefix(runId, 3)), Map.of(), request);
+    }
+
+    @Test
+    void pushToHubCommitsTheStoredFilesToTheRepoAfterTheUpload() throws Exception {
+        String runId = "run-" + UUID.randomUUID().toString().substring(0, 8);
+        try (StandInHub hub = new StandInHub("alice", "hf_tok", 10 << 20, 5 << 20)) {
+            MergeStage.Merged m = new MergeStage(new HubPush(hub.url(), "hf_tok")).run(pushTarget(runId),
+                    new Artifacts(store, work.resolve("cache"), null), LAYOUT, work.resolve("w"));
+            StandInHub.Repo repo = hub.repo("alice/" + runId);
+            assertEquals(m.files().keySet(), repo.files().keySet()); // every stored file but _COMPLETE
+            for (Map.Entry<String, byte[]> f : repo.files().entrySet()) {
+                assertEquals(m.files().get(f.getKey()), Sha256.of(f.getValue()), f.getKey());
+                assertEquals(m.files().get(f.getKey()), store.storedSha256(LAYOUT.mergedPrefix(runId) + f.getKey())
+                        .orElseThrow(), f.getKey());
+            }
+            assertEquals(List.of("ORPO run " + runId + ": merged model"), repo.commits());
+        }
+    }
+
+    @Test
+    void failedPushNamesTheRepoAndLeavesTheStoreCopyComplete() throws Exception {
+        String runId = "run-" + UUID.randomUUID().toString().substring(0, 8);
+        try (StandInHub hub = new StandInHub("alice", "hf_tok", 10 << 20, 5 << 20)) {
+            MergeStage.Target target = pushTarget(runId);
+            StageFailure f = assertThrows(StageFailure.class, () -> new MergeStage(new HubPush(hub.url(), "hf_bad"))
+                    .run(target, new Artifacts(store, work.resolve("cache"), null), LAYOUT, work.resolve("w")));
+            assertEquals("merge", f.stage());
+            assertTrue(f.getMessage().startsWith("cannot push the merged model to hub repo alice/" + runId + ": ")
+                    && f.getMessage().contains("token rejected")
+                    && f.getMessage().endsWith("(the merged model is complete at s3://orpo/runs/" + runId + "/merged/)"),
+                    f.getMessage());
+            assertEquals("merge.push_to_hub", f.errors().get(0).path());
+            assertTrue(MergeStage.completed(store, LAYOUT, target).isPresent());
+            assertTrue(store.exists(LAYOUT.mergedPrefix(runId) + "model.safetensors"));
+            StageFailure noHub = assertThrows(StageFailure.class, () -> new MergeStage().run(pushTarget(runId + "-b"),
+                    new Artifacts(store, work.resolve("cache"), null), LAYOUT, work.resolve("w")));
+            assertTrue(noHub.getMessage().contains("no hub is configured"), noHub.getMessage());
+        }
     }
 }
