@@ -92,7 +92,7 @@ public class ChatResource {
             // top-level files only: merged/step-<n>/ holds other targets
             for (String key : store.list(prefix)) {
                 String name = key.substring(prefix.length());
-                if (!name.contains("/") && !name.equals("_COMPLETE")) {
+                if (!name.contains("/") && !name.startsWith("_")) { // not the _COMPLETE / _PUBLISHED markers
                     store.getFile(key, dir.resolve(name));
                 }
             }

@@ -77,6 +77,7 @@ class HubPushFlowTest {
             stored.add(key.substring(LAYOUT.mergedPrefix(runId).length()));
         }
         stored.remove("_COMPLETE");
+        stored.remove("_PUBLISHED");
         assertEquals(stored, new TreeSet<>(repo.files().keySet()));
         for (Map.Entry<String, byte[]> f : repo.files().entrySet()) {
             assertEquals(store.storedSha256(LAYOUT.mergedPrefix(runId) + f.getKey()).orElseThrow(),

@@ -13,10 +13,13 @@ import dev.orpo.contracts.request.TrainingRequest;
 import dev.orpo.model.io.DType;
 import dev.orpo.model.merge.AdapterMerger;
 import dev.orpo.model.merge.MergeOptions;
+import dev.orpo.stages.merge.MergeStage;
 import dev.orpo.stages.merge.TinyMergeInputs;
+import dev.orpo.stages.resolve.Artifacts;
 import dev.orpo.store.ObjectStore;
 import dev.orpo.store.Sha256;
 import dev.orpo.testing.PipelineStackResource;
+import dev.orpo.testing.ServiceHttp;
 import dev.orpo.testing.TestTopics;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -27,8 +30,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -46,7 +47,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @WithTestResource(PipelineStackResource.class)
 class MergeFlowTest {
     private static final Duration WAIT = Duration.ofSeconds(90);
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final ObjectStoreLayout LAYOUT = ObjectStoreLayout.defaults();
     private static TestTopics topics;
 
@@ -127,6 +127,31 @@ class MergeFlowTest {
     }
 
     @Test
+    void mergeInterruptedBeforeItsEventIsFinishedOnRedeliveryWithoutMergingAgain() throws Exception {
+        String runId = RunIds.newRunId();
+        Path local = Path.of("target/test-inputs").resolve(runId).toAbsolutePath();
+        store.putDirectory("tests/" + runId + "/base/", TinyMergeInputs.base(local.resolve("base")));
+        store.putDirectory(LAYOUT.checkpointPrefix(runId, 4), TinyMergeInputs.adapter(local.resolve("adapter"), false));
+        CheckpointSaved saved = finalCheckpoint(runId, request("s3://orpo/tests/" + runId + "/base/"));
+        // what a merger that crashed right after the upload leaves: the merged model and _COMPLETE, no event
+        MergeStage.Target target = new MergeStage.Target(runId, 4, true, saved.checkpointUri(), Map.of(),
+                saved.request());
+        MergeStage.Merged before = new MergeStage().run(target, new Artifacts(store, local.resolve("cache"), null),
+                LAYOUT, local.resolve("work"));
+        String sha = store.storedSha256(LAYOUT.mergedPrefix(runId) + "model.safetensors").orElseThrow();
+
+        topics.publishEvent(saved); // the uncommitted record, redelivered
+
+        ModelMerged merged = TestTopics.value(topics.awaitRecord(Topics.MODEL_MERGED, r -> runId.equals(r.key()), WAIT),
+                ModelMerged.class);
+        assertEquals(before.modelUri(), merged.modelUri());
+        assertEquals(before.tensors(), merged.tensors());
+        await().atMost(WAIT).until(() -> get("/consumed/" + runId).body().contains("finished " + before.modelUri()));
+        assertTrue(MergeStage.published(store, LAYOUT, target));
+        assertEquals(sha, store.storedSha256(LAYOUT.mergedPrefix(runId) + "model.safetensors").orElseThrow());
+    }
+
+    @Test
     void adapterOfAnotherBaseEndsTheRunWithRunFailedNamingTheTensor() throws Exception {
         String runId = RunIds.newRunId();
         Path local = Path.of("target/test-inputs").resolve(runId).toAbsolutePath();
@@ -144,14 +169,6 @@ class MergeFlowTest {
     }
 
     private HttpResponse<String> get(String path) {
-        try {
-            return HTTP.send(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(10)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("GET " + path, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted: GET " + path, e);
-        }
+        return ServiceHttp.get(base, path);
     }
 }

@@ -44,6 +44,9 @@ import java.util.stream.Stream;
 public final class MergeStage {
     public static final String STAGE = "merge";
     public static final String COMPLETE = "_COMPLETE";
+    /** Written by the caller once ModelMerged is on the broker: a merge with {@value #COMPLETE} but without it was
+     *  interrupted between the upload and the event (or its hub push failed) and is finished on redelivery. */
+    public static final String PUBLISHED = "_PUBLISHED";
     public static final String MODEL_CARD = "README.md";
     private static final Pattern ADAPTER_TENSOR = Pattern.compile("adapter tensor (\\S+)");
 
@@ -79,6 +82,39 @@ public final class MergeStage {
     /** The merged-model prefix of a target. */
     public static String prefix(ObjectStoreLayout layout, Target t) {
         return t.finalModel() ? layout.mergedPrefix(t.runId()) : layout.mergedPrefix(t.runId(), t.step());
+    }
+
+    /** Whether the target's ModelMerged was published ({@value #PUBLISHED} exists). */
+    public static boolean published(ObjectStore store, ObjectStoreLayout layout, Target t) {
+        return store.exists(prefix(layout, t) + PUBLISHED);
+    }
+
+    /** Records that the target's ModelMerged (event id) is on the broker. */
+    public static void markPublished(ObjectStore store, ObjectStoreLayout layout, Target t, String eventId) {
+        store.putBytes(prefix(layout, t) + PUBLISHED, Json.toBytes(Map.of("event_id", eventId)));
+    }
+
+    /**
+     * For a target merged before (its {@value #COMPLETE} exists) whose event was never published: pushes the stored
+     * files to {@code merge.push_to_hub} when the request asks for it (final model only), as {@link #run} would have.
+     */
+    public void pushStored(Target t, Merged merged, Artifacts artifacts, ObjectStoreLayout layout, Path workDir)
+            throws IOException {
+        String repo = t.request().merge().pushToHub();
+        if (!t.finalModel() || repo == null) {
+            return;
+        }
+        ObjectStore store = artifacts.store(layout.bucket());
+        Path dir = workDir.resolve(t.runId()).resolve("push-" + t.step());
+        deleteRecursively(dir);
+        try {
+            for (String file : merged.files().keySet()) {
+                store.getFile(prefix(layout, t) + file, dir.resolve(file));
+            }
+            push(t.runId(), repo, dir, merged.modelUri());
+        } finally {
+            deleteRecursively(dir);
+        }
     }
 
     /** The finished merge of this target, if its {@value #COMPLETE} exists. */
