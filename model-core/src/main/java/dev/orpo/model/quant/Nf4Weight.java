@@ -67,14 +67,20 @@ public final class Nf4Weight implements FrozenWeight {
         }
     }
 
-    /** W as fp32 (out, in): NF4[code] · block scale; the caller closes it. */
+    /**
+     * W as fp32 (out, in): NF4[code] · block scale; the caller closes it. Transient peak: the int64 byte indices plus
+     * the fp32 result (≈ 8 bytes per weight), the indices freed before the scaling, which is done in place.
+     */
     public NDArray dequantize() {
-        try (NDArray idx = packed.toType(DataType.INT64, false); // (blocks·blockSize/2) byte values
-             NDArray pairs = lookup.pairs().get(idx); // (blocks·blockSize/2, 2) two NF4 values per byte
-             NDArray values = pairs.reshape(blocks, blockSize); // (blocks, blockSize)
-             NDArray scales = blockScales(); // (blocks)
-             NDArray scaled = values.mul(scales.reshape(blocks, 1)); // (blocks, blockSize)
-             NDArray flat = scaled.reshape(-1)) { // (blocks·blockSize)
+        NDArray values;
+        try (NDArray idx = packed.toType(DataType.INT64, false)) { // (blocks·blockSize/2) byte values
+            values = lookup.pairs().get(idx); // (blocks·blockSize/2, 2) two NF4 values per byte
+        }
+        try (NDArray scales = blockScales(); // (blocks)
+             NDArray blocked = values.reshape(blocks, blockSize); // (blocks, blockSize) view
+             NDArray column = scales.reshape(blocks, 1); // (blocks, 1)
+             NDArray flat = values.reshape(-1)) { // (blocks·blockSize) view
+            blocked.muli(column); // no gradient flows into a frozen weight: in place is safe
             long n = out * in;
             if (flat.size() == n) {
                 return flat.reshape(out, in); // (out, in)
@@ -82,6 +88,8 @@ public final class Nf4Weight implements FrozenWeight {
             try (NDArray trimmed = flat.get("0:{}", n)) {
                 return trimmed.reshape(out, in); // (out, in)
             }
+        } finally {
+            values.close();
         }
     }
 
