@@ -10,7 +10,8 @@ import java.util.Map;
 /**
  * Loads each frozen linear projection as an {@link Nf4Weight} ({@code load_in_4bit} with
  * {@code bnb_4bit_quant_type="nf4"}): quantized on the host straight from the checkpoint's fp32 values, so one fp32
- * copy of one weight is the loading peak. Pass to {@code LlamaModel.load(…, FrozenWeights)}.
+ * copy of one weight is the loading peak. Pass to {@code LlamaModel.load(…, FrozenWeights)}; one instance may serve
+ * several loads (it keeps one small code-book pair per model manager).
  */
 public final class Nf4Storage implements FrozenWeights {
     private final Nf4Config config;

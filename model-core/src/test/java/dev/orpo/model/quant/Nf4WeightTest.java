@@ -15,6 +15,7 @@ import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** The native NF4 weight: same values as the host codec, x·dequant(W)ᵀ, gradients to x, bytes held. */
 class Nf4WeightTest {
@@ -90,6 +91,16 @@ class Nf4WeightTest {
             }
             assertArrayEquals(expected, x.getGradient().toFloatArray(), 1e-5f);
         }
+    }
+
+    @Test
+    void storageRefusesNonFiniteWeightsNamingTheTensor() {
+        float[] w = random(2 * 64, 2);
+        w[70] = Float.POSITIVE_INFINITY;
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Nf4Storage(
+                Nf4Config.defaults()).create(manager, "model.layers.0.mlp.up_proj.weight", w, 2, 64));
+        assertEquals("tensor model.layers.0.mlp.up_proj.weight: value 70 is Infinity: cannot quantize",
+                e.getMessage());
     }
 
     @Test
