@@ -1,5 +1,6 @@
 package dev.orpo.stages.train;
 
+import dev.orpo.contracts.request.QuantizationSpec;
 import dev.orpo.contracts.request.RequestParser;
 import dev.orpo.contracts.request.TrainingRequest;
 import dev.orpo.model.lora.PeftAdapterFiles;
@@ -137,10 +138,15 @@ class TrainStageTest {
 
     @Test
     void unsupportedQuantizationSettingsFailNamingTheField(@TempDir Path out) {
-        StageFailure e = assertThrows(StageFailure.class, () -> TrainStage.run(
-                request(", \"quantization\": {\"mode\": \"nf4\", \"block_size\": 1}"), inputs(out, 0, null),
-                new Recorder(null), () -> false));
-        assertEquals("quantization.block_size", e.field());
+        // settings that bypass the request validator (orpo train --set path) are checked again here
+        TrainingRequest r = request("");
+        for (var q : List.of(new QuantizationSpec("nf4", true, 1), new QuantizationSpec("int8", true, 64))) {
+            StageFailure e = assertThrows(StageFailure.class, () -> TrainStage.run(TrainStage.trainerConfig(
+                    r.training()), TrainStage.loraConfig(r.lora(), 3), q, inputs(out, 0, null), new Recorder(null),
+                    () -> false));
+            assertEquals(q.blockSize() == 1 ? "quantization.block_size" : "quantization.mode", e.field(),
+                    e.getMessage());
+        }
         assertFalse(Files.exists(out.resolve("checkpoints")));
     }
 
