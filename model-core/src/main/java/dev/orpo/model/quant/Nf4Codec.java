@@ -1,5 +1,7 @@
 package dev.orpo.model.quant;
 
+import java.util.stream.IntStream;
+
 /**
  * bitsandbytes' NF4 quantization ({@code quantize_4bit(quant_type="nf4")}, with {@code compress_statistics} for double
  * quantization), in Java on host arrays.
@@ -62,27 +64,37 @@ public final class Nf4Codec {
         void put(int i, int code);
     }
 
-    /** Blockwise absmax quantization to the nearest entry of {@code code}; returns the per-block absmax. */
+    /**
+     * Blockwise absmax quantization to the nearest entry of {@code code}; returns the per-block absmax. Blocks are
+     * independent (and an even block size keeps them in whole bytes), so runs of blocks go to the common pool.
+     */
     static float[] blockwise(float[] x, float[] code, int blockSize, CodeSink sink) {
         int blocks = (x.length + blockSize - 1) / blockSize;
         float[] absmax = new float[blocks];
-        for (int b = 0; b < blocks; b++) {
-            int from = b * blockSize;
-            int to = Math.min(x.length, from + blockSize);
-            float max = 0f;
-            for (int i = from; i < to; i++) {
-                if (!Float.isFinite(x[i])) {
-                    throw new IllegalArgumentException("value " + i + " is " + x[i] + ": cannot quantize");
-                }
-                max = Math.max(max, Math.abs(x[i]));
+        int blocksPerTask = Math.max(1, (1 << 16) / blockSize); // 64 Ki values per task
+        int tasks = (blocks + blocksPerTask - 1) / blocksPerTask;
+        IntStream.range(0, tasks).parallel().forEach(t -> {
+            for (int b = t * blocksPerTask; b < Math.min(blocks, (t + 1) * blocksPerTask); b++) {
+                absmax[b] = block(x, b * blockSize, Math.min(x.length, (b + 1) * blockSize), code, sink);
             }
-            absmax[b] = max;
-            float inv = 1f / max; // as bitsandbytes: x · (1/absmax), not x / absmax
-            for (int i = from; i < to; i++) {
-                float s = max == 0f ? 0f : Math.max(-1f, Math.min(1f, x[i] * inv));
-                sink.put(i, Nf4Codes.nearest(code, s));
-            }
-        }
+        });
         return absmax;
+    }
+
+    /** One block [from, to): its absmax, and each x·(1/absmax) clamped to [-1, 1] as its nearest code. */
+    private static float block(float[] x, int from, int to, float[] code, CodeSink sink) {
+        float max = 0f;
+        for (int i = from; i < to; i++) {
+            if (!Float.isFinite(x[i])) {
+                throw new IllegalArgumentException("value " + i + " is " + x[i] + ": cannot quantize");
+            }
+            max = Math.max(max, Math.abs(x[i]));
+        }
+        float inv = 1f / max; // as bitsandbytes: x · (1/absmax), not x / absmax
+        for (int i = from; i < to; i++) {
+            float s = max == 0f ? 0f : Math.max(-1f, Math.min(1f, x[i] * inv));
+            sink.put(i, Nf4Codes.nearest(code, s));
+        }
+        return max;
     }
 }
