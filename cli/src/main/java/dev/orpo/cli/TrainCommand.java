@@ -3,6 +3,7 @@ package dev.orpo.cli;
 import ai.djl.ndarray.NDManager;
 import dev.orpo.contracts.request.InvalidRequestException;
 import dev.orpo.contracts.request.LoraSpec;
+import dev.orpo.contracts.request.QuantizationSpec;
 import dev.orpo.contracts.request.RequestParser;
 import dev.orpo.contracts.request.TrainingArgs;
 import dev.orpo.contracts.request.TrainingRequest;
@@ -10,6 +11,7 @@ import dev.orpo.model.io.CheckpointReader;
 import dev.orpo.model.io.HfConfigReader;
 import dev.orpo.model.llama.LlamaConfig;
 import dev.orpo.model.llama.LlamaModel;
+import dev.orpo.model.lora.FrozenWeights;
 import dev.orpo.model.lora.LoraConfig;
 import dev.orpo.model.lora.LoraTarget;
 import dev.orpo.model.orpo.PreferencePair;
@@ -38,8 +40,8 @@ import java.util.Set;
 
 /**
  * {@code orpo train}: ORPO + LoRA fine-tuning of a local HF model directory on tokenized preference rows, in this
- * process. Settings come from the request's {@code training} and {@code lora} sections ({@code --config}), then
- * {@code --set name=value} overrides by TRL/PEFT name. On a terminal it prints one progress line per logging step;
+ * process. Settings come from the request's {@code training}, {@code lora} and {@code quantization} sections
+ * ({@code --config}), then {@code --set name=value} overrides by TRL/PEFT name. On a terminal it prints one progress line per logging step;
  * piped, one JSON object per event ({@code log}, {@code eval}, {@code checkpoint}, {@code end}). Checkpoints go to
  * {@code OUT/checkpoints/step-<n>/}, the final adapter to {@code OUT/adapter/}. With {@code --prepared DIR} the rows
  * come from a prepared dataset directory (train/test shards) and training goes through {@link TrainStage}, the code
@@ -109,8 +111,11 @@ public class TrainCommand implements java.util.concurrent.Callable<Integer> {
         List<PreferencePair> train;
         List<PreferencePair> eval;
         LlamaConfig llama;
+        FrozenWeights base;
         try {
             TrainingRequest request = config == null ? null : RequestParser.parseFile(config);
+            QuantizationSpec quantization = request == null ? QuantizationSpec.defaults() : request.quantization();
+            base = TrainStage.frozenWeights(quantization); // nf4: the request's QLoRA storage, in both paths
             Map<String, String> loraSets = new LinkedHashMap<>();
             trainerConfig = trainerConfig(request == null ? TrainingArgs.defaults() : request.training());
             for (String kv : overrides) {
@@ -132,10 +137,7 @@ public class TrainCommand implements java.util.concurrent.Callable<Integer> {
                     throw new IllegalArgumentException("--eval-data does not go with --prepared: its test shards "
                             + "are the held-out set");
                 }
-                if (request != null) {
-                    TrainStage.checkSupported(request);
-                }
-                return trainPrepared(trainerConfig, loraConfig, stdout);
+                return trainPrepared(trainerConfig, loraConfig, quantization, stdout);
             }
             llama = HfConfigReader.read(model);
             train = checkedRows(data, llama.vocabSize());
@@ -148,7 +150,7 @@ public class TrainCommand implements java.util.concurrent.Callable<Integer> {
         boolean terminal = terminalOverride != null ? terminalOverride : System.console() != null;
         try (NDManager manager = NDManager.newBaseManager();
              CheckpointReader weights = CheckpointReader.open(model);
-             LlamaModel lm = LlamaModel.load(llama, weights, manager)) {
+             LlamaModel lm = LlamaModel.load(llama, weights, manager, base)) {
             lm.applyLora(loraConfig);
             OrpoTrainer trainer = new OrpoTrainer(lm, trainerConfig, train, eval, out, model.toString());
             trainer.addListener(terminal ? new TrainOutput.ProgressLines(stdout)
@@ -165,12 +167,12 @@ public class TrainCommand implements java.util.concurrent.Callable<Integer> {
     }
 
     /** --prepared: {@link TrainStage} (trainer-service's code path); the final adapter is copied to OUT/adapter. */
-    private int trainPrepared(TrainerConfig trainerConfig, LoraConfig loraConfig, PrintWriter stdout)
-            throws IOException {
+    private int trainPrepared(TrainerConfig trainerConfig, LoraConfig loraConfig, QuantizationSpec quantization,
+                              PrintWriter stdout) throws IOException {
         boolean terminal = terminalOverride != null ? terminalOverride : System.console() != null;
         TrainerListener printer = terminal ? new TrainOutput.ProgressLines(stdout)
                 : new TrainOutput.JsonLines(stdout);
-        TrainStage.Outcome outcome = TrainStage.run(trainerConfig, loraConfig, new TrainStage.Inputs(model,
+        TrainStage.Outcome outcome = TrainStage.run(trainerConfig, loraConfig, quantization, new TrainStage.Inputs(model,
                 model.toString(), prepared, vocabSize, out, resume), new TrainStageListener() {
                     @Override
                     public void onLog(StepLog log) {

@@ -28,6 +28,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class TrainCommandTest {
@@ -123,6 +124,35 @@ class TrainCommandTest {
         assertEquals(ExitCodes.BAD_INPUT, run(false, new StringWriter(), err, "--model", model.toString(),
                 "--prepared", data.toString(), "--data", config.toString(), "--out", dir.resolve("x").toString()));
         assertTrue(err.toString().contains("exactly one of --data"), err.toString());
+    }
+
+    @Test
+    void nf4RequestTrainsOnTheNf4BaseAsTheServiceDoes() throws IOException {
+        Path model = SyntheticLlama.write(dir.resolve("model"), SyntheticLlama.tiny(), 1);
+        Path data = SyntheticPrepared.dataset(dir.resolve("prepared"), 4, 0, 2);
+        String request = """
+                model: {name_or_path: tiny}
+                dataset: {uri: s3://orpo/d.jsonl}
+                lora: {r: 4, lora_alpha: 8}
+                training: {learning_rate: 0.001, warmup_steps: 0, per_device_train_batch_size: 2,
+                           gradient_accumulation_steps: 1, max_steps: 2, save_steps: 2, seed: 5}
+                """;
+        Path nf4 = dir.resolve("nf4.yaml");
+        Files.writeString(nf4, request + "quantization: {mode: nf4}\n");
+        Path fp32 = dir.resolve("fp32.yaml");
+        Files.writeString(fp32, request);
+        for (Path config : List.of(nf4, fp32)) {
+            StringWriter stdout = new StringWriter();
+            assertEquals(0, run(false, stdout, new StringWriter(), "--model", model.toString(), "--prepared",
+                    data.toString(), "--config", config.toString(), "--out", dir.resolve("cli-" + config
+                            .getFileName()).toString()), stdout.toString());
+        }
+        TrainStage.run(RequestParser.parseFile(nf4), new TrainStage.Inputs(model, model.toString(), data, 0,
+                dir.resolve("service"), null), new TrainStageListener() { }, () -> false);
+        byte[] service = Files.readAllBytes(dir.resolve("service/checkpoints/step-2/adapter_model.safetensors"));
+        assertArrayEquals(service, Files.readAllBytes(dir.resolve("cli-nf4.yaml/adapter/adapter_model.safetensors")));
+        assertFalse(Arrays.equals(service,
+                Files.readAllBytes(dir.resolve("cli-fp32.yaml/adapter/adapter_model.safetensors"))));
     }
 
     private static int run(boolean terminal, StringWriter out, StringWriter err, String... args) {

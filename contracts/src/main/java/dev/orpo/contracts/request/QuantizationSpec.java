@@ -6,11 +6,12 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
 /**
  * How the frozen base weights are stored during training.
  *
- * @param mode        {@code none} (fp32 on CPU) or {@code nf4} (QLoRA, the seed's BitsAndBytesConfig). Default
- *                    {@code none}: NF4 storage is not implemented yet and a run that asks for it fails with a clear
- *                    RunFailed instead of silently training unquantized.
+ * @param mode        {@code none} (fp32 on CPU) or {@code nf4} (QLoRA, the seed's BitsAndBytesConfig: frozen
+ *                    projections stored as 4-bit NormalFloat, dequantized to fp32 per matmul). Default {@code none}:
+ *                    exact base weights; NF4 holds the projections in 0.13 of the fp32 bytes but loads slower,
+ *                    steps a little slower on CPU and perturbs the base (docs/benchmarks.md), so it is opt-in.
  * @param doubleQuant quantize the NF4 block scales too (the seed's bnb_4bit_use_double_quant=True)
- * @param blockSize   NF4 block size; 64 as bitsandbytes
+ * @param blockSize   NF4 block size (values per absmax scale); 64 as bitsandbytes; a power of two ≥ 2
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record QuantizationSpec(String mode, Boolean doubleQuant, Integer blockSize) {

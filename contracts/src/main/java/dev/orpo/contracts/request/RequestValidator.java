@@ -119,8 +119,8 @@ public final class RequestValidator {
 
     private void quantization(QuantizationSpec q) {
         oneOf("quantization.mode", q.mode(), Set.of(QuantizationSpec.NONE, QuantizationSpec.NF4));
-        if (q.blockSize() <= 0 || (q.blockSize() & (q.blockSize() - 1)) != 0) {
-            fail("quantization.block_size", "must be a power of two");
+        if (q.blockSize() < 2 || (q.blockSize() & (q.blockSize() - 1)) != 0) {
+            fail("quantization.block_size", "must be a power of two ≥ 2 (whole blocks fill whole bytes of 4-bit codes)");
         }
     }
 

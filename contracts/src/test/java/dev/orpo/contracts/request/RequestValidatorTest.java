@@ -60,6 +60,18 @@ class RequestValidatorTest {
     }
 
     @Test
+    void nf4BlockSizeMustBeAPowerOfTwoOfAtLeastTwo() {
+        for (int bad : new int[] {0, 1, 48}) {
+            assertEquals(List.of("quantization.block_size: must be a power of two ≥ 2 (whole blocks fill whole bytes "
+                    + "of 4-bit codes)"), errorsOf("""
+                    {"model":{"name_or_path":"m"},"dataset":{"uri":"d.jsonl"},
+                     "quantization":{"mode":"nf4","block_size":%d}}""".formatted(bad)), "block_size " + bad);
+        }
+        assertEquals(List.of(), errorsOf("""
+                {"model":{"name_or_path":"m"},"dataset":{"uri":"d.jsonl"},"quantization":{"mode":"nf4","block_size":64}}"""));
+    }
+
+    @Test
     void enumeratedFieldsListTheAllowedValues() {
         assertEquals(List.of("chat_template.mode: must be one of [chatml, model], was zephyr",
                 "quantization.mode: must be one of [nf4, none], was int8",

@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.orpo.model.io.TensorSource;
 import dev.orpo.model.io.WeightShapes;
 import dev.orpo.model.lora.DenseWeight;
+import dev.orpo.model.lora.FrozenWeights;
 import dev.orpo.model.lora.LoraLinear;
 
 import java.util.ArrayList;
@@ -18,18 +19,23 @@ import java.util.List;
 final class LlamaLoader {
     /** 256 Mi floats (1 GiB) per host-to-native copy. */
     static final long MAX_CHUNK_VALUES = 1L << 28;
+    /** Dense fp32 base weights (the default). */
+    static final FrozenWeights DENSE = (manager, name, values, out, in) ->
+            new DenseWeight(toNDArray(manager, values, new long[] {out, in}, MAX_CHUNK_VALUES));
     private final LlamaConfig c;
     private final TensorSource source;
     private final NDManager manager;
+    private final FrozenWeights base;
 
-    private LlamaLoader(LlamaConfig c, TensorSource source, NDManager manager) {
+    private LlamaLoader(LlamaConfig c, TensorSource source, NDManager manager, FrozenWeights base) {
         this.c = c;
         this.source = source;
         this.manager = manager;
+        this.base = base;
     }
 
-    static LlamaModel load(LlamaConfig config, TensorSource source, NDManager manager) {
-        return new LlamaLoader(config, source, manager).build();
+    static LlamaModel load(LlamaConfig config, TensorSource source, NDManager manager, FrozenWeights base) {
+        return new LlamaLoader(config, source, manager, base).build();
     }
 
     private LlamaModel build() {
@@ -70,12 +76,19 @@ final class LlamaLoader {
     }
 
     private LoraLinear linear(String prefix, long out, long in, boolean bias) {
-        return new LoraLinear(new DenseWeight(tensor(prefix + ".weight", out, in)),
+        String name = prefix + ".weight";
+        // one weight's fp32 host copy at a time: the storage keeps it dense or quantizes it
+        return new LoraLinear(base.create(manager, name, floats(name, out, in), out, in),
                 bias ? tensor(prefix + ".bias", out) : null);
     }
 
     /** Reads one tensor as fp32, checking presence and shape; errors name the tensor. */
     private NDArray tensor(String name, long... expected) {
+        return toNDArray(manager, floats(name, expected), expected, MAX_CHUNK_VALUES);
+    }
+
+    /** Reads one tensor as host fp32, checking presence and shape; errors name the tensor. */
+    private float[] floats(String name, long... expected) {
         if (!source.names().contains(name)) {
             throw new IllegalArgumentException("checkpoint has no tensor " + name);
         }
@@ -84,7 +97,7 @@ final class LlamaLoader {
             throw new IllegalArgumentException("tensor " + name + " has shape " + Arrays.toString(shape)
                     + ", config.json implies " + Arrays.toString(expected));
         }
-        return toNDArray(manager, source.readFloats(name), shape, MAX_CHUNK_VALUES);
+        return source.readFloats(name);
     }
 
     /**

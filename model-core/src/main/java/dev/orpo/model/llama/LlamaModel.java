@@ -7,6 +7,8 @@ import dev.orpo.model.io.FloatTensor;
 import dev.orpo.model.io.HfConfigReader;
 import dev.orpo.model.io.TensorSource;
 import dev.orpo.model.lora.LoraAdapter;
+import dev.orpo.model.lora.FrozenWeight;
+import dev.orpo.model.lora.FrozenWeights;
 import dev.orpo.model.lora.LoraConfig;
 import dev.orpo.model.lora.LoraLinear;
 import dev.orpo.model.lora.PeftAdapterConfig;
@@ -24,6 +26,9 @@ import java.util.Map;
  * {@code NDScope.unregister} anything that must outlive it.
  */
 public final class LlamaModel implements AutoCloseable {
+    /** Dense fp32 frozen projections, the default of every {@code load} without a {@link FrozenWeights}. */
+    public static final FrozenWeights DENSE = LlamaLoader.DENSE;
+
     private LlamaConfig config;
     private final NDManager manager;
     private final TokenEmbedding embed;
@@ -51,9 +56,17 @@ public final class LlamaModel implements AutoCloseable {
      * Throws IllegalArgumentException naming the tensor when one is missing or has the wrong shape.
      */
     public static LlamaModel load(LlamaConfig config, TensorSource weights, NDManager parent) {
+        return load(config, weights, parent, DENSE);
+    }
+
+    /**
+     * The same, storing the frozen q/k/v/o/gate/up/down projections with {@code base} (e.g. NF4); embeddings, norms and
+     * the LM head stay fp32, as bitsandbytes leaves them.
+     */
+    public static LlamaModel load(LlamaConfig config, TensorSource weights, NDManager parent, FrozenWeights base) {
         NDManager manager = parent.newSubManager();
         try {
-            return LlamaLoader.load(config, weights, manager);
+            return LlamaLoader.load(config, weights, manager, base);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
@@ -62,9 +75,14 @@ public final class LlamaModel implements AutoCloseable {
 
     /** Loads an HF model directory: config.json plus model.safetensors or a sharded index (any float dtype). */
     public static LlamaModel load(Path modelDir, NDManager parent) {
+        return load(modelDir, parent, DENSE);
+    }
+
+    /** Loads an HF model directory with the frozen projections stored by {@code base}. */
+    public static LlamaModel load(Path modelDir, NDManager parent, FrozenWeights base) {
         LlamaConfig config = HfConfigReader.read(modelDir);
         try (CheckpointReader weights = CheckpointReader.open(modelDir)) {
-            return load(config, weights, parent);
+            return load(config, weights, parent, base);
         }
     }
 
@@ -176,6 +194,17 @@ public final class LlamaModel implements AutoCloseable {
     /** Overwrites trainable tensors from PEFT-named host tensors; every trainable tensor must be present. */
     public void importTrainable(Map<String, FloatTensor> tensors) {
         TrainableTensors.load(this, tensors);
+    }
+
+    /** Native bytes held by the frozen linear projections of all decoder layers (see {@link FrozenWeight#bytesHeld}). */
+    public long frozenLinearBytes() {
+        long bytes = 0;
+        for (DecoderLayer layer : layers) {
+            for (var target : dev.orpo.model.lora.LoraTarget.values()) {
+                bytes += layer.linear(target).base().bytesHeld();
+            }
+        }
+        return bytes;
     }
 
     /** Training mode turns LoRA dropout on. */

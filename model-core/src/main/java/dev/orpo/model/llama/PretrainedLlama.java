@@ -2,6 +2,7 @@ package dev.orpo.model.llama;
 
 import ai.djl.ndarray.NDManager;
 import dev.orpo.model.io.FloatTensor;
+import dev.orpo.model.lora.FrozenWeights;
 import dev.orpo.model.lora.LoraConfig;
 import dev.orpo.model.lora.PeftAdapter;
 import dev.orpo.model.lora.PeftAdapterFiles;
@@ -21,7 +22,12 @@ public final class PretrainedLlama {
      * lm_head with more rows than the base (tokens added by a chat-template setup) resizes the model first.
      */
     public static LlamaModel load(Path modelDir, Path adapterDir, NDManager manager) {
-        LlamaModel model = LlamaModel.load(modelDir, manager);
+        return load(modelDir, adapterDir, manager, LlamaModel.DENSE);
+    }
+
+    /** The same with the frozen projections stored by {@code base} (QLoRA: an NF4 storage). */
+    public static LlamaModel load(Path modelDir, Path adapterDir, NDManager manager, FrozenWeights base) {
+        LlamaModel model = LlamaModel.load(modelDir, manager, base);
         if (adapterDir == null) {
             return model;
         }

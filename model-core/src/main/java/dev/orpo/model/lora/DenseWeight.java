@@ -30,6 +30,11 @@ public final class DenseWeight implements FrozenWeight {
         return weight.getShape().get(0);
     }
 
+    @Override
+    public long bytesHeld() {
+        return weight.size() * weight.getDataType().getNumOfBytes();
+    }
+
     /** The underlying array (read-only use: e.g. merging or tests). */
     public NDArray array() {
         return weight;

@@ -15,6 +15,9 @@ public interface FrozenWeight extends AutoCloseable {
 
     long outFeatures();
 
+    /** Bytes of native memory this weight holds between calls (what {@link #apply} materialises is not counted). */
+    long bytesHeld();
+
     @Override
     void close();
 }

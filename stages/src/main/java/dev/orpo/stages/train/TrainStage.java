@@ -9,8 +9,11 @@ import dev.orpo.contracts.request.TrainingArgs;
 import dev.orpo.contracts.request.TrainingRequest;
 import dev.orpo.model.llama.LlamaConfig;
 import dev.orpo.model.llama.LlamaModel;
+import dev.orpo.model.lora.FrozenWeights;
 import dev.orpo.model.lora.LoraConfig;
 import dev.orpo.model.lora.LoraTarget;
+import dev.orpo.model.quant.Nf4Config;
+import dev.orpo.model.quant.Nf4Storage;
 import dev.orpo.model.train.LrSchedule;
 import dev.orpo.model.train.OrpoTrainer;
 import dev.orpo.model.train.StepLog;
@@ -63,24 +66,32 @@ public final class TrainStage {
     public static Outcome run(TrainingRequest request, Inputs in, TrainStageListener listener, BooleanSupplier cancel) {
         checkSupported(request);
         TrainerConfig config = trainerConfig(request.training());
-        return run(config, loraConfig(request.lora(), config.seed()), in, listener, cancel);
+        return run(config, loraConfig(request.lora(), config.seed()), request.quantization(), in, listener, cancel);
+    }
+
+    /** {@link #run(TrainerConfig, LoraConfig, QuantizationSpec, Inputs, TrainStageListener, BooleanSupplier)} fp32. */
+    public static Outcome run(TrainerConfig config, LoraConfig lora, Inputs in, TrainStageListener listener,
+                              BooleanSupplier cancel) {
+        return run(config, lora, QuantizationSpec.defaults(), in, listener, cancel);
     }
 
     /**
      * The same with settings already mapped ({@code orpo train --set} edits them); {@link #run(TrainingRequest,
      * Inputs, TrainStageListener, BooleanSupplier)} with {@link #trainerConfig} and {@link #loraConfig} of a request
-     * is exactly this call.
+     * is exactly this call. {@code quantization} nf4 stores the frozen projections as NF4 (QLoRA); adapters are
+     * trained and saved in PEFT format as with fp32.
      */
-    public static Outcome run(TrainerConfig config, LoraConfig lora, Inputs in, TrainStageListener listener,
-                              BooleanSupplier cancel) {
+    public static Outcome run(TrainerConfig config, LoraConfig lora, QuantizationSpec quantization, Inputs in,
+                              TrainStageListener listener, BooleanSupplier cancel) {
         long started = System.nanoTime();
+        FrozenWeights base = frozenWeights(quantization);
         gradModeOffOnThisThread();
         PreparedDataset data = PreparedDataset.read(in.preparedDir());
         if (!Files.isRegularFile(in.baseModelDir().resolve("config.json"))) {
             throw new StageFailure("model.name_or_path", "base model " + in.baseModelDir() + " has no config.json");
         }
         try (NDManager manager = NDManager.newBaseManager();
-             LlamaModel model = LlamaModel.load(in.baseModelDir(), manager)) {
+             LlamaModel model = LlamaModel.load(in.baseModelDir(), manager, base)) {
             int vocab = model.config().vocabSize();
             // the chat-template setup grew the tokenizer: new rows for its tokens (trained, saved as modules_to_save)
             if (in.preparedVocabSize() > vocab) {
@@ -133,12 +144,21 @@ public final class TrainStage {
 
     /** Options the request may name but this implementation cannot honour fail here, never silently. */
     public static void checkSupported(TrainingRequest request) {
-        String mode = request.quantization().mode();
-        if (QuantizationSpec.NF4.equals(mode)) {
-            throw new StageFailure("quantization.mode", "NF4 not implemented yet; use quantization.mode none");
+        frozenWeights(request.quantization());
+    }
+
+    /** How the frozen base projections are stored: fp32 ({@code none}) or NF4 ({@code nf4}, the seed's QLoRA). */
+    public static FrozenWeights frozenWeights(QuantizationSpec q) {
+        if (QuantizationSpec.NONE.equals(q.mode())) {
+            return LlamaModel.DENSE;
         }
-        if (!QuantizationSpec.NONE.equals(mode)) {
-            throw new StageFailure("quantization.mode", "unknown quantization.mode '" + mode + "' (none | nf4)");
+        if (!QuantizationSpec.NF4.equals(q.mode())) {
+            throw new StageFailure("quantization.mode", "unknown quantization.mode '" + q.mode() + "' (none | nf4)");
+        }
+        try {
+            return new Nf4Storage(new Nf4Config(q.blockSize(), q.doubleQuant()));
+        } catch (IllegalArgumentException e) {
+            throw new StageFailure("quantization.block_size", "quantization." + e.getMessage(), e);
         }
     }
 
