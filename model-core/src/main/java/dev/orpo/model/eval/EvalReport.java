@@ -132,9 +132,21 @@ public record EvalReport(List<ModelScores> rows, List<Checkpoint> history, List<
         }
     }
 
-    /** Text as one Markdown table cell: {@code |} escaped, line breaks as {@code <br>}. */
+    /**
+     * Text as one Markdown table cell: {@code |} escaped, line breaks as {@code <br>}, other control characters (an
+     * untrained model emits raw bytes) as {@code \xNN} so they stay visible instead of rendering as nothing.
+     */
     static String cell(String text) {
-        return text.replace("|", "\\|").replace("\r\n", "<br>").replace("\n", "<br>").replace("\r", "<br>");
+        String lines = text.replace("|", "\\|").replace("\r\n", "<br>").replace("\n", "<br>").replace("\r", "<br>");
+        StringBuilder out = new StringBuilder(lines.length());
+        lines.codePoints().forEach(c -> {
+            if (Character.isISOControl(c)) {
+                out.append(String.format(Locale.ROOT, "\\x%02x", c));
+            } else {
+                out.appendCodePoint(c);
+            }
+        });
+        return out.toString();
     }
 
     private static String format(String column, double v) {

@@ -75,9 +75,9 @@ class EvalReportTest {
     @Test
     void sampleRepliesAreEscapedForMarkdownTables() {
         EvalReport report = EvalReport.of(new ModelScores("base", Map.of(), Map.of()))
-                .withSamples("base", List.of(sample("a | b\nc", "line one\r\nline | two\n")));
+                .withSamples("base", List.of(sample("a | b\nc", "line one\r\nline | two\n\u0016\t")));
         String last = report.markdown().lines().reduce((a, b) -> b).orElseThrow();
-        assertEquals("| a \\| b<br>c | line one<br>line \\| two<br> |", last);
+        assertEquals("| a \\| b<br>c | line one<br>line \\| two<br>\\x16\\x09 |", last);
         assertEquals(3, last.split("(?<!\\\\)\\|", -1).length - 1, "three unescaped pipes: two cells");
     }
 
