@@ -6,14 +6,12 @@ import dev.orpo.contracts.RunIds;
 import dev.orpo.contracts.Topics;
 import dev.orpo.contracts.events.TrainingProgressed;
 import dev.orpo.testing.PipelineStackResource;
-import dev.orpo.testing.TestTopics;
+import dev.orpo.testing.SharedStackTest;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.ConfigProvider;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -36,26 +34,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The dashboard against a real broker: events published on the pipeline topics show up in its API and SSE stream. */
 @QuarkusTest
 @WithTestResource(PipelineStackResource.class)
-class DashboardApiTest {
+class DashboardApiTest extends SharedStackTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final HttpClient HTTP = HttpClient.newHttpClient();
-    private static TestTopics topics;
 
     @TestHTTPResource("/")
     URI base;
 
     @Inject
     RunViews views;
-
-    @BeforeAll
-    static void connect() {
-        topics = TestTopics.forSharedStack();
-    }
-
-    @AfterAll
-    static void close() {
-        topics.close();
-    }
 
     @Test
     void runViewReflectsEveryPublishedEvent() {

@@ -2,13 +2,11 @@ package dev.orpo.dashboard;
 
 import dev.orpo.contracts.RunIds;
 import dev.orpo.testing.PipelineStackResource;
-import dev.orpo.testing.TestTopics;
+import dev.orpo.testing.SharedStackTest;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -30,26 +28,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @QuarkusTest
 @WithTestResource(PipelineStackResource.class)
-class DashboardBrowserTest {
+class DashboardBrowserTest extends SharedStackTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final Path TARGET = Path.of("target");
-    private static TestTopics topics;
 
     @TestHTTPResource("/")
     URI base;
 
     @Inject
     RunViews views;
-
-    @BeforeAll
-    static void connect() {
-        topics = TestTopics.forSharedStack();
-    }
-
-    @AfterAll
-    static void close() {
-        topics.close();
-    }
 
     @Test
     void curvesGrowInTheBrowserAsProgressEventsArrive() throws IOException {

@@ -15,6 +15,7 @@ import dev.orpo.stages.prepare.PrepareStage;
 import dev.orpo.stages.prepare.PrepareStageConfig;
 import dev.orpo.store.ObjectStore;
 import dev.orpo.testing.PipelineStackResource;
+import dev.orpo.testing.SharedStackTest;
 import dev.orpo.testing.ServiceHttp;
 import dev.orpo.testing.TestTopics;
 import io.quarkus.test.common.WithTestResource;
@@ -22,8 +23,6 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.ConfigProvider;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
@@ -45,27 +44,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @QuarkusTest
 @WithTestResource(PipelineStackResource.class)
-class DatasetServiceTest {
+class DatasetServiceTest extends SharedStackTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
     /** First preparation loads the tokenizer natives and DuckDB: slow on a busy 2-core machine. */
     private static final Duration PREPARE_WAIT = Duration.ofSeconds(120);
-    private static TestTopics topics;
 
     @TestHTTPResource("/")
     URI base;
 
     @Inject
     ObjectStore store;
-
-    @BeforeAll
-    static void connect() {
-        topics = TestTopics.forSharedStack();
-    }
-
-    @AfterAll
-    static void close() {
-        topics.close();
-    }
 
     @Test
     void validRequestIsPreparedIntoShardsInTheStoreAndAnnouncedOnceEvenWhenRedelivered() throws Exception {

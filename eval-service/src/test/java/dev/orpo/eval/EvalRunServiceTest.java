@@ -13,12 +13,11 @@ import dev.orpo.stages.train.TrainStageListener;
 import dev.orpo.store.ObjectStore;
 import dev.orpo.store.S3Uri;
 import dev.orpo.testing.PipelineStackResource;
+import dev.orpo.testing.SharedStackTest;
 import dev.orpo.testing.TestTopics;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,24 +35,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Checkpoint evaluation through the service: real broker, real S3, the synthetic tiny model. */
 @QuarkusTest
 @WithTestResource(PipelineStackResource.class)
-class EvalRunServiceTest {
-    private static TestTopics topics;
+class EvalRunServiceTest extends SharedStackTest {
 
     @TempDir
     Path tmp;
 
     @Inject
     ObjectStore store;
-
-    @BeforeAll
-    static void connect() {
-        topics = TestTopics.forSharedStack();
-    }
-
-    @AfterAll
-    static void close() {
-        topics.close();
-    }
 
     @Test
     void twoCheckpointsPublishedBackToBackAreBothEvaluatedInStepOrder() {

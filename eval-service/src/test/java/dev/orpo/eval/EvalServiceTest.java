@@ -10,6 +10,7 @@ import dev.orpo.contracts.events.RunFailed;
 import dev.orpo.contracts.request.TrainingRequest;
 import dev.orpo.store.ObjectStore;
 import dev.orpo.testing.PipelineStackResource;
+import dev.orpo.testing.SharedStackTest;
 import dev.orpo.testing.ServiceHttp;
 import dev.orpo.testing.TestTopics;
 import io.quarkus.test.common.WithTestResource;
@@ -17,8 +18,6 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.ConfigProvider;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
@@ -36,25 +35,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** eval-service against a real broker: consumes its events, dead-letters malformed ones. */
 @QuarkusTest
 @WithTestResource(PipelineStackResource.class)
-class EvalServiceTest {
+class EvalServiceTest extends SharedStackTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
-    private static TestTopics topics;
 
     @TestHTTPResource("/")
     URI base;
 
     @Inject
     ObjectStore store;
-
-    @BeforeAll
-    static void connect() {
-        topics = TestTopics.forSharedStack();
-    }
-
-    @AfterAll
-    static void close() {
-        topics.close();
-    }
 
     @Test
     void checkpointThatIsNotStoredFailsThatEvaluationWithRunFailed() {

@@ -21,12 +21,11 @@ import dev.orpo.stages.train.TrainStage;
 import dev.orpo.stages.train.TrainStageListener;
 import dev.orpo.store.ObjectStore;
 import dev.orpo.testing.PipelineStackResource;
+import dev.orpo.testing.SharedStackTest;
 import dev.orpo.testing.TestTopics;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -49,29 +48,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @QuarkusTest
 @WithTestResource(PipelineStackResource.class)
-class EvalTasksAndMergedServiceTest {
+class EvalTasksAndMergedServiceTest extends SharedStackTest {
     private static final String TASK = String.join("\n",
             "{\"context\": \"what color is the sky\", \"choices\": [\"blue\", \"green\", \"red\"], \"gold\": 0}",
             "{\"context\": \"what color is snow\", \"choices\": [\"white\", \"red\"], \"gold\": 0}",
             "{\"context\": \"the cat sat on the\", \"choices\": [\"mat\", \"moon\", \"sky\"], \"gold\": 0}",
             "{\"context\": \"how are you\", \"choices\": [\"i am fine\", \"no\"], \"gold\": 0}") + "\n";
-    private static TestTopics topics;
 
     @TempDir
     Path tmp;
 
     @Inject
     ObjectStore store;
-
-    @BeforeAll
-    static void connect() {
-        topics = TestTopics.forSharedStack();
-    }
-
-    @AfterAll
-    static void close() {
-        topics.close();
-    }
 
     @Test
     void tasksFromS3FinalCheckpointAndMergedModelAreEvaluatedWithSamplesContinuingTheStoredHistory() throws Exception {

@@ -13,12 +13,11 @@ import dev.orpo.stages.merge.TinyMergeInputs;
 import dev.orpo.store.ObjectStore;
 import dev.orpo.store.Sha256;
 import dev.orpo.testing.PipelineStackResource;
+import dev.orpo.testing.SharedStackTest;
 import dev.orpo.testing.TestTopics;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -36,23 +35,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @QuarkusTest
 @WithTestResource(PipelineStackResource.class)
 @WithTestResource(StandInHubResource.class)
-class HubPushFlowTest {
+class HubPushFlowTest extends SharedStackTest {
     private static final Duration WAIT = Duration.ofSeconds(90);
     private static final ObjectStoreLayout LAYOUT = ObjectStoreLayout.defaults();
-    private static TestTopics topics;
 
     @Inject
     ObjectStore store;
-
-    @BeforeAll
-    static void connect() {
-        topics = TestTopics.forSharedStack();
-    }
-
-    @AfterAll
-    static void close() {
-        topics.close();
-    }
 
     @Test
     void finalMergeIsPushedToTheRequestedHubRepoWithTheStoredBytes() throws Exception {

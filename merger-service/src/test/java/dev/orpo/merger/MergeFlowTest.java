@@ -19,14 +19,13 @@ import dev.orpo.stages.resolve.Artifacts;
 import dev.orpo.store.ObjectStore;
 import dev.orpo.store.Sha256;
 import dev.orpo.testing.PipelineStackResource;
+import dev.orpo.testing.SharedStackTest;
 import dev.orpo.testing.ServiceHttp;
 import dev.orpo.testing.TestTopics;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
@@ -45,26 +44,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The merge itself, on the real broker and S3 server: checkpoint in, merged model in S3 and ModelMerged out. */
 @QuarkusTest
 @WithTestResource(PipelineStackResource.class)
-class MergeFlowTest {
+class MergeFlowTest extends SharedStackTest {
     private static final Duration WAIT = Duration.ofSeconds(90);
     private static final ObjectStoreLayout LAYOUT = ObjectStoreLayout.defaults();
-    private static TestTopics topics;
 
     @TestHTTPResource("/")
     URI base;
 
     @Inject
     ObjectStore store;
-
-    @BeforeAll
-    static void connect() {
-        topics = TestTopics.forSharedStack();
-    }
-
-    @AfterAll
-    static void close() {
-        topics.close();
-    }
 
     private static TrainingRequest request(String baseUri) {
         return Json.fromBytes(("{\"model\": {\"name_or_path\": \"" + baseUri + "\"}, \"dataset\": {\"uri\": "

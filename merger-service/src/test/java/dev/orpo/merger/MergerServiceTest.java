@@ -9,15 +9,13 @@ import dev.orpo.contracts.events.TrainingCompleted;
 import dev.orpo.contracts.request.TrainingRequest;
 import dev.orpo.store.ObjectStore;
 import dev.orpo.testing.PipelineStackResource;
+import dev.orpo.testing.SharedStackTest;
 import dev.orpo.testing.ServiceHttp;
-import dev.orpo.testing.TestTopics;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.ConfigProvider;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
@@ -35,25 +33,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** merger-service against a real broker: consumes its events, skips what needs no merge, dead-letters malformed ones. */
 @QuarkusTest
 @WithTestResource(PipelineStackResource.class)
-class MergerServiceTest {
+class MergerServiceTest extends SharedStackTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
-    private static TestTopics topics;
 
     @TestHTTPResource("/")
     URI base;
 
     @Inject
     ObjectStore store;
-
-    @BeforeAll
-    static void connect() {
-        topics = TestTopics.forSharedStack();
-    }
-
-    @AfterAll
-    static void close() {
-        topics.close();
-    }
 
     @Test
     void checkpointNeitherFinalNorListedIsRecordedAsSkipped() {

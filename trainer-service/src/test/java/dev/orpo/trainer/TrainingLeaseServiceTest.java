@@ -6,14 +6,13 @@ import dev.orpo.contracts.events.TrainingCompleted;
 import dev.orpo.stages.train.SyntheticPrepared;
 import dev.orpo.store.ObjectStore;
 import dev.orpo.testing.PipelineStackResource;
+import dev.orpo.testing.SharedStackTest;
 import dev.orpo.testing.ServiceHttp;
 import dev.orpo.testing.TestTopics;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,9 +33,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
  */
 @QuarkusTest
 @WithTestResource(PipelineStackResource.class)
-class TrainingLeaseServiceTest {
+class TrainingLeaseServiceTest extends SharedStackTest {
     private static final Duration RUN = Duration.ofSeconds(180);
-    private static TestTopics topics;
 
     @TempDir
     Path tmp;
@@ -46,16 +44,6 @@ class TrainingLeaseServiceTest {
 
     @Inject
     ObjectStore store;
-
-    @BeforeAll
-    static void connect() {
-        topics = TestTopics.forSharedStack();
-    }
-
-    @AfterAll
-    static void close() {
-        topics.close();
-    }
 
     @Test
     void runLeasedByALiveReplicaWaitsAndIsNotTrainedHereWhenThatReplicaCompletesIt() {

@@ -21,14 +21,13 @@ import dev.orpo.stages.train.TrainStageListener;
 import dev.orpo.store.ObjectStore;
 import dev.orpo.store.S3Uri;
 import dev.orpo.testing.PipelineStackResource;
+import dev.orpo.testing.SharedStackTest;
 import dev.orpo.testing.TestTopics;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -53,10 +52,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** A whole training run through the service: real broker, real S3, the synthetic tiny model. */
 @QuarkusTest
 @WithTestResource(PipelineStackResource.class)
-class TrainingRunServiceTest {
+class TrainingRunServiceTest extends SharedStackTest {
     private static final Duration RUN = Duration.ofSeconds(180);
     private static final HttpClient HTTP = HttpClient.newHttpClient();
-    private static TestTopics topics;
 
     @TempDir
     Path tmp;
@@ -66,16 +64,6 @@ class TrainingRunServiceTest {
 
     @Inject
     ObjectStore store;
-
-    @BeforeAll
-    static void connect() {
-        topics = TestTopics.forSharedStack();
-    }
-
-    @AfterAll
-    static void close() {
-        topics.close();
-    }
 
     @Test
     void preparedDatasetIsTrainedCheckpointedCompletedAndNotRetrainedOnRedelivery() throws Exception {

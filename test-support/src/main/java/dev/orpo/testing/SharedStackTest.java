@@ -1,0 +1,23 @@
+package dev.orpo.testing;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+/**
+ * Base of the services' {@code @QuarkusTest @WithTestResource(PipelineStackResource.class)} classes: {@link #topics}
+ * publishes to and reads from the shared stack's broker, opened before the class's tests and closed after them.
+ */
+public abstract class SharedStackTest {
+    /** The shared stack's topics, for this test class. */
+    protected static TestTopics topics;
+
+    @BeforeAll
+    protected static void connectToSharedStack() {
+        topics = TestTopics.forSharedStack();
+    }
+
+    @AfterAll
+    protected static void closeSharedStackTopics() {
+        topics.close();
+    }
+}
