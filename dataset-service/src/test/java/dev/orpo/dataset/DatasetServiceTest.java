@@ -16,13 +16,13 @@ import dev.orpo.stages.prepare.PrepareStageConfig;
 import dev.orpo.store.ObjectStore;
 import dev.orpo.testing.PipelineStackResource;
 import dev.orpo.testing.SharedStackTest;
+import dev.orpo.testing.ServiceChecks;
 import dev.orpo.testing.ServiceHttp;
 import dev.orpo.testing.TestTopics;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
@@ -166,28 +166,19 @@ class DatasetServiceTest extends SharedStackTest {
 
     @Test
     void channelsAreMappedToTheContractTopics() {
-        var config = ConfigProvider.getConfig();
-        assertEquals(Topics.TRAINING_REQUESTED,
-                config.getValue("mp.messaging.incoming.training-requested.topic", String.class));
-        assertEquals(Topics.DLQ_DATASET_TRAINING_REQUESTED,
-                config.getValue("mp.messaging.incoming.training-requested.dead-letter-queue.topic", String.class));
-        assertEquals(Topics.DATASET_PREPARED,
-                config.getValue("mp.messaging.outgoing.dataset-prepared.topic", String.class));
-        assertEquals(Topics.RUN_FAILED, config.getValue("mp.messaging.outgoing.run-failed.topic", String.class));
+        ServiceChecks.assertIncoming("training-requested", Topics.TRAINING_REQUESTED, Topics.DLQ_DATASET_TRAINING_REQUESTED);
+        ServiceChecks.assertOutgoing("dataset-prepared", Topics.DATASET_PREPARED);
+        ServiceChecks.assertOutgoing("run-failed", Topics.RUN_FAILED);
     }
 
     @Test
     void objectStoreBeanUsesTheStacksBucket() {
-        assertEquals(PipelineStackResource.endpoints().s3Endpoint(), store.config().endpoint());
-        String key = "tests/" + RunIds.newRunId() + "/probe.txt";
-        store.putBytes(key, "probe".getBytes(StandardCharsets.UTF_8));
-        assertArrayEquals("probe".getBytes(StandardCharsets.UTF_8), store.getBytes(key));
+        ServiceChecks.assertUsesTheStacksObjectStore(store);
     }
 
     @Test
     void readyOnceConnectedToKafka() {
-        await().atMost(WAIT).until(() -> get("/q/health/ready").statusCode() == 200);
-        assertEquals(200, get("/q/health/live").statusCode());
+        ServiceChecks.assertReadyAndLive(base, WAIT);
     }
 
     /** A request with a tiny model and dataset, plus {@code overrides} (JSON object) merged in. */

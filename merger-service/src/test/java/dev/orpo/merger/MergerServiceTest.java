@@ -10,12 +10,12 @@ import dev.orpo.contracts.request.TrainingRequest;
 import dev.orpo.store.ObjectStore;
 import dev.orpo.testing.PipelineStackResource;
 import dev.orpo.testing.SharedStackTest;
+import dev.orpo.testing.ServiceChecks;
 import dev.orpo.testing.ServiceHttp;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
@@ -26,7 +26,6 @@ import java.time.Instant;
 import java.util.Map;
 
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -89,33 +88,20 @@ class MergerServiceTest extends SharedStackTest {
 
     @Test
     void channelsAreMappedToTheContractTopics() {
-        var config = ConfigProvider.getConfig();
-        assertEquals(Topics.CHECKPOINT_SAVED,
-                config.getValue("mp.messaging.incoming.checkpoint-saved.topic", String.class));
-        assertEquals(Topics.DLQ_MERGER_CHECKPOINT_SAVED,
-                config.getValue("mp.messaging.incoming.checkpoint-saved.dead-letter-queue.topic", String.class));
-        assertEquals(Topics.TRAINING_COMPLETED,
-                config.getValue("mp.messaging.incoming.training-completed.topic", String.class));
-        assertEquals(Topics.DLQ_MERGER_TRAINING_COMPLETED,
-                config.getValue("mp.messaging.incoming.training-completed.dead-letter-queue.topic", String.class));
-        assertEquals(Topics.MODEL_MERGED,
-                config.getValue("mp.messaging.outgoing.model-merged.topic", String.class));
-        assertEquals(Topics.RUN_FAILED,
-                config.getValue("mp.messaging.outgoing.run-failed.topic", String.class));
+        ServiceChecks.assertIncoming("checkpoint-saved", Topics.CHECKPOINT_SAVED, Topics.DLQ_MERGER_CHECKPOINT_SAVED);
+        ServiceChecks.assertIncoming("training-completed", Topics.TRAINING_COMPLETED, Topics.DLQ_MERGER_TRAINING_COMPLETED);
+        ServiceChecks.assertOutgoing("model-merged", Topics.MODEL_MERGED);
+        ServiceChecks.assertOutgoing("run-failed", Topics.RUN_FAILED);
     }
 
     @Test
     void objectStoreBeanUsesTheStacksBucket() {
-        assertEquals(PipelineStackResource.endpoints().s3Endpoint(), store.config().endpoint());
-        String key = "tests/" + RunIds.newRunId() + "/probe.txt";
-        store.putBytes(key, "probe".getBytes(StandardCharsets.UTF_8));
-        assertArrayEquals("probe".getBytes(StandardCharsets.UTF_8), store.getBytes(key));
+        ServiceChecks.assertUsesTheStacksObjectStore(store);
     }
 
     @Test
     void readyOnceConnectedToKafka() {
-        await().atMost(WAIT).until(() -> get("/q/health/ready").statusCode() == 200);
-        assertEquals(200, get("/q/health/live").statusCode());
+        ServiceChecks.assertReadyAndLive(base, WAIT);
     }
 
     private static TrainingRequest request() {

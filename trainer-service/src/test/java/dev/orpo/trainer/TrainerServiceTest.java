@@ -11,13 +11,13 @@ import dev.orpo.contracts.request.TrainingRequest;
 import dev.orpo.store.ObjectStore;
 import dev.orpo.testing.PipelineStackResource;
 import dev.orpo.testing.SharedStackTest;
+import dev.orpo.testing.ServiceChecks;
 import dev.orpo.testing.ServiceHttp;
 import dev.orpo.testing.TestTopics;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
@@ -27,7 +27,6 @@ import java.time.Duration;
 import java.time.Instant;
 
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -89,39 +88,23 @@ class TrainerServiceTest extends SharedStackTest {
 
     @Test
     void channelsAreMappedToTheContractTopics() {
-        var config = ConfigProvider.getConfig();
-        assertEquals(Topics.DATASET_PREPARED,
-                config.getValue("mp.messaging.incoming.dataset-prepared.topic", String.class));
-        assertEquals(Topics.DLQ_TRAINER_DATASET_PREPARED,
-                config.getValue("mp.messaging.incoming.dataset-prepared.dead-letter-queue.topic", String.class));
-        assertEquals(Topics.RUN_CANCELLED,
-                config.getValue("mp.messaging.incoming.run-cancelled.topic", String.class));
-        assertEquals(Topics.DLQ_TRAINER_RUN_CANCELLED,
-                config.getValue("mp.messaging.incoming.run-cancelled.dead-letter-queue.topic", String.class));
-        assertEquals(Topics.TRAINING_STARTED,
-                config.getValue("mp.messaging.outgoing.training-started.topic", String.class));
-        assertEquals(Topics.TRAINING_PROGRESSED,
-                config.getValue("mp.messaging.outgoing.training-progressed.topic", String.class));
-        assertEquals(Topics.CHECKPOINT_SAVED,
-                config.getValue("mp.messaging.outgoing.checkpoint-saved.topic", String.class));
-        assertEquals(Topics.TRAINING_COMPLETED,
-                config.getValue("mp.messaging.outgoing.training-completed.topic", String.class));
-        assertEquals(Topics.RUN_FAILED,
-                config.getValue("mp.messaging.outgoing.run-failed.topic", String.class));
+        ServiceChecks.assertIncoming("dataset-prepared", Topics.DATASET_PREPARED, Topics.DLQ_TRAINER_DATASET_PREPARED);
+        ServiceChecks.assertIncoming("run-cancelled", Topics.RUN_CANCELLED, Topics.DLQ_TRAINER_RUN_CANCELLED);
+        ServiceChecks.assertOutgoing("training-started", Topics.TRAINING_STARTED);
+        ServiceChecks.assertOutgoing("training-progressed", Topics.TRAINING_PROGRESSED);
+        ServiceChecks.assertOutgoing("checkpoint-saved", Topics.CHECKPOINT_SAVED);
+        ServiceChecks.assertOutgoing("training-completed", Topics.TRAINING_COMPLETED);
+        ServiceChecks.assertOutgoing("run-failed", Topics.RUN_FAILED);
     }
 
     @Test
     void objectStoreBeanUsesTheStacksBucket() {
-        assertEquals(PipelineStackResource.endpoints().s3Endpoint(), store.config().endpoint());
-        String key = "tests/" + RunIds.newRunId() + "/probe.txt";
-        store.putBytes(key, "probe".getBytes(StandardCharsets.UTF_8));
-        assertArrayEquals("probe".getBytes(StandardCharsets.UTF_8), store.getBytes(key));
+        ServiceChecks.assertUsesTheStacksObjectStore(store);
     }
 
     @Test
     void readyOnceConnectedToKafka() {
-        await().atMost(WAIT).until(() -> get("/q/health/ready").statusCode() == 200);
-        assertEquals(200, get("/q/health/live").statusCode());
+        ServiceChecks.assertReadyAndLive(base, WAIT);
     }
 
     private static TrainingRequest request() {
