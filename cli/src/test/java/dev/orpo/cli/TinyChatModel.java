@@ -1,8 +1,6 @@
 package dev.orpo.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.orpo.model.text.WordLevelTokenizerFiles;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -34,37 +32,14 @@ final class TinyChatModel {
                 "adapter_model.safetensors")) {
             Files.copy(GOLDEN.resolve(f), dir.resolve(f));
         }
-        ObjectMapper json = new ObjectMapper();
-        ObjectNode root = json.createObjectNode();
-        root.put("version", "1.0");
-        root.putNull("truncation");
-        root.putNull("padding");
-        ArrayNode added = root.putArray("added_tokens");
-        ObjectNode vocab = json.createObjectNode();
-        for (int i = 0; i < SPECIAL.size(); i++) {
-            added.addObject().put("id", i).put("content", SPECIAL.get(i)).put("single_word", false)
-                    .put("lstrip", false).put("rstrip", false).put("normalized", false).put("special", true);
-            vocab.put(SPECIAL.get(i), i);
-        }
-        for (int i = 0; i < WORDS.size(); i++) {
-            vocab.put(WORDS.get(i), SPECIAL.size() + i);
-        }
+        List<String> vocab = new java.util.ArrayList<>(SPECIAL);
+        vocab.addAll(WORDS);
         if (vocab.size() != 64) {
             throw new IllegalStateException("tiny vocabulary must have 64 entries, has " + vocab.size());
         }
-        root.putNull("normalizer");
-        root.putObject("pre_tokenizer").put("type", "Whitespace");
-        root.putNull("post_processor");
-        root.putNull("decoder");
-        ObjectNode model = root.putObject("model");
-        model.put("type", "WordLevel");
-        model.set("vocab", vocab);
-        model.put("unk_token", "<unk>");
-        json.writeValue(dir.resolve("tokenizer.json").toFile(), root);
-        ObjectNode config = json.createObjectNode();
-        config.put("bos_token", "<s>").put("eos_token", "</s>").put("pad_token", "<pad>").put("unk_token", "<unk>");
-        config.put("chat_template", TEMPLATE);
-        json.writeValue(dir.resolve("tokenizer_config.json").toFile(), config);
+        WordLevelTokenizerFiles.write(dir, new WordLevelTokenizerFiles.Spec(vocab, java.util.Set.copyOf(SPECIAL), false,
+                WordLevelTokenizerFiles.tokens("bos_token", "<s>", "eos_token", "</s>", "pad_token", "<pad>",
+                        "unk_token", "<unk>"), TEMPLATE));
         return dir;
     }
 }

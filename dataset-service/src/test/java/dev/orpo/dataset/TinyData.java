@@ -1,8 +1,8 @@
 package dev.orpo.dataset;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.orpo.model.text.WordLevelTokenizerFiles;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -25,36 +25,12 @@ final class TinyData {
     }
 
     /** tokenizer.json + tokenizer_config.json in {@code dir}. */
-    static Path tokenizer(Path dir) throws IOException {
+    static Path tokenizer(Path dir) {
         Set<String> vocab = new LinkedHashSet<>(SPECIALS);
         vocab.addAll(WORDS);
-        ObjectNode root = JSON.createObjectNode();
-        root.put("version", "1.0");
-        root.putNull("truncation");
-        root.putNull("padding");
-        ArrayNode added = root.putArray("added_tokens");
-        for (int i = 0; i < SPECIALS.size(); i++) {
-            added.addObject().put("id", i).put("content", SPECIALS.get(i)).put("single_word", false)
-                    .put("lstrip", false).put("rstrip", false).put("normalized", false).put("special", true);
-        }
-        root.putNull("normalizer");
-        root.putObject("pre_tokenizer").put("type", "Whitespace");
-        root.putNull("post_processor");
-        root.putNull("decoder");
-        ObjectNode model = root.putObject("model");
-        model.put("type", "WordLevel").put("unk_token", "<unk>");
-        ObjectNode v = model.putObject("vocab");
-        int id = 0;
-        for (String t : vocab) {
-            v.put(t, id++);
-        }
-        Files.createDirectories(dir);
-        JSON.writeValue(dir.resolve("tokenizer.json").toFile(), root);
-        ObjectNode config = JSON.createObjectNode();
-        config.put("bos_token", "<|im_start|>").put("eos_token", "<|im_end|>").put("pad_token", "<|im_end|>")
-                .put("chat_template", TEMPLATE);
-        JSON.writeValue(dir.resolve("tokenizer_config.json").toFile(), config);
-        return dir;
+        return WordLevelTokenizerFiles.write(dir, new WordLevelTokenizerFiles.Spec(List.copyOf(vocab),
+                Set.copyOf(SPECIALS), false, WordLevelTokenizerFiles.tokens("bos_token", "<|im_start|>",
+                "eos_token", "<|im_end|>", "pad_token", "<|im_end|>"), TEMPLATE));
     }
 
     /** {@code rows} prompt/chosen/rejected rows, then one row with a null chosen when {@code badRow}. */

@@ -1,16 +1,13 @@
 package dev.orpo.model.synthetic;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.orpo.model.text.ChatmlSetup;
+import dev.orpo.model.text.WordLevelTokenizerFiles;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * A 64-entry word-level tokenizer with a ChatML chat template, for the 64-token synthetic and golden models: written
@@ -27,7 +24,6 @@ public final class SyntheticChatTokenizer {
             "you", "i", "am", "fine", "the", "a", "cat", "dog", "sat", "on", "mat", "is", "red", "blue", "green",
             "sky", "sun", "what", "color", "of", "grass", "snow", "white", "yes", "no", "it", "good", "bad", "day",
             "night", "water", "fire", "tree", "bird", "sort", "digits", "|", "?", "!", ".");
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private SyntheticChatTokenizer() {
     }
@@ -43,39 +39,11 @@ public final class SyntheticChatTokenizer {
         if (vocab.size() != 64) {
             throw new IllegalStateException("synthetic vocabulary must have 64 entries, has " + vocab.size());
         }
-        ObjectNode root = JSON.createObjectNode();
-        root.put("version", "1.0");
-        root.putNull("truncation");
-        root.putNull("padding");
-        ArrayNode added = root.putArray("added_tokens");
-        ObjectNode ids = JSON.createObjectNode();
-        for (int i = 0; i < vocab.size(); i++) {
-            String t = vocab.get(i);
-            ids.put(t, i);
-            if (t.startsWith("<")) {
-                added.addObject().put("id", i).put("content", t).put("single_word", false).put("lstrip", false)
-                        .put("rstrip", false).put("normalized", false).put("special", true);
-            }
-        }
-        root.putNull("normalizer");
-        root.putObject("pre_tokenizer").put("type", "Whitespace");
-        root.putNull("post_processor");
-        // words joined by spaces on decode
-        root.putObject("decoder").put("type", "WordPiece").put("prefix", "##").put("cleanup", false);
-        ObjectNode model = root.putObject("model");
-        model.put("type", "WordLevel");
-        model.set("vocab", ids);
-        model.put("unk_token", "<unk>");
-        ObjectNode config = JSON.createObjectNode();
-        config.put("bos_token", "<s>").put("eos_token", "</s>").put("pad_token", "<pad>").put("unk_token", "<unk>");
-        config.put("chat_template", ChatmlSetup.CHATML_TEMPLATE);
-        try {
-            Files.createDirectories(dir);
-            JSON.writeValue(dir.resolve("tokenizer.json").toFile(), root);
-            JSON.writeValue(dir.resolve("tokenizer_config.json").toFile(), config);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the synthetic tokenizer to " + dir, e);
-        }
+        Set<String> special = new LinkedHashSet<>();
+        vocab.stream().filter(t -> t.startsWith("<")).forEach(special::add);
+        WordLevelTokenizerFiles.write(dir, new WordLevelTokenizerFiles.Spec(vocab, special, true,
+                WordLevelTokenizerFiles.tokens("bos_token", "<s>", "eos_token", "</s>", "pad_token", "<pad>",
+                        "unk_token", "<unk>"), ChatmlSetup.CHATML_TEMPLATE));
         return dir;
     }
 }

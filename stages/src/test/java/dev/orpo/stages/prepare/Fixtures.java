@@ -1,9 +1,9 @@
 package dev.orpo.stages.prepare;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.orpo.model.text.ChatmlSetup;
+import dev.orpo.model.text.WordLevelTokenizerFiles;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -31,40 +31,16 @@ final class Fixtures {
     }
 
     /** A WordLevel tokenizer.json over {@link #WORDS} + digits, ChatML specials, ChatML tokenizer_config.json. */
-    static Path tokenizer(Path dir) throws IOException {
+    static Path tokenizer(Path dir) {
         Set<String> vocab = new LinkedHashSet<>(List.of(SPECIALS));
         vocab.addAll(List.of(WORDS));
         vocab.addAll(List.of(PUNCT));
         for (int i = 0; i < 100; i++) {
             vocab.add(Integer.toString(i));
         }
-        ObjectNode root = JSON.createObjectNode();
-        root.put("version", "1.0");
-        root.putNull("truncation");
-        root.putNull("padding");
-        ArrayNode added = root.putArray("added_tokens");
-        for (int i = 0; i < SPECIALS.length; i++) {
-            added.addObject().put("id", i).put("content", SPECIALS[i]).put("single_word", false).put("lstrip", false)
-                    .put("rstrip", false).put("normalized", false).put("special", true);
-        }
-        root.putNull("normalizer");
-        root.putObject("pre_tokenizer").put("type", "Whitespace");
-        root.putNull("post_processor");
-        root.putNull("decoder");
-        ObjectNode model = root.putObject("model");
-        model.put("type", "WordLevel").put("unk_token", "<unk>");
-        ObjectNode v = model.putObject("vocab");
-        int id = 0;
-        for (String t : vocab) {
-            v.put(t, id++);
-        }
-        Files.createDirectories(dir);
-        JSON.writeValue(dir.resolve("tokenizer.json").toFile(), root);
-        ObjectNode config = JSON.createObjectNode();
-        config.put("bos_token", ChatmlSetup.IM_START).put("eos_token", ChatmlSetup.IM_END)
-                .put("pad_token", ChatmlSetup.IM_END).put("chat_template", ChatmlSetup.CHATML_TEMPLATE);
-        JSON.writeValue(dir.resolve("tokenizer_config.json").toFile(), config);
-        return dir;
+        return WordLevelTokenizerFiles.write(dir, new WordLevelTokenizerFiles.Spec(List.copyOf(vocab),
+                Set.of(SPECIALS), false, WordLevelTokenizerFiles.tokens("bos_token", ChatmlSetup.IM_START,
+                "eos_token", ChatmlSetup.IM_END, "pad_token", ChatmlSetup.IM_END), ChatmlSetup.CHATML_TEMPLATE));
     }
 
     static String msg(String role, String content) {
