@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -66,14 +67,21 @@ public final class HubPush {
 
     private final String baseUrl;
     private final String token;
+    private final Duration backoff;
 
     /**
      * @param baseUrl e.g. {@link HubClient#DEFAULT_BASE_URL}; tests give a local stand-in
      * @param token   a write token (HF_TOKEN); null or blank makes every push fail before any request
      */
     public HubPush(String baseUrl, String token) {
+        this(baseUrl, token, Duration.ofSeconds(1)); // huggingface_hub's first backoff
+    }
+
+    /** @param backoff wait before the first retry of a transiently failed call (doubled for each next one) */
+    HubPush(String baseUrl, String token, Duration backoff) {
         this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
         this.token = token == null || token.isBlank() ? null : token.strip();
+        this.backoff = backoff;
     }
 
     /**
@@ -116,7 +124,7 @@ public final class HubPush {
             throw new HubPushException("push to " + repoId + ": " + dir + " holds no files", -1);
         }
         String fullId = repoId.contains("/") ? repoId : whoami(repoId) + "/" + repoId;
-        HubHttp http = new HubHttp(fullId, token);
+        HubHttp http = new HubHttp(fullId, token, backoff);
         createRepo(http, fullId, privateRepo);
         String revision = URLEncoder.encode(DEFAULT_REVISION, StandardCharsets.UTF_8);
         Map<String, String> modes = preupload(http, fullId, revision, files);
@@ -127,7 +135,7 @@ public final class HubPush {
     }
 
     private String whoami(String repoId) throws HubPushException {
-        HubHttp.Answer a = new HubHttp(repoId, token).send("GET", baseUrl + "/api/whoami-v2", Map.of(),
+        HubHttp.Answer a = new HubHttp(repoId, token, backoff).send("GET", baseUrl + "/api/whoami-v2", Map.of(),
                 HttpRequest.BodyPublishers.noBody(), true, null);
         String name = json(a, "/api/whoami-v2").path("name").asText("");
         if (name.isEmpty()) {

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -87,6 +88,32 @@ class HubPushTest {
         assertTrue(requests.stream().anyMatch(q -> q.matches("PUT /lfs-upload/[0-9a-f]{64}")), requests.toString());
         assertTrue(requests.stream().anyMatch(q -> q.startsWith("POST /lfs-verify/")), requests.toString());
         assertFalse(requests.contains("GET /api/whoami-v2"), "a namespaced id needs no whoami");
+    }
+
+    @Test
+    void transientHubFailuresAreRetriedAndThePushCompletes() throws Exception {
+        Path dir = mergedDir();
+        hub.failNext(3, 503); // the repo-create call fails three times, then answers
+
+        new HubPush(hub.url(), TOKEN, Duration.ofMillis(1)).push("alice/tiny-orpo", dir, false, "flaky");
+
+        assertSameFiles(files(dir), hub.repo("alice/tiny-orpo").files());
+        assertEquals(List.of("POST /api/repos/create", "POST /api/repos/create", "POST /api/repos/create",
+                "POST /api/repos/create"), hub.requests().subList(0, 4));
+    }
+
+    @Test
+    void hubThatKeepsFailingEndsThePushAfterThreeRetriesNamingTheStatus() throws Exception {
+        Path dir = mergedDir();
+        hub.failNext(100, 503);
+
+        HubPushException e = assertThrows(HubPushException.class,
+                () -> new HubPush(hub.url(), TOKEN, Duration.ofMillis(1)).push("alice/tiny-orpo", dir, false, "x"));
+
+        assertEquals(503, e.status());
+        assertTrue(e.getMessage().contains("POST /api/repos/create answered HTTP 503 (after 3 retries)"),
+                e.getMessage());
+        assertEquals(1 + HubHttp.RETRIES, hub.requests().size());
     }
 
     @Test

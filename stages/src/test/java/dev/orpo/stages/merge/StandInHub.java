@@ -55,6 +55,9 @@ public final class StandInHub implements AutoCloseable {
      * @param lfsOver   files larger than this go through LFS (the hub: 10 MB)
      * @param chunkSize LFS objects larger than this are uploaded in parts of this size
      */
+    private final java.util.concurrent.atomic.AtomicInteger failures = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile int failureStatus;
+
     public StandInHub(String user, String token, long lfsOver, long chunkSize) {
         this.user = user;
         this.token = token;
@@ -78,6 +81,12 @@ public final class StandInHub implements AutoCloseable {
         return repos.get(repoId);
     }
 
+    /** The next {@code n} requests (any kind) answer {@code status} without doing anything: a flaky hub. */
+    public void failNext(int n, int status) {
+        failures.set(n);
+        failureStatus = status;
+    }
+
     /** Every request seen, as "METHOD path". */
     public List<String> requests() {
         synchronized (requests) {
@@ -90,6 +99,10 @@ public final class StandInHub implements AutoCloseable {
         String method = x.getRequestMethod();
         requests.add(method + " " + path);
         byte[] body = x.getRequestBody().readAllBytes();
+        if (failures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            reply(x, failureStatus, "{\"error\":\"Service Unavailable (stand-in failure)\"}");
+            return;
+        }
         try {
             Matcher m;
             boolean upload = UPLOAD.matcher(path).matches();
