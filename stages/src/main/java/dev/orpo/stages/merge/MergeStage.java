@@ -111,7 +111,7 @@ public final class MergeStage {
             for (String file : merged.files().keySet()) {
                 store.getFile(prefix(layout, t) + file, dir.resolve(file));
             }
-            push(t.runId(), repo, dir, merged.modelUri());
+            push(t.runId(), repo, t.request().merge().hubPrivateRepo(), dir, merged.modelUri());
         } finally {
             deleteRecursively(dir);
         }
@@ -166,7 +166,7 @@ public final class MergeStage {
         try {
             String repo = t.request().merge().pushToHub();
             if (t.finalModel() && repo != null) {
-                push(t.runId(), repo, out, merged.modelUri());
+                push(t.runId(), repo, t.request().merge().hubPrivateRepo(), out, merged.modelUri());
             }
         } finally {
             deleteRecursively(dir);
@@ -175,7 +175,7 @@ public final class MergeStage {
     }
 
     /** The final model's files to {@code merge.push_to_hub}; failures name the repo and where the model still is. */
-    private void push(String runId, String repo, Path out, String modelUri) {
+    private void push(String runId, String repo, boolean privateRepo, Path out, String modelUri) {
         String reason = null;
         Exception cause = null;
         if (hub == null) {
@@ -184,7 +184,7 @@ public final class MergeStage {
             reason = "no hub token: set HF_TOKEN on the merger to a token with write access";
         } else {
             try {
-                hub.push(repo, out, false, "ORPO run " + runId + ": merged model");
+                hub.push(repo, out, privateRepo, "ORPO run " + runId + ": merged model");
             } catch (IOException e) {
                 reason = e.getMessage();
                 cause = e;

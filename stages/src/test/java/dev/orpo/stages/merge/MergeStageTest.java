@@ -126,7 +126,7 @@ class MergeStageTest {
         store.putDirectory(LAYOUT.checkpointPrefix(runId, 3),
                 TinyMergeInputs.adapter(work.resolve(runId).resolve("adapter"), false));
         TrainingRequest request = Json.fromBytes(("{\"model\": {\"name_or_path\": \"" + base + "\"}, \"dataset\":"
-                + " {\"uri\": \"s3://orpo/d.jsonl\"}, \"merge\": {\"push_to_hub\": \"alice/" + runId + "\"}}")
+                + " {\"uri\": \"s3://orpo/d.jsonl\"}, \"merge\": {\"push_to_hub\": \"alice/" + runId + "\", \"hub_private_repo\": true}}")
                 .getBytes(StandardCharsets.UTF_8), TrainingRequest.class);
         return new MergeStage.Target(runId, 3, true, LAYOUT.uri(LAYOUT.checkpointPrefix(runId, 3)), Map.of(), request);
     }
@@ -145,6 +145,7 @@ class MergeStageTest {
                         .orElseThrow(), f.getKey());
             }
             assertEquals(List.of("ORPO run " + runId + ": merged model"), repo.commits());
+            assertTrue(repo.privateRepo(), "merge.hub_private_repo");
         }
     }
 
