@@ -31,9 +31,10 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
  * @param promptLoss                true: the NLL term covers the prompt too (TRL's and the ORPO authors' choice);
  *                                  false: completion tokens only
  * @param gradientCheckpointing     false (transformers): true recomputes each decoder layer during the backward pass
- *                                  instead of keeping all layers' activations: same gradients, lower peak memory, about
- *                                  a third more compute. ≠ seed: the seed gets true from PEFT's
- *                                  prepare_model_for_kbit_training, needed to fit a GPU; on CPU memory is rarely the limit
+ *                                  instead of keeping all layers' activations: same gradients, a lower step peak,
+ *                                  ≈ 1.5× the step time (with a frozen base the backward pass costs about one forward,
+ *                                  so the recompute adds half). ≠ seed: the seed gets true from PEFT's
+ *                                  prepare_model_for_kbit_training, to fit a GPU; on CPU memory is rarely the limit
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record TrainingArgs(

@@ -35,7 +35,8 @@ import java.util.Map;
  *                                  instead of keeping every layer's activations ({@link MicroBatchStep#checkpointed});
  *                                  same gradients, lower peak memory, one more forward pass per step; false
  *                                  (transformers; the seed gets true from PEFT's prepare_model_for_kbit_training, but
- *                                  on CPU memory is rarely the limit and the recompute costs about a third more time)
+ *                                  on CPU memory is rarely the limit and the recompute made steps ≈ 1.5× slower,
+ *                                  docs/benchmarks.md)
  */
 public record TrainerConfig(
         double learningRate,
