@@ -108,7 +108,9 @@ public final class MicroBatchStep {
                 NDArray x = h.get(l);
                 NDArray inputGradient = null;
                 try (NDScope layerScope = new NDScope()) {
-                    x.setRequiresGradient(needInputGradient);
+                    if (needInputGradient) { // a frozen embedding needs no g_0: skip that input gradient
+                        x.setRequiresGradient(true);
+                    }
                     beforeLayer.accept(l);
                     NDArray y = model.layer(l, x, context); // (B, T, C)
                     collector.backward(y.mul(g).sum()); // g is a constant: ∂/∂y = g exactly
