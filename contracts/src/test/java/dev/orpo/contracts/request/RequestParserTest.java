@@ -90,6 +90,7 @@ class RequestParserTest {
         // deliberate departures from the seed, documented in docs/request.md
         assertEquals(ChatTemplateSpec.MODEL, minimal.chatTemplate().mode());
         assertEquals(QuantizationSpec.NONE, minimal.quantization().mode());
+        assertEquals(false, t.gradientCheckpointing()); // the seed's QLoRA preparation turned it on
         assertNull(minimal.merge().dtype());
         assertNull(minimal.dataset().select());
     }
@@ -110,6 +111,18 @@ class RequestParserTest {
                 "dataset.uri: scheme ftp not allowed (use a path, s3:// or hf://datasets/)",
                 "lora.r: must be > 0"), Set.copyOf(e.errors().stream().map(FieldError::toString).toList()));
         assertTrue(e.getMessage().contains("lora.r: must be > 0"));
+    }
+
+    @Test
+    void gradientCheckpointingIsABooleanNamedInItsError() {
+        String base = """
+                {"model": {"name_or_path": "m"}, "dataset": {"uri": "d.jsonl"},
+                 "training": {"gradient_checkpointing": %s}}
+                """;
+        assertTrue(RequestParser.parse(base.formatted("true"), false).training().gradientCheckpointing());
+        var e = assertThrows(InvalidRequestException.class,
+                () -> RequestParser.parse(base.formatted("\"sometimes\""), false));
+        assertTrue(e.errors().get(0).toString().startsWith("training.gradient_checkpointing"), e.getMessage());
     }
 
     @Test

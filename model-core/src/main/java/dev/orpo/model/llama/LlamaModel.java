@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntConsumer;
 
 /**
  * A Llama-family causal language model (Llama 2/3, Mistral, Qwen2) in fp32 on DJL PyTorch, with optional LoRA
@@ -94,18 +95,55 @@ public final class LlamaModel implements AutoCloseable {
      * @param positionIds   (B, T) int64 rotary positions (see {@link #positionIds})
      */
     public NDArray hiddenStates(NDArray ids, NDArray attentionMask, NDArray positionIds) {
-        NDArray x = embed.lookup(ids); // (B, T, C)
-        RotaryEmbedding.Tables tables = rope.tables(positionIds); // (B, 1, T, D) each
-        NDArray bias = mask.bias(attentionMask, positionIds); // (B, 1, T, T)
-        for (DecoderLayer layer : layers) {
-            x = layer.forward(x, tables, bias, training);
-        }
-        return finalNorm.forward(x);
+        return finalNorm.forward(lastLayerOutput(ids, attentionMask, positionIds, layer -> { }));
     }
 
     /** Next-token logits (B, T, V). */
     public NDArray logits(NDArray ids, NDArray attentionMask, NDArray positionIds) {
-        return lmHead.logits(hiddenStates(ids, attentionMask, positionIds));
+        return logits(ids, attentionMask, positionIds, layer -> { });
+    }
+
+    /**
+     * Next-token logits (B, T, V), calling {@code beforeLayer} with each decoder layer's index just before it runs
+     * (the trainer seeds LoRA dropout per layer there, so a checkpointed recompute can draw the same masks).
+     */
+    public NDArray logits(NDArray ids, NDArray attentionMask, NDArray positionIds, IntConsumer beforeLayer) {
+        return headLogits(lastLayerOutput(ids, attentionMask, positionIds, beforeLayer));
+    }
+
+    private NDArray lastLayerOutput(NDArray ids, NDArray attentionMask, NDArray positionIds, IntConsumer before) {
+        NDArray x = embed.lookup(ids); // (B, T, C)
+        LayerContext context = layerContext(attentionMask, positionIds);
+        for (int i = 0; i < layers.size(); i++) {
+            before.accept(i);
+            x = layer(i, x, context); // (B, T, C)
+        }
+        return x;
+    }
+
+    /**
+     * What every decoder layer of one forward pass shares (for running the layers one by one, e.g. gradient
+     * checkpointing).
+     *
+     * @param rope rotary tables (B, 1, T, D) each
+     * @param bias additive attention bias (B, 1, T, T)
+     */
+    public record LayerContext(RotaryEmbedding.Tables rope, NDArray bias) {
+    }
+
+    /** The shared layer inputs of a batch: rotary tables from the positions, attention bias from the mask. */
+    public LayerContext layerContext(NDArray attentionMask, NDArray positionIds) {
+        return new LayerContext(rope.tables(positionIds), mask.bias(attentionMask, positionIds));
+    }
+
+    /** Decoder layer {@code i} (LoRA dropout on in training mode): x (B, T, C) → (B, T, C). */
+    public NDArray layer(int i, NDArray x, LayerContext context) {
+        return layers.get(i).forward(x, context.rope(), context.bias(), training);
+    }
+
+    /** The top of the model: the last layer's output (B, T, C) → final norm → LM head → logits (B, T, V). */
+    public NDArray headLogits(NDArray lastLayerOutput) {
+        return lmHead.logits(finalNorm.forward(lastLayerOutput));
     }
 
     /**

@@ -5,7 +5,8 @@ import java.util.SplittableRandom;
 /**
  * The trainer's randomness, derived from the seed and the position in training alone, so a resumed run draws exactly
  * what an uninterrupted one would: the shuffled row order of each epoch, and the seed given to the engine RNG (LoRA
- * dropout masks) before each micro-batch.
+ * dropout masks) before each decoder layer of each micro-batch. Per layer, not per micro-batch, so that gradient
+ * checkpointing's recompute of one layer draws the same masks as its first forward pass.
  */
 final class DataOrder {
     private static final long GOLDEN = 0x9E3779B97F4A7C15L;
@@ -29,9 +30,9 @@ final class DataOrder {
         return order;
     }
 
-    /** Engine seed for micro-batch {@code micro} of update {@code step} (0-based). */
-    static int dropoutSeed(long seed, int step, int micro) {
-        long s = mix(mix(seed ^ 0x5DEECE66DL, 1 + (long) step), 1 + (long) micro);
+    /** Engine seed for decoder layer {@code layer} in micro-batch {@code micro} of update {@code step} (0-based). */
+    static int dropoutSeed(long seed, int step, int micro, int layer) {
+        long s = mix(mix(mix(seed ^ 0x5DEECE66DL, 1 + (long) step), 1 + (long) micro), 1 + (long) layer);
         return (int) (s ^ (s >>> 32));
     }
 

@@ -3,8 +3,6 @@ package dev.orpo.model.train;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
-import ai.djl.training.GradientCollector;
-import dev.orpo.model.llama.HostArrays;
 import dev.orpo.model.llama.LlamaModel;
 import dev.orpo.model.orpo.OrpoLoss;
 import dev.orpo.model.orpo.OrpoOutput;
@@ -24,7 +22,8 @@ import java.util.function.BooleanSupplier;
  * ORPO fine-tuning of a LoRA-adapted {@link LlamaModel}, as TRL's {@code ORPOTrainer} on HF's {@code Trainer} loop:
  * epochs → a seeded shuffle of the rows → micro-batches; per update {@code gradient_accumulation_steps} micro-batches
  * each contribute {@code loss / n} to the gradients, then gradient clipping, the scheduled learning rate and one
- * AdamW step. Every step's NDArrays live in an {@link NDScope}; the optimizer state lives outside it.
+ * AdamW step ({@link MicroBatchStep}: plain, or with gradient checkpointing per decoder layer). Every step's NDArrays
+ * live in an {@link NDScope}; the optimizer state lives outside it.
  *
  * <p>Checkpoints ({@link Checkpoints}) go to {@code <outputDir>/checkpoints/step-<n>/} every {@code save_steps} and
  * at the end; {@link #resume(Path)} continues one so that the final adapter equals an uninterrupted run's. Randomness
@@ -143,16 +142,16 @@ public final class OrpoTrainer {
             model.setTraining(true);
             int n = last - first;
             for (int micro = first; micro < last; micro++) {
-                Engine.getInstance().setRandomSeed(DataOrder.dropoutSeed(config.seed(), step, micro - first));
+                int update = step;
+                int slot = micro - first;
                 List<PreferencePair> pairs = microBatch(order, micro);
-                try (NDScope scope = new NDScope();
-                     GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                try (NDScope scope = new NDScope()) {
                     PreferenceBatch batch = collator.collate(pairs, model.manager());
-                    NDArray logits = model.logits(batch.inputIds(), batch.attentionMask(), batch.positionIds());
-                    OrpoOutput out = OrpoLoss.compute(logits, batch, config.beta());
-                    // 1/n so accumulation equals one big batch; a native-owned scalar, kept by autograd
-                    collector.backward(out.loss().div(HostArrays.scalar(out.loss(), n)));
-                    window.add(out.lossValue(), out.metrics(), tokens(pairs));
+                    // dropout masks seeded per (step, micro-batch, layer): a checkpointed recompute draws the same
+                    MicroBatchStep.Result out = MicroBatchStep.run(config.gradientCheckpointing(), model, batch,
+                            config.beta(), n, layer -> Engine.getInstance().setRandomSeed(
+                                    DataOrder.dropoutSeed(config.seed(), update, slot, layer)));
+                    window.add(out.loss(), out.metrics(), tokens(pairs));
                 }
             }
             // update after the collector has closed: clip, scheduled lr, AdamW (which zeroes the gradients);

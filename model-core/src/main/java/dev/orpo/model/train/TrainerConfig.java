@@ -31,6 +31,12 @@ import java.util.Map;
  * @param seed                      {@code seed}: data order and dropout; 42 (transformers)
  * @param promptLoss                NLL over the prompt too (TRL and the ORPO authors); true
  * @param evalOnStart               {@code eval_on_start}: evaluate before the first update; false (transformers)
+ * @param gradientCheckpointing     {@code gradient_checkpointing}: recompute each decoder layer in the backward pass
+ *                                  instead of keeping every layer's activations ({@link MicroBatchStep#checkpointed});
+ *                                  same gradients, lower peak memory, one more forward pass per step; false
+ *                                  (transformers; the seed gets true from PEFT's prepare_model_for_kbit_training, but
+ *                                  on CPU memory is rarely the limit and the recompute made steps ≈ 1.5× slower,
+ *                                  docs/benchmarks.md)
  */
 public record TrainerConfig(
         double learningRate,
@@ -53,7 +59,8 @@ public record TrainerConfig(
         double adamEpsilon,
         long seed,
         boolean promptLoss,
-        boolean evalOnStart) {
+        boolean evalOnStart,
+        boolean gradientCheckpointing) {
 
     public TrainerConfig {
         require(learningRate >= 0 && Double.isFinite(learningRate), "learning_rate", learningRate, ">= 0");
@@ -80,7 +87,7 @@ public record TrainerConfig(
     /** The seed recipe's values (see the field docs for each default's origin). */
     public static TrainerConfig defaults() {
         return new TrainerConfig(8e-6, 0.1, LrSchedule.Kind.LINEAR, 10, 0.0, 2, 2, 4, 1.0, -1, 0.2, 1, 500, 1.0,
-                0.0, 0.9, 0.999, 1e-8, 42L, true, false);
+                0.0, 0.9, 0.999, 1e-8, 42L, true, false, false);
     }
 
     /** The optimizer's part of this config. */
@@ -149,6 +156,7 @@ public record TrainerConfig(
         m.put("seed", seed);
         m.put("prompt_loss", promptLoss);
         m.put("eval_on_start", evalOnStart);
+        m.put("gradient_checkpointing", gradientCheckpointing);
         return m;
     }
 
@@ -195,7 +203,7 @@ public record TrainerConfig(
                 (int) m.get("logging_steps"), (double) m.get("save_steps"), (double) m.get("max_grad_norm"),
                 (double) m.get("weight_decay"), (double) m.get("adam_beta1"), (double) m.get("adam_beta2"),
                 (double) m.get("adam_epsilon"), (long) m.get("seed"), (boolean) m.get("prompt_loss"),
-                (boolean) m.get("eval_on_start"));
+                (boolean) m.get("eval_on_start"), (boolean) m.get("gradient_checkpointing"));
     }
 
     private static int every(double value, int totalSteps) {

@@ -25,7 +25,7 @@ import java.util.Map;
  * @param dataEpoch      epoch whose shuffled order the next update reads from
  * @param stepInEpoch    index of the next update within that epoch
  * @param trainRows      number of training pairs (positions are only valid for the same data)
- * @param seed           seed of the data order ({@code SplittableRandom(seed, epoch)}) and of the per-micro-batch
+ * @param seed           seed of the data order ({@code SplittableRandom(seed, epoch)}) and of the per-layer
  *                       dropout seeds
  * @param schedulerStep  LR schedule position (= globalStep: one scheduler step per update)
  * @param config         the {@link TrainerConfig} as HF-named values

@@ -45,4 +45,15 @@ class TrainerConfigTest {
         assertThrows(IllegalArgumentException.class, () -> TrainerConfig.defaults().with("eval_steps", "2.5"));
         assertThrows(IllegalArgumentException.class, () -> TrainerConfig.defaults().with("adam_beta1", "1"));
     }
+
+    @Test
+    void gradientCheckpointingIsOffByDefaultAndSetByItsTransformersName() {
+        assertEquals(false, TrainerConfig.defaults().gradientCheckpointing());
+        assertEquals(true, TrainerConfig.defaults().with("gradient_checkpointing", "true").gradientCheckpointing());
+        assertEquals(true, TrainerConfig.defaults().with("gradient_checkpointing", "true").asMap()
+                .get("gradient_checkpointing"));
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+                () -> TrainerConfig.defaults().with("gradient_checkpointing", "sometimes"));
+        assertTrue(bad.getMessage().contains("gradient_checkpointing='sometimes'"), bad.getMessage());
+    }
 }

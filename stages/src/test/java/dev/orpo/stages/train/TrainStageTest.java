@@ -3,6 +3,7 @@ package dev.orpo.stages.train;
 import dev.orpo.contracts.request.QuantizationSpec;
 import dev.orpo.contracts.request.RequestParser;
 import dev.orpo.contracts.request.TrainingRequest;
+import dev.orpo.model.io.FloatTensor;
 import dev.orpo.model.lora.PeftAdapterFiles;
 import dev.orpo.model.train.StepLog;
 import org.junit.jupiter.api.BeforeAll;
@@ -125,6 +126,33 @@ class TrainStageTest {
         TrainStage.run(twelveSteps(""), inputs(out.resolve("fp32"), 0, null), new Recorder(null), () -> false);
         assertFalse(java.util.Arrays.equals(Files.readAllBytes(nf4.resolve("adapter_model.safetensors")),
                 Files.readAllBytes(out.resolve("fp32/checkpoints/step-12/adapter_model.safetensors"))));
+    }
+
+    @Test
+    void gradientCheckpointingFromTheRequestTrainsTheSameNf4Adapter(@TempDir Path out) {
+        // LoRA dropout at the default 0.05, NF4 base: the seed's QLoRA set-up with and without checkpointing
+        TrainingRequest checkpointed = qloraTwoSteps(true);
+        assertTrue(TrainStage.trainerConfig(checkpointed.training()).gradientCheckpointing());
+        TrainStage.Outcome ckpt = TrainStage.run(checkpointed, inputs(out.resolve("ckpt"), 0, null),
+                new Recorder(null), () -> false);
+        TrainStage.Outcome plain = TrainStage.run(qloraTwoSteps(false), inputs(out.resolve("plain"), 0, null),
+                new Recorder(null), () -> false);
+        assertEquals(2, ckpt.result().step());
+        Map<String, FloatTensor> a = PeftAdapterFiles.read(ckpt.result().finalCheckpoint()).tensors();
+        Map<String, FloatTensor> b = PeftAdapterFiles.read(plain.result().finalCheckpoint()).tensors();
+        assertEquals(b.keySet(), a.keySet());
+        for (String k : a.keySet()) {
+            assertArrayEquals(b.get(k).data(), a.get(k).data(), 1e-5f, k);
+        }
+    }
+
+    private static TrainingRequest qloraTwoSteps(boolean gradientCheckpointing) {
+        return RequestParser.parse("""
+                {"model": {"name_or_path": "tiny"}, "dataset": {"uri": "s3://orpo/d.jsonl"},
+                 "lora": {"r": 4, "lora_alpha": 8}, "quantization": {"mode": "nf4"},
+                 "training": {"learning_rate": 0.005, "warmup_steps": 0, "per_device_train_batch_size": 2,
+                   "gradient_accumulation_steps": 2, "max_steps": 2, "eval_steps": 2, "save_steps": 2,
+                   "seed": 3, "gradient_checkpointing": %s}}""".formatted(gradientCheckpointing), false);
     }
 
     private static TrainingRequest twelveSteps(String extra) {

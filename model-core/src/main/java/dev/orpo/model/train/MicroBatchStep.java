@@ -1,0 +1,142 @@
+package dev.orpo.model.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.GradientCollector;
+import dev.orpo.model.llama.HostArrays;
+import dev.orpo.model.llama.LlamaModel;
+import dev.orpo.model.orpo.OrpoLoss;
+import dev.orpo.model.orpo.OrpoOutput;
+import dev.orpo.model.orpo.PreferenceBatch;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntConsumer;
+
+/**
+ * Forward and backward of one micro-batch: adds the gradients of {@code L_ORPO / n} to the model's trainable tensors
+ * (they accumulate across calls; the optimizer zeroes them). Two ways, with equal gradients:
+ * <ul>
+ *   <li>{@link #plain}: one autograd graph over the whole model, so every layer's activations (and, with an NF4 base,
+ *       its dequantized weights) live until the backward pass;</li>
+ *   <li>{@link #checkpointed}: gradient checkpointing per decoder layer (transformers' {@code gradient_checkpointing},
+ *       which PEFT's {@code prepare_model_for_kbit_training} turns on for QLoRA). A first pass without a graph keeps
+ *       only each layer's input; the backward pass then recomputes one layer at a time with a graph and pushes the
+ *       gradient through it, so at most one layer's activations exist at once, at the cost of a second forward.</li>
+ * </ul>
+ * DJL has no custom autograd function, so the chain rule between layers is done here: with {@code h_l} the input of
+ * layer {@code l} and {@code g_l = ∂L/∂h_l}, layer {@code l}'s parameters get their gradient from
+ * {@code backward(sum(layer_l(h_l) ⊙ g_{l+1}))} and {@code g_l} is the gradient that lands on the leaf {@code h_l}.
+ *
+ * <p>{@code beforeLayer} is called with each layer's index right before the layer runs, in both passes: the trainer
+ * seeds the engine RNG there, so the recompute draws the same LoRA dropout masks as the first pass. Call inside an
+ * {@link NDScope} with no {@link GradientCollector} open; the batch's arrays belong to the caller.
+ */
+public final class MicroBatchStep {
+
+    /** What a step leaves on the host: the loss value (before the 1/n) and TRL's logged metrics. */
+    public record Result(double loss, Map<String, Double> metrics) {
+    }
+
+    private MicroBatchStep() {
+    }
+
+    /** {@link #checkpointed} when {@code checkpointing}, else {@link #plain}. */
+    public static Result run(boolean checkpointing, LlamaModel model, PreferenceBatch batch, double beta, int n,
+                             IntConsumer beforeLayer) {
+        return checkpointing ? checkpointed(model, batch, beta, n, beforeLayer)
+                : plain(model, batch, beta, n, beforeLayer);
+    }
+
+    /** One graph over the whole model, one backward of {@code loss / n}. */
+    public static Result plain(LlamaModel model, PreferenceBatch batch, double beta, int n, IntConsumer beforeLayer) {
+        try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+            NDArray logits = model.logits(batch.inputIds(), batch.attentionMask(), batch.positionIds(), beforeLayer);
+            OrpoOutput out = OrpoLoss.compute(logits, batch, beta);
+            // 1/n so n accumulated micro-batches equal one batch; a native-owned scalar, kept by autograd
+            collector.backward(out.loss().div(HostArrays.scalar(out.loss(), n)));
+            return new Result(out.lossValue(), out.metrics());
+        }
+    }
+
+    /** Gradient checkpointing per decoder layer: the same gradients as {@link #plain}, one layer's graph at a time. */
+    public static Result checkpointed(LlamaModel model, PreferenceBatch batch, double beta, int n,
+                                      IntConsumer beforeLayer) {
+        int layers = model.layers().size();
+        boolean embedTrains = model.embedding().trainable();
+        LlamaModel.LayerContext context = model.layerContext(batch.attentionMask(), batch.positionIds());
+        // pass 1 without a graph: h_0 = embed(ids), h_{l+1} = layer_l(h_l); keep every h_l, (B, T, C) each
+        List<NDArray> h = new ArrayList<>(layers + 1);
+        boolean gradMode = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        try {
+            h.add(model.embedding().lookup(batch.inputIds())); // (B, T, C)
+            for (int l = 0; l < layers; l++) {
+                beforeLayer.accept(l);
+                NDArray next;
+                try (NDScope layerScope = new NDScope()) {
+                    next = model.layer(l, h.get(l), context); // (B, T, C)
+                    NDScope.unregister(next);
+                }
+                NDScope.register(next); // the caller's scope frees it if anything below throws
+                h.add(next);
+            }
+        } finally {
+            JniUtils.setGradMode(gradMode);
+        }
+        try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+            // top: h_L as a leaf → final norm → LM head → ORPO loss; backward(loss / n) gives g_L = ∂(L/n)/∂h_L
+            Result result;
+            NDArray g;
+            try (NDScope topScope = new NDScope()) {
+                NDArray last = h.get(layers);
+                last.setRequiresGradient(true);
+                OrpoOutput out = OrpoLoss.compute(model.headLogits(last), batch, beta);
+                collector.backward(out.loss().div(HostArrays.scalar(out.loss(), n)));
+                result = new Result(out.lossValue(), out.metrics());
+                g = last.getGradient(); // (B, T, C)
+                NDScope.unregister(g);
+            }
+            NDScope.register(g);
+            h.remove(layers).close();
+            // layers top-down: recompute layer l from the leaf h_l, backward(sum(y ⊙ g_{l+1})) → g_l on the leaf
+            for (int l = layers - 1; l >= 0; l--) {
+                boolean needInputGradient = l > 0 || embedTrains;
+                NDArray x = h.get(l);
+                NDArray inputGradient = null;
+                try (NDScope layerScope = new NDScope()) {
+                    if (needInputGradient) { // a frozen embedding needs no g_0: skip that input gradient
+                        x.setRequiresGradient(true);
+                    }
+                    beforeLayer.accept(l);
+                    NDArray y = model.layer(l, x, context); // (B, T, C)
+                    collector.backward(y.mul(g).sum()); // g is a constant: ∂/∂y = g exactly
+                    if (needInputGradient) {
+                        inputGradient = x.getGradient(); // (B, T, C)
+                        NDScope.unregister(inputGradient);
+                    }
+                }
+                g.close();
+                g = inputGradient;
+                if (g != null) {
+                    NDScope.register(g);
+                }
+                if (l > 0) {
+                    h.remove(l).close();
+                }
+            }
+            // the embedding, when it trains (resized vocabulary, modules_to_save): backward through the lookup
+            if (embedTrains) {
+                try (NDScope embedScope = new NDScope()) {
+                    collector.backward(model.embedding().lookup(batch.inputIds()).mul(g).sum());
+                }
+                g.close();
+            }
+            h.remove(0).close();
+            return result;
+        }
+    }
+}
