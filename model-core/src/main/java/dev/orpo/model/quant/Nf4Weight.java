@@ -16,7 +16,9 @@ import java.nio.ByteBuffer;
  * call and closes it after the matmul, as bitsandbytes' Linear4bit does with its compute dtype.
  *
  * <p>Under training, autograd keeps the dequantized W of each layer alive until the backward pass (it is needed for the
- * input gradient): the 4-bit saving is in what the model holds between steps, not in a step's peak.
+ * input gradient): on its own the 4-bit saving is in what the model holds between steps, not in a step's peak. With
+ * gradient checkpointing ({@code dev.orpo.model.train.MicroBatchStep}) only the layer being recomputed holds its
+ * dequantized weights, so the peak drops too.
  */
 public final class Nf4Weight implements FrozenWeight {
     private final long out;
