@@ -95,7 +95,13 @@ public final class LlamaModel implements AutoCloseable {
      * @param positionIds   (B, T) int64 rotary positions (see {@link #positionIds})
      */
     public NDArray hiddenStates(NDArray ids, NDArray attentionMask, NDArray positionIds) {
-        return finalNorm.forward(lastLayerOutput(ids, attentionMask, positionIds, layer -> { }));
+        return hiddenStates(ids, attentionMask, positionIds, layer -> { });
+    }
+
+    /** Final-norm hidden states (B, T, C), calling {@code beforeLayer} as {@link #logits(NDArray, NDArray, NDArray,
+     * IntConsumer)} does: the LM head's input, for a loss that projects it in chunks. */
+    public NDArray hiddenStates(NDArray ids, NDArray attentionMask, NDArray positionIds, IntConsumer beforeLayer) {
+        return finalNorm(lastLayerOutput(ids, attentionMask, positionIds, beforeLayer));
     }
 
     /** Next-token logits (B, T, V). */
@@ -143,7 +149,12 @@ public final class LlamaModel implements AutoCloseable {
 
     /** The top of the model: the last layer's output (B, T, C) → final norm → LM head → logits (B, T, V). */
     public NDArray headLogits(NDArray lastLayerOutput) {
-        return lmHead.logits(finalNorm.forward(lastLayerOutput));
+        return lmHead.logits(finalNorm(lastLayerOutput));
+    }
+
+    /** The final RMS norm alone: the last layer's output (B, T, C) → the LM head's input (B, T, C). */
+    public NDArray finalNorm(NDArray lastLayerOutput) {
+        return finalNorm.forward(lastLayerOutput);
     }
 
     /**

@@ -26,6 +26,11 @@ public final class LmHead implements AutoCloseable {
         return table.weight();
     }
 
+    /** True when the [V, C] weight receives gradients (a resized vocabulary: PEFT {@code modules_to_save}). */
+    public boolean trainable() {
+        return table.trainable();
+    }
+
     public boolean tied() {
         return tied;
     }

@@ -19,8 +19,8 @@ import ai.djl.ndarray.types.Shape;
  *   <li>Eq. (6), {@code L_ORPO = E[L_SFT + λ L_OR]}; TRL names λ {@code beta}:
  *       {@code loss = nll - beta * mean(logsigmoid(log_odds))}.</li>
  * </ul>
- * Rewards are {@code beta * logps}, detached, as TRL logs them. The loss is differentiable in the logits through DJL
- * autograd; every other output is for logging.
+ * Rewards are {@code beta * logps}, detached, as TRL logs them. The loss is differentiable in the logits (or, through
+ * {@link #fromTokenLogps}, in the gathered token log-probs) through DJL autograd; every other output is for logging.
  */
 public final class OrpoLoss {
 
@@ -40,27 +40,52 @@ public final class OrpoLoss {
             throw new IllegalArgumentException("logits must have shape (2B, T, V) = " + expected + " + (V), got "
                     + logits.getShape());
         }
+        // shift: logits at position t predict the label at t+1
+        NDArray shifted = logits.get(new NDIndex(":, :{}, :", t - 1)); // (2B, T-1, V)
+        NDArray logp = shifted.logSoftmax(-1); // (2B, T-1, V)
+        NDArray labelLogp = tokenLogProbs(logp, batch.labels().get(new NDIndex(":, 1:"))); // (2B, T-1)
+        NDArray nllLogp = tokenLogProbs(logp.get(new NDIndex(":{}", b)),
+                batch.nllLabels().get(new NDIndex(":, 1:"))); // (B, T-1)
+        NDArray positionLogitSum = shifted.stopGradient().sum(new int[] {2}); // (2B, T-1)
+        return fromTokenLogps(labelLogp, nllLogp, positionLogitSum, logits.getShape().get(2), batch, beta);
+    }
+
+    /**
+     * The ORPO loss and TRL's metrics from per-token log-probs: the whole objective once the LM head's log-softmax
+     * has been gathered, so a chunked head ({@code dev.orpo.model.train.ChunkedHead}) and {@link #compute} share it.
+     * Entries at ignored labels may hold any finite value: they are masked.
+     *
+     * @param labelLogp        (2B, T-1) log p(labels[:, 1:]) predicted at positions 0 … T-2; the loss is
+     *                         differentiable in it
+     * @param nllLogp          (B, T-1) log p(nllLabels[:, 1:]) of the chosen rows; differentiable
+     * @param positionLogitSum (2B, T-1) sum over the vocabulary of the logits at positions 0 … T-2, for logging
+     * @param vocab            V, the number of logits summed at each position
+     * @param batch            the collated batch the log-probs belong to
+     * @param beta             λ, weight of the odds-ratio term (TRL default 0.1)
+     */
+    public static OrpoOutput fromTokenLogps(NDArray labelLogp, NDArray nllLogp, NDArray positionLogitSum, long vocab,
+                                            PreferenceBatch batch, double beta) {
+        int b = batch.pairs();
+        int t = batch.length();
+        requireShape("labelLogp", labelLogp, new Shape(2L * b, t - 1));
+        requireShape("nllLogp", nllLogp, new Shape(b, t - 1));
+        requireShape("positionLogitSum", positionLogitSum, new Shape(2L * b, t - 1));
         if (!(beta >= 0) || Double.isInfinite(beta)) {
             throw new IllegalArgumentException("beta must be a finite value >= 0, got " + beta);
         }
-        long vocab = logits.getShape().get(2);
-        DataType type = logits.getDataType();
-
-        // shift: logits at position t predict the label at t+1
-        NDArray logp = logits.get(new NDIndex(":, :{}, :", t - 1)).logSoftmax(-1); // (2B, T-1, V)
-        NDArray labels = batch.labels().get(new NDIndex(":, 1:")); // (2B, T-1)
+        DataType type = labelLogp.getDataType();
 
         // mean log-prob of each completion (TRL get_batch_logps, average_log_prob=True)
+        NDArray labels = batch.labels().get(new NDIndex(":, 1:")); // (2B, T-1)
         NDArray mask = labels.neq(PreferenceBatch.IGNORE_INDEX).toType(type, false); // (2B, T-1)
-        NDArray tokenLogp = tokenLogProbs(logp, labels); // (2B, T-1)
-        NDArray logps = tokenLogp.mul(mask).sum(new int[] {1}).div(mask.sum(new int[] {1})); // (2B)
+        NDArray logps = labelLogp.mul(mask).sum(new int[] {1}).div(mask.sum(new int[] {1})); // (2B)
         NDArray chosenLogps = logps.get(new NDIndex(":{}", b)); // (B)
         NDArray rejectedLogps = logps.get(new NDIndex("{}:", b)); // (B)
 
         // Eq. (2): cross-entropy over the chosen rows' SFT labels, mean over all their tokens
         NDArray nllLabels = batch.nllLabels().get(new NDIndex(":, 1:")); // (B, T-1)
         NDArray nllMask = nllLabels.neq(PreferenceBatch.IGNORE_INDEX).toType(type, false); // (B, T-1)
-        NDArray nllTok = tokenLogProbs(logp.get(new NDIndex(":{}", b)), nllLabels).neg().mul(nllMask); // (B, T-1)
+        NDArray nllTok = nllLogp.neg().mul(nllMask); // (B, T-1)
         NDArray nllSum = nllTok.sum(new int[] {1}); // (B)
         NDArray nllTokens = nllMask.sum(new int[] {1}); // (B)
         NDArray nll = nllSum.sum().div(nllTokens.sum());
@@ -74,18 +99,25 @@ public final class OrpoLoss {
         NDArray loss = nll.sub(ratio.mean().mul(HostArrays.scalar(ratio, beta))); // native-owned scalar: kept by autograd
 
         // logging: TRL's padded logits means, plus per-row sums over predicting positions
-        NDArray shifted = logits.get(new NDIndex(":, :{}, :", t - 1)).stopGradient(); // (2B, T-1, V)
+        NDArray sums = positionLogitSum.stopGradient().toType(type, false); // (2B, T-1)
+        double perHalf = (double) b * (t - 1) * vocab; // logits in logits[:B, :-1, :]
         NDArray predicting = batch.attentionMask().get(new NDIndex(":, 1:")).toType(type, false); // (2B, T-1)
-        NDArray rowLogitSum = shifted.sum(new int[] {2}).mul(predicting).sum(new int[] {1}); // (2B)
+        NDArray rowLogitSum = sums.mul(predicting).sum(new int[] {1}); // (2B)
         NDArray rowLogitCount = predicting.sum(new int[] {1}).mul(vocab); // (2B)
         return new OrpoOutput(loss, nll.stopGradient(), chosenLogps.stopGradient(), rejectedLogps.stopGradient(),
                 logOdds.stopGradient(), ratio.stopGradient(), nllSum.stopGradient(), nllTokens,
-                shifted.get(new NDIndex(":{}", b)).mean(), shifted.get(new NDIndex("{}:", b)).mean(), rowLogitSum,
-                rowLogitCount, beta);
+                sums.get(new NDIndex(":{}", b)).sum().div(perHalf), sums.get(new NDIndex("{}:", b)).sum().div(perHalf),
+                rowLogitSum, rowLogitCount, beta);
+    }
+
+    private static void requireShape(String name, NDArray a, Shape expected) {
+        if (!a.getShape().equals(expected)) {
+            throw new IllegalArgumentException(name + " must have shape " + expected + ", got " + a.getShape());
+        }
     }
 
     /** log p(label) per position; ignored labels read token 0 and must be masked by the caller. (R, T-1) */
-    private static NDArray tokenLogProbs(NDArray logp, NDArray labels) {
+    public static NDArray tokenLogProbs(NDArray logp, NDArray labels) {
         NDArray safe = labels.mul(labels.neq(PreferenceBatch.IGNORE_INDEX).toType(DataType.INT64, false)); // (R, T-1)
         return logp.gather(safe.expandDims(-1), -1).squeeze(-1); // (R, T-1)
     }

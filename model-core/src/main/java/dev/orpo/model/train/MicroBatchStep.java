@@ -27,6 +27,8 @@ import java.util.function.IntConsumer;
  *       only each layer's input; the backward pass then recomputes one layer at a time with a graph and pushes the
  *       gradient through it, so at most one layer's activations exist at once, at the cost of a second forward.</li>
  * </ul>
+ * Either way the top (final norm, LM head, ORPO loss) runs on full (2B, T, V) logits, or, with a logits chunk size,
+ * through {@link ChunkedHead}, which never keeps more than one chunk of logits.
  * DJL has no custom autograd function, so the chain rule between layers is done here: with {@code h_l} the input of
  * layer {@code l} and {@code g_l = ∂L/∂h_l}, layer {@code l}'s parameters get their gradient from
  * {@code backward(sum(layer_l(h_l) ⊙ g_{l+1}))} and {@code g_l} is the gradient that lands on the leaf {@code h_l}.
@@ -44,27 +46,58 @@ public final class MicroBatchStep {
     private MicroBatchStep() {
     }
 
-    /** {@link #checkpointed} when {@code checkpointing}, else {@link #plain}. */
+    /** {@link #checkpointed} when {@code checkpointing}, else {@link #plain}; full logits (no chunking). */
     public static Result run(boolean checkpointing, LlamaModel model, PreferenceBatch batch, double beta, int n,
                              IntConsumer beforeLayer) {
-        return checkpointing ? checkpointed(model, batch, beta, n, beforeLayer)
-                : plain(model, batch, beta, n, beforeLayer);
+        return run(checkpointing, 0, model, batch, beta, n, beforeLayer);
+    }
+
+    /**
+     * {@link #checkpointed} when {@code checkpointing}, else {@link #plain}; with {@code logitsChunkSize > 0} the top
+     * (LM head + ORPO loss) runs through {@link ChunkedHead} that many positions at a time, else on full logits.
+     */
+    public static Result run(boolean checkpointing, int logitsChunkSize, LlamaModel model, PreferenceBatch batch,
+                             double beta, int n, IntConsumer beforeLayer) {
+        return checkpointing ? checkpointed(model, batch, beta, n, beforeLayer, logitsChunkSize)
+                : plain(model, batch, beta, n, beforeLayer, logitsChunkSize);
     }
 
     /** One graph over the whole model, one backward of {@code loss / n}. */
     public static Result plain(LlamaModel model, PreferenceBatch batch, double beta, int n, IntConsumer beforeLayer) {
+        return plain(model, batch, beta, n, beforeLayer, 0);
+    }
+
+    /** {@link #plain} with the top chunked when {@code logitsChunkSize > 0}. */
+    public static Result plain(LlamaModel model, PreferenceBatch batch, double beta, int n, IntConsumer beforeLayer,
+                               int logitsChunkSize) {
         try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+            if (logitsChunkSize > 0) {
+                NDArray z = model.hiddenStates(batch.inputIds(), batch.attentionMask(), batch.positionIds(),
+                        beforeLayer); // (2B, T, C)
+                return ChunkedHead.backward(collector, z, model.lmHead(), batch, beta, n, logitsChunkSize);
+            }
             NDArray logits = model.logits(batch.inputIds(), batch.attentionMask(), batch.positionIds(), beforeLayer);
-            OrpoOutput out = OrpoLoss.compute(logits, batch, beta);
-            // 1/n so n accumulated micro-batches equal one batch; a native-owned scalar, kept by autograd
-            collector.backward(out.loss().div(HostArrays.scalar(out.loss(), n)));
-            return new Result(out.lossValue(), out.metrics());
+            return top(collector, logits, batch, beta, n);
         }
+    }
+
+    /** Full-logits top: ORPO loss of (2B, T, V) logits, one backward of {@code loss / n}. */
+    private static Result top(GradientCollector collector, NDArray logits, PreferenceBatch batch, double beta, int n) {
+        OrpoOutput out = OrpoLoss.compute(logits, batch, beta);
+        // 1/n so n accumulated micro-batches equal one batch; a native-owned scalar, kept by autograd
+        collector.backward(out.loss().div(HostArrays.scalar(out.loss(), n)));
+        return new Result(out.lossValue(), out.metrics());
     }
 
     /** Gradient checkpointing per decoder layer: the same gradients as {@link #plain}, one layer's graph at a time. */
     public static Result checkpointed(LlamaModel model, PreferenceBatch batch, double beta, int n,
                                       IntConsumer beforeLayer) {
+        return checkpointed(model, batch, beta, n, beforeLayer, 0);
+    }
+
+    /** {@link #checkpointed} with the top chunked when {@code logitsChunkSize > 0}. */
+    public static Result checkpointed(LlamaModel model, PreferenceBatch batch, double beta, int n,
+                                      IntConsumer beforeLayer, int logitsChunkSize) {
         int layers = model.layers().size();
         boolean embedTrains = model.embedding().trainable();
         LlamaModel.LayerContext context = model.layerContext(batch.attentionMask(), batch.positionIds());
@@ -94,9 +127,10 @@ public final class MicroBatchStep {
             try (NDScope topScope = new NDScope()) {
                 NDArray last = h.get(layers);
                 last.setRequiresGradient(true);
-                OrpoOutput out = OrpoLoss.compute(model.headLogits(last), batch, beta);
-                collector.backward(out.loss().div(HostArrays.scalar(out.loss(), n)));
-                result = new Result(out.lossValue(), out.metrics());
+                result = logitsChunkSize > 0
+                        ? ChunkedHead.backward(collector, model.finalNorm(last), model.lmHead(), batch, beta, n,
+                                logitsChunkSize)
+                        : top(collector, model.headLogits(last), batch, beta, n);
                 g = last.getGradient(); // (B, T, C)
                 NDScope.unregister(g);
             }

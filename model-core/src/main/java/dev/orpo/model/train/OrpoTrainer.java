@@ -148,8 +148,9 @@ public final class OrpoTrainer {
                 try (NDScope scope = new NDScope()) {
                     PreferenceBatch batch = collator.collate(pairs, model.manager());
                     // dropout masks seeded per (step, micro-batch, layer): a checkpointed recompute draws the same
-                    MicroBatchStep.Result out = MicroBatchStep.run(config.gradientCheckpointing(), model, batch,
-                            config.beta(), n, layer -> Engine.getInstance().setRandomSeed(
+                    MicroBatchStep.Result out = MicroBatchStep.run(config.gradientCheckpointing(),
+                            config.logitsChunkSize(), model, batch, config.beta(), n,
+                            layer -> Engine.getInstance().setRandomSeed(
                                     DataOrder.dropoutSeed(config.seed(), update, slot, layer)));
                     window.add(out.loss(), out.metrics(), tokens(pairs));
                 }
@@ -207,9 +208,11 @@ public final class OrpoTrainer {
                     eval.size()));
             try (NDScope scope = new NDScope()) {
                 PreferenceBatch batch = collator.collate(pairs, model.manager());
-                OrpoOutput out = OrpoLoss.compute(
-                        model.logits(batch.inputIds(), batch.attentionMask(), batch.positionIds()), batch,
-                        config.beta());
+                OrpoOutput out = config.logitsChunkSize() > 0
+                        ? ChunkedHead.forward(model.hiddenStates(batch.inputIds(), batch.attentionMask(),
+                                batch.positionIds()), model.lmHead(), batch, config.beta(), config.logitsChunkSize())
+                        : OrpoLoss.compute(model.logits(batch.inputIds(), batch.attentionMask(),
+                                batch.positionIds()), batch, config.beta());
                 sums.merge("eval_loss", out.lossValue(), Double::sum);
                 out.metrics().forEach((k, v) -> sums.merge("eval_" + k, v, Double::sum));
             }

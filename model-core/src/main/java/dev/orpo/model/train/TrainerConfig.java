@@ -37,6 +37,12 @@ import java.util.Map;
  *                                  (transformers; the seed gets true from PEFT's prepare_model_for_kbit_training, but
  *                                  on CPU memory is rarely the limit and the recompute made steps ≈ 1.5× slower,
  *                                  docs/benchmarks.md)
+ * @param logitsChunkSize           {@code logits_chunk_size} (our addition, not a TRL/transformers argument; the idea
+ *                                  of Liger's fused linear cross-entropy): project the LM head and take the
+ *                                  log-softmax this many token positions at a time, with a hand-written gradient
+ *                                  ({@link ChunkedHead}), so the (2B, T, V) logits never exist at once; same loss,
+ *                                  metrics and gradients. 0 = off (full logits); default 0 because the full path is
+ *                                  the one TRL runs and, for small vocabularies, the cheaper one
  */
 public record TrainerConfig(
         double learningRate,
@@ -60,7 +66,8 @@ public record TrainerConfig(
         long seed,
         boolean promptLoss,
         boolean evalOnStart,
-        boolean gradientCheckpointing) {
+        boolean gradientCheckpointing,
+        int logitsChunkSize) {
 
     public TrainerConfig {
         require(learningRate >= 0 && Double.isFinite(learningRate), "learning_rate", learningRate, ">= 0");
@@ -80,6 +87,7 @@ public record TrainerConfig(
         require(loggingSteps >= 1, "logging_steps", loggingSteps, ">= 1");
         require(saveSteps > 0 && Double.isFinite(saveSteps) && (saveSteps < 1 || saveSteps == Math.rint(saveSteps)),
                 "save_steps", saveSteps, "a fraction in (0, 1) or a whole count >= 1");
+        require(logitsChunkSize >= 0, "logits_chunk_size", logitsChunkSize, ">= 0 (0 = full logits)");
         require(maxGradNorm >= 0 && Double.isFinite(maxGradNorm), "max_grad_norm", maxGradNorm, ">= 0");
         new AdamW.Config(adamBeta1, adamBeta2, adamEpsilon, weightDecay); // validates the optimizer fields
     }
@@ -87,7 +95,7 @@ public record TrainerConfig(
     /** The seed recipe's values (see the field docs for each default's origin). */
     public static TrainerConfig defaults() {
         return new TrainerConfig(8e-6, 0.1, LrSchedule.Kind.LINEAR, 10, 0.0, 2, 2, 4, 1.0, -1, 0.2, 1, 500, 1.0,
-                0.0, 0.9, 0.999, 1e-8, 42L, true, false, false);
+                0.0, 0.9, 0.999, 1e-8, 42L, true, false, false, 0);
     }
 
     /** The optimizer's part of this config. */
@@ -157,6 +165,7 @@ public record TrainerConfig(
         m.put("prompt_loss", promptLoss);
         m.put("eval_on_start", evalOnStart);
         m.put("gradient_checkpointing", gradientCheckpointing);
+        m.put("logits_chunk_size", logitsChunkSize);
         return m;
     }
 
@@ -203,7 +212,8 @@ public record TrainerConfig(
                 (int) m.get("logging_steps"), (double) m.get("save_steps"), (double) m.get("max_grad_norm"),
                 (double) m.get("weight_decay"), (double) m.get("adam_beta1"), (double) m.get("adam_beta2"),
                 (double) m.get("adam_epsilon"), (long) m.get("seed"), (boolean) m.get("prompt_loss"),
-                (boolean) m.get("eval_on_start"), (boolean) m.get("gradient_checkpointing"));
+                (boolean) m.get("eval_on_start"), (boolean) m.get("gradient_checkpointing"),
+                (int) m.get("logits_chunk_size"));
     }
 
     private static int every(double value, int totalSteps) {

@@ -179,6 +179,12 @@ class GradientCheckpointingTest {
 
     /** Rank-4 LoRA on all projections with random B (a fresh B = 0 would give A zero gradients). */
     private static LlamaModel model(LlamaConfig config, FrozenWeights base, double dropout, boolean resize) {
+        return model(dir, manager, config, base, dropout, resize);
+    }
+
+    /** The same, with the synthetic model written under {@code dir} (once per tied/untied) and loaded into {@code manager}. */
+    static LlamaModel model(Path dir, NDManager manager, LlamaConfig config, FrozenWeights base, double dropout,
+                            boolean resize) {
         Path modelDir = dir.resolve(config.tieWordEmbeddings() ? "tied" : "untied");
         if (!modelDir.resolve("model.safetensors").toFile().exists()) {
             SyntheticLlama.write(modelDir, config, 11);
@@ -204,7 +210,7 @@ class GradientCheckpointingTest {
         return model;
     }
 
-    private static double maxDiff(Map<String, float[]> a, Map<String, float[]> b) {
+    static double maxDiff(Map<String, float[]> a, Map<String, float[]> b) {
         assertEquals(a.keySet(), b.keySet());
         double worst = 0;
         for (String k : a.keySet()) {
