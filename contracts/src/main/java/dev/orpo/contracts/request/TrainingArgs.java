@@ -35,6 +35,12 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
  *                                  ≈ 1.5× the step time (with a frozen base the backward pass costs about one forward,
  *                                  so the recompute adds half). ≠ seed: the seed gets true from PEFT's
  *                                  prepare_model_for_kbit_training, to fit a GPU; on CPU memory is rarely the limit
+ * @param logitsChunkSize           0 = off (full logits, as TRL). Not a TRL argument: our addition, like Liger's fused
+ *                                  linear cross-entropy. &gt; 0 projects the LM head and takes the log-softmax that many
+ *                                  token positions at a time with a hand-written gradient, so the (2B, T, V) fp32
+ *                                  logits never exist at once: same loss, metrics and gradients, a lower step peak for
+ *                                  large vocabularies. Default off: the full path is TRL's and costs less for small
+ *                                  vocabularies
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record TrainingArgs(
@@ -60,7 +66,8 @@ public record TrainingArgs(
         Double adamEpsilon,
         Long seed,
         Boolean promptLoss,
-        Boolean gradientCheckpointing) {
+        Boolean gradientCheckpointing,
+        Integer logitsChunkSize) {
 
     public TrainingArgs {
         learningRate = or(learningRate, 8e-6);
@@ -86,11 +93,12 @@ public record TrainingArgs(
         seed = or(seed, 42L);
         promptLoss = or(promptLoss, Boolean.TRUE);
         gradientCheckpointing = or(gradientCheckpointing, Boolean.FALSE);
+        logitsChunkSize = or(logitsChunkSize, 0);
     }
 
     public static TrainingArgs defaults() {
         return new TrainingArgs(null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null);
     }
 
     /** Steps between evaluations given the total: fraction of total (rounded up) or a count. */

@@ -91,6 +91,7 @@ class RequestParserTest {
         assertEquals(ChatTemplateSpec.MODEL, minimal.chatTemplate().mode());
         assertEquals(QuantizationSpec.NONE, minimal.quantization().mode());
         assertEquals(false, t.gradientCheckpointing()); // the seed's QLoRA preparation turned it on
+        assertEquals(0, t.logitsChunkSize()); // ours, not TRL's: off means TRL's full logits
         assertNull(minimal.merge().dtype());
         assertNull(minimal.dataset().select());
     }
@@ -123,6 +124,18 @@ class RequestParserTest {
         var e = assertThrows(InvalidRequestException.class,
                 () -> RequestParser.parse(base.formatted("\"sometimes\""), false));
         assertTrue(e.errors().get(0).toString().startsWith("training.gradient_checkpointing"), e.getMessage());
+    }
+
+    @Test
+    void logitsChunkSizeIsANonNegativeCountNamedInItsError() {
+        String base = """
+                {"model": {"name_or_path": "m"}, "dataset": {"uri": "d.jsonl"},
+                 "training": {"logits_chunk_size": %s}}
+                """;
+        assertEquals(512, RequestParser.parse(base.formatted("512"), false).training().logitsChunkSize());
+        var e = assertThrows(InvalidRequestException.class,
+                () -> RequestParser.parse(base.formatted("-1"), false));
+        assertTrue(e.errors().get(0).toString().startsWith("training.logits_chunk_size"), e.getMessage());
     }
 
     @Test

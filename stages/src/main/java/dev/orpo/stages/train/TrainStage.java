@@ -169,7 +169,8 @@ public final class TrainStage {
                     a.warmupSteps(), a.warmupRatio(), a.perDeviceTrainBatchSize(), a.perDeviceEvalBatchSize(),
                     a.gradientAccumulationSteps(), a.numTrainEpochs(), a.maxSteps(), a.evalSteps(),
                     a.loggingSteps(), a.saveSteps(), a.maxGradNorm(), a.weightDecay(), a.adamBeta1(), a.adamBeta2(),
-                    a.adamEpsilon(), a.seed(), a.promptLoss(), false, a.gradientCheckpointing());
+                    a.adamEpsilon(), a.seed(), a.promptLoss(), false, a.gradientCheckpointing(),
+                    a.logitsChunkSize());
         } catch (IllegalArgumentException e) {
             throw new StageFailure("training", "training." + e.getMessage(), e);
         }

@@ -146,6 +146,15 @@ class TrainStageTest {
         }
     }
 
+    @Test
+    void logitsChunkSizeFromTheRequestReachesTheTrainer() {
+        TrainingRequest chunked = RequestParser.parse("""
+                {"model": {"name_or_path": "tiny"}, "dataset": {"uri": "s3://orpo/d.jsonl"},
+                 "training": {"logits_chunk_size": 7}}""", false);
+        assertEquals(7, TrainStage.trainerConfig(chunked.training()).logitsChunkSize());
+        assertEquals(0, TrainStage.trainerConfig(qloraTwoSteps(false).training()).logitsChunkSize());
+    }
+
     private static TrainingRequest qloraTwoSteps(boolean gradientCheckpointing) {
         return RequestParser.parse("""
                 {"model": {"name_or_path": "tiny"}, "dataset": {"uri": "s3://orpo/d.jsonl"},
