@@ -86,19 +86,17 @@ public final class ChunkedHead {
         boolean gradMode = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
         try {
-            NDArray vocabIds = z.getManager().arange(0, (int) w.getShape().get(0), 1, DataType.INT64)
-                    .expandDims(0); // (1, V)
             NDArray dzRows = layout.concat(i -> {
                 NDArray zc = layout.hidden(i); // (m, C)
-                NDArray p = Linear.linear(zc, w).singletonOrThrow().softmax(-1); // (m, V)
+                NDArray logits = Linear.linear(zc, w).singletonOrThrow(); // (m, V)
+                NDArray p = logits.softmax(-1); // (m, V)
+                logits.close(); // at most two (m, V) arrays at a time
                 NDArray gl = layout.slice(gLabel, i).expandDims(1); // (m, 1)
                 NDArray gn = layout.slice(gNll, i).expandDims(1); // (m, 1)
                 // ∂/∂logits = G_label·onehot(label) + G_nll·onehot(nll label) − (G_label + G_nll)·p
                 NDArray dlogits = p.muli(gl.add(gn).neg()); // (m, V)
-                dlogits.addi(layout.slice(layout.labels, i).expandDims(1).eq(vocabIds).toType(p.getDataType(), false)
-                        .muli(gl));
-                dlogits.addi(layout.slice(layout.nllLabels, i).expandDims(1).eq(vocabIds)
-                        .toType(p.getDataType(), false).muli(gn));
+                dlogits = addAt(dlogits, layout.slice(layout.labels, i).expandDims(1), gl); // (m, V)
+                dlogits = addAt(dlogits, layout.slice(layout.nllLabels, i).expandDims(1), gn); // (m, V)
                 if (headTrains) {
                     dw.addi(dlogits.transpose().matMul(zc)); // (V, C)
                 }
@@ -121,6 +119,20 @@ public final class ChunkedHead {
         return result;
     }
 
+    /**
+     * {@code a[r, index[r]] += value[r]} for every row, returning the result and closing {@code a}; applied once per
+     * label kind, so a position whose label and SFT label coincide gets both terms.
+     *
+     * @param a     (m, V)
+     * @param index (m, 1) token ids
+     * @param value (m, 1)
+     */
+    private static NDArray addAt(NDArray a, NDArray index, NDArray value) {
+        NDArray updated = a.scatter(index, a.gather(index, 1).add(value), 1); // (m, V)
+        a.close();
+        return updated;
+    }
+
     /** Pass 1 without a graph: per-position gathered log-probs and logit sums, (2B, T-1) each. */
     private static Gathered gather(Layout layout, NDArray w) {
         boolean gradMode = JniUtils.isGradMode();
@@ -129,10 +141,11 @@ public final class ChunkedHead {
             NDArray[] parts = new NDArray[3];
             NDArray packed = layout.concat(i -> {
                 NDArray logits = Linear.linear(layout.hidden(i), w).singletonOrThrow(); // (m, V)
+                NDArray sum = logits.sum(new int[] {1}, true); // (m, 1)
                 NDArray logp = logits.logSoftmax(-1); // (m, V)
+                logits.close(); // at most two (m, V) arrays at a time
                 NDArray label = logp.gather(layout.slice(layout.labels, i).expandDims(-1), -1); // (m, 1)
                 NDArray nll = logp.gather(layout.slice(layout.nllLabels, i).expandDims(-1), -1); // (m, 1)
-                NDArray sum = logits.sum(new int[] {1}, true); // (m, 1)
                 return NDArrays.concat(new NDList(label, nll, sum), 1); // (m, 3)
             }); // (N, 3)
             Shape rows = new Shape(2L * layout.pairs, layout.positions);
