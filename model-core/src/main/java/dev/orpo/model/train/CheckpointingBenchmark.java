@@ -140,14 +140,14 @@ public final class CheckpointingBenchmark {
     }
 
     /** All values but the first (the first step warms allocators and caches), sorted. */
-    private static long[] later(long[] values) {
+    static long[] later(long[] values) {
         long[] later = Arrays.copyOfRange(values, Math.min(1, values.length - 1), values.length);
         Arrays.sort(later);
         return later;
     }
 
     /** Resets VmHWM to the current RSS (Linux: write 5 to /proc/self/clear_refs); false when that is refused. */
-    private static boolean resetPeak() {
+    static boolean resetPeak() {
         try {
             Files.writeString(Path.of("/proc/self/clear_refs"), "5");
             return true;
@@ -157,7 +157,7 @@ public final class CheckpointingBenchmark {
     }
 
     /** A kB figure from /proc/self/status, e.g. {@code VmRSS:} or {@code VmHWM:}. */
-    private static long status(String key) {
+    static long status(String key) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
                 if (line.startsWith(key)) {
