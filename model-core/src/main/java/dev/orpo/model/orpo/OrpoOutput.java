@@ -9,7 +9,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Result of {@link OrpoLoss#compute}: the differentiable loss and the detached quantities TRL logs.
+ * Result of {@link OrpoLoss#compute} (or {@link OrpoLoss#fromTokenLogps}): the differentiable loss and the detached
+ * quantities TRL logs.
  *
  * @param loss            scalar {@code L_ORPO = nll - beta * mean(logsigmoid(log_odds))}, differentiable
  * @param nllLoss         scalar SFT term: mean cross-entropy over all unmasked chosen tokens
