@@ -14,13 +14,9 @@ import dev.orpo.model.synthetic.SyntheticLlama;
 import dev.orpo.model.synthetic.SyntheticPreferenceTask;
 import dev.orpo.model.synthetic.TokenSpace;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -74,32 +70,8 @@ public final class ChunkedHeadBenchmark {
     /** Runs one mode in a fresh JVM with this class path and returns its table row. */
     private static String runChild(int mode, Path modelDir, int seq, int pairs, int chunk, int steps)
             throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-Xmx512m", "-Dai.djl.offline=true"));
-        for (String p : List.of("ai.djl.pytorch.num_threads", "ai.djl.pytorch.num_interop_threads")) {
-            if (System.getProperty(p) != null) {
-                command.add("-D" + p + "=" + System.getProperty(p));
-            }
-        }
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), ChunkedHeadBenchmark.class.getName(),
-                "--child", "" + mode, modelDir.toString(), "" + seq, "" + pairs, "" + chunk, "" + steps));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String row = null;
-        StringBuilder output = new StringBuilder();
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                StandardCharsets.UTF_8))) {
-            for (String line; (line = out.readLine()) != null; ) {
-                output.append(line).append('\n');
-                if (line.startsWith("| ")) {
-                    row = line;
-                }
-            }
-        }
-        if (process.waitFor() != 0 || row == null) {
-            throw new IllegalStateException(MODES[mode] + " child failed (exit " + process.exitValue() + "):\n"
-                    + output);
-        }
-        return row;
+        return BenchmarkChild.row(ChunkedHeadBenchmark.class, List.of("--child", "" + mode, modelDir.toString(), "" + seq,
+                "" + pairs, "" + chunk, "" + steps), MODES[mode]);
     }
 
     private static void settle() {
