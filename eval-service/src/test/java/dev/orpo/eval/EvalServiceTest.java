@@ -1,13 +1,11 @@
 package dev.orpo.eval;
 
-import dev.orpo.contracts.Json;
 import dev.orpo.contracts.RunIds;
 import dev.orpo.contracts.Topics;
 import dev.orpo.contracts.events.CheckpointSaved;
 import dev.orpo.contracts.events.ModelMerged;
 import dev.orpo.contracts.events.PipelineEvent;
 import dev.orpo.contracts.events.RunFailed;
-import dev.orpo.contracts.request.TrainingRequest;
 import dev.orpo.store.ObjectStore;
 import dev.orpo.testing.PipelineStackResource;
 import dev.orpo.testing.SharedStackTest;
@@ -47,7 +45,7 @@ class EvalServiceTest extends SharedStackTest {
     void checkpointThatIsNotStoredFailsThatEvaluationWithRunFailed() {
         String runId = RunIds.newRunId();
         CheckpointSaved event = new CheckpointSaved(PipelineEvent.newEventId(), runId, 1, Instant.now(), null, 10, 100,
-                "s3://orpo/runs/" + runId + "/checkpoints/step-10/", Map.of(), Map.of("loss", 1.5), false, request());
+                "s3://orpo/runs/" + runId + "/checkpoints/step-10/", Map.of(), Map.of("loss", 1.5), false, minimalRequest());
         topics.publishEvent(event);
 
         RunFailed failed = TestTopics.value(topics.awaitRecord(Topics.RUN_FAILED, r -> runId.equals(r.key()), WAIT),
@@ -70,7 +68,7 @@ class EvalServiceTest extends SharedStackTest {
     void mergedModelThatIsNotStoredFailsThatEvaluationWithRunFailed() {
         String runId = RunIds.newRunId();
         ModelMerged event = new ModelMerged(PipelineEvent.newEventId(), runId, 1, Instant.now(), null, 100,
-                "s3://orpo/runs/" + runId + "/merged/", "float32", 291, 123456L, request());
+                "s3://orpo/runs/" + runId + "/merged/", "float32", 291, 123456L, minimalRequest());
         topics.publishEvent(event);
 
         RunFailed failed = TestTopics.value(topics.awaitRecord(Topics.RUN_FAILED, r -> runId.equals(r.key()), WAIT),
@@ -103,12 +101,6 @@ class EvalServiceTest extends SharedStackTest {
     @Test
     void readyOnceConnectedToKafka() {
         ServiceChecks.assertReadyAndLive(base, WAIT);
-    }
-
-    private static TrainingRequest request() {
-        String json = "{\"model\": {\"name_or_path\": \"tiny-llama\"},"
-                + " \"dataset\": {\"uri\": \"s3://orpo/d.jsonl\"}}";
-        return Json.fromBytes(json.getBytes(StandardCharsets.UTF_8), TrainingRequest.class);
     }
 
     private double counter(String channel, String outcome) {

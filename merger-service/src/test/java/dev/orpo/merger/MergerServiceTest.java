@@ -45,7 +45,7 @@ class MergerServiceTest extends SharedStackTest {
     void checkpointNeitherFinalNorListedIsRecordedAsSkipped() {
         String runId = RunIds.newRunId();
         CheckpointSaved event = new CheckpointSaved(PipelineEvent.newEventId(), runId, 1, Instant.now(), null, 10, 100,
-                "s3://orpo/runs/" + runId + "/checkpoints/step-10/", Map.of(), Map.of("loss", 1.5), false, request());
+                "s3://orpo/runs/" + runId + "/checkpoints/step-10/", Map.of(), Map.of("loss", 1.5), false, minimalRequest());
         topics.publishEvent(event);
 
         await().atMost(WAIT).until(() -> get("/consumed/" + runId).statusCode() == 200);
@@ -102,12 +102,6 @@ class MergerServiceTest extends SharedStackTest {
     @Test
     void readyOnceConnectedToKafka() {
         ServiceChecks.assertReadyAndLive(base, WAIT);
-    }
-
-    private static TrainingRequest request() {
-        String json = "{\"model\": {\"name_or_path\": \"tiny-llama\"},"
-                + " \"dataset\": {\"uri\": \"s3://orpo/d.jsonl\"}}";
-        return Json.fromBytes(json.getBytes(StandardCharsets.UTF_8), TrainingRequest.class);
     }
 
     private double counter(String channel, String outcome) {

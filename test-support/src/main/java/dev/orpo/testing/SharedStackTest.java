@@ -1,5 +1,7 @@
 package dev.orpo.testing;
 
+import dev.orpo.contracts.Json;
+import dev.orpo.contracts.request.TrainingRequest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
@@ -19,5 +21,11 @@ public abstract class SharedStackTest {
     @AfterAll
     protected static void closeSharedStackTopics() {
         topics.close();
+    }
+
+    /** The smallest request that passes validation (model id {@code tiny-llama}, dataset {@code s3://orpo/d.jsonl}). */
+    protected static TrainingRequest minimalRequest() {
+        return Json.fromBytes(("{\"model\": {\"name_or_path\": \"tiny-llama\"}, \"dataset\": {\"uri\":"
+                + " \"s3://orpo/d.jsonl\"}}").getBytes(java.nio.charset.StandardCharsets.UTF_8), TrainingRequest.class);
     }
 }

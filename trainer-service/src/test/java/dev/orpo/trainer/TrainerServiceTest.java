@@ -1,13 +1,11 @@
 package dev.orpo.trainer;
 
-import dev.orpo.contracts.Json;
 import dev.orpo.contracts.RunIds;
 import dev.orpo.contracts.Topics;
 import dev.orpo.contracts.events.DatasetPrepared;
 import dev.orpo.contracts.events.PipelineEvent;
 import dev.orpo.contracts.events.RunCancelled;
 import dev.orpo.contracts.events.RunFailed;
-import dev.orpo.contracts.request.TrainingRequest;
 import dev.orpo.store.ObjectStore;
 import dev.orpo.testing.PipelineStackResource;
 import dev.orpo.testing.SharedStackTest;
@@ -47,7 +45,7 @@ class TrainerServiceTest extends SharedStackTest {
         String runId = RunIds.newRunId();
         String uri = "s3://orpo/runs/" + runId + "/dataset/";
         DatasetPrepared event = new DatasetPrepared(PipelineEvent.newEventId(), runId, 1, Instant.now(), null,
-                uri, "ab12", 90, 10, 0, 12345, 32000, request());
+                uri, "ab12", 90, 10, 0, 12345, 32000, minimalRequest());
         topics.publishEvent(event);
 
         RunFailed failed = TestTopics.value(topics.awaitRecord(Topics.RUN_FAILED, r -> runId.equals(r.key()), WAIT),
@@ -105,12 +103,6 @@ class TrainerServiceTest extends SharedStackTest {
     @Test
     void readyOnceConnectedToKafka() {
         ServiceChecks.assertReadyAndLive(base, WAIT);
-    }
-
-    private static TrainingRequest request() {
-        String json = "{\"model\": {\"name_or_path\": \"tiny-llama\"},"
-                + " \"dataset\": {\"uri\": \"s3://orpo/d.jsonl\"}}";
-        return Json.fromBytes(json.getBytes(StandardCharsets.UTF_8), TrainingRequest.class);
     }
 
     private double counter(String channel, String outcome) {
