@@ -11,6 +11,7 @@ import java.time.Duration;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The checks every service's test makes of its wiring: channel → topic mapping, object store, health. */
 public final class ServiceChecks {
@@ -37,6 +38,19 @@ public final class ServiceChecks {
         String key = "tests/" + RunIds.newRunId() + "/probe.txt";
         store.putBytes(key, "probe".getBytes(StandardCharsets.UTF_8));
         assertArrayEquals("probe".getBytes(StandardCharsets.UTF_8), store.getBytes(key));
+    }
+
+    /**
+     * The service recorded the event under {@code GET /consumed/<runId>} (channel, outcome, event id) and counted it in
+     * {@code orpo_events_consumed_total{channel,outcome}}.
+     */
+    public static void assertConsumed(URI base, String runId, String channel, String outcome, String eventId,
+                                      Duration wait) {
+        await().atMost(wait).until(() -> ServiceHttp.get(base, "/consumed/" + runId).statusCode() == 200);
+        String seen = ServiceHttp.get(base, "/consumed/" + runId).body();
+        assertTrue(seen.contains("\"channel\":\"" + channel + "\"") && seen.contains("\"outcome\":\"" + outcome + "\"")
+                && seen.contains(eventId), seen);
+        assertTrue(ServiceHttp.consumed(base, channel, outcome) >= 1, "orpo_events_consumed_total for " + channel);
     }
 
     /** {@code /q/health/ready} turns 200 within {@code wait} (Kafka connected); {@code /q/health/live} is 200. */

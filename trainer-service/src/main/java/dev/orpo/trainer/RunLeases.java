@@ -64,11 +64,6 @@ public class RunLeases {
         return t;
     });
 
-    /** This replica's name in leases. */
-    String owner() {
-        return owner;
-    }
-
     /**
      * Blocks until this replica holds the run's lease (true) or there is nothing left to do (false: {@code done}
      * turned true — the run completed or was cancelled — while another replica held it).

@@ -70,11 +70,7 @@ class TrainerServiceTest extends SharedStackTest {
         RunCancelled event = RunCancelled.of(runId, "user asked");
         topics.publishEvent(event);
 
-        await().atMost(WAIT).until(() -> get("/consumed/" + runId).statusCode() == 200);
-        String seen = get("/consumed/" + runId).body();
-        assertTrue(seen.contains("\"channel\":\"run-cancelled\"") && seen.contains("\"outcome\":\"accepted\"")
-                && seen.contains(event.eventId()), seen);
-        assertTrue(counter("run-cancelled", "accepted") >= 1, "orpo_events_consumed_total for run-cancelled");
+        ServiceChecks.assertConsumed(base, runId, "run-cancelled", "accepted", event.eventId(), WAIT);
     }
 
     @Test
