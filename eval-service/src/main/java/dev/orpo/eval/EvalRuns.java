@@ -9,6 +9,7 @@ import dev.orpo.contracts.events.RunFailed;
 import dev.orpo.contracts.request.FieldError;
 import dev.orpo.contracts.request.TrainingRequest;
 import dev.orpo.model.eval.EvalReport;
+import dev.orpo.model.io.FileTrees;
 import dev.orpo.model.eval.McTask;
 import dev.orpo.model.eval.ReportHistory;
 import dev.orpo.model.eval.TaskFiles;
@@ -32,7 +33,6 @@ import org.jboss.logging.Logger;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -181,13 +181,7 @@ public class EvalRuns {
     /** Downloads an s3:// prefix into {@code dir} (replacing what a failed attempt left there). */
     Path download(String uri, Path dir) {
         try {
-            if (Files.exists(dir)) {
-                try (var walk = Files.walk(dir)) {
-                    for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                        Files.delete(p);
-                    }
-                }
-            }
+            FileTrees.deleteRecursively(dir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot clear " + dir, e);
         }

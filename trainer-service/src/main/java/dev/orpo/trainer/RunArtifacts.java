@@ -3,6 +3,7 @@ package dev.orpo.trainer;
 import dev.orpo.contracts.Json;
 import dev.orpo.contracts.ObjectStoreLayout;
 import dev.orpo.contracts.request.ModelSpec;
+import dev.orpo.model.io.FileTrees;
 import dev.orpo.stages.resolve.ArtifactException;
 import dev.orpo.stages.resolve.Artifacts;
 import dev.orpo.stages.resolve.HubClient;
@@ -16,13 +17,11 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /**
  * The object-store side of a training run: downloads of the prepared dataset and the base model, checkpoint uploads
@@ -126,13 +125,8 @@ public class RunArtifacts {
     }
 
     static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
+        try {
+            FileTrees.deleteRecursively(dir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot delete " + dir, e);
         }

@@ -1,5 +1,7 @@
 package dev.orpo.model.train;
 
+import dev.orpo.model.io.FileTrees;
+
 import ai.djl.ndarray.NDArray;
 import dev.orpo.model.io.DType;
 import dev.orpo.model.io.SafetensorsFile;
@@ -17,11 +19,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * Training checkpoints, laid out like the object store's {@code runs/<runId>/checkpoints/step-<n>/}: the PEFT adapter
@@ -80,9 +80,7 @@ public final class Checkpoints {
             writeAdapter(tmp, model, baseModelNameOrPath);
             writeOptimizer(tmp.resolve(OPTIMIZER_FILE), adam);
             state.write(tmp);
-            if (Files.exists(target)) {
-                deleteTree(target);
-            }
+            FileTrees.deleteRecursively(target); // an older checkpoint of the same step, if any
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write checkpoint " + target + ": " + e.getMessage(), e);
@@ -131,14 +129,6 @@ public final class Checkpoints {
                 }
             }
             return new AdamW.State(Long.parseLong(step), first, second);
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
         }
     }
 }

@@ -6,6 +6,7 @@ import dev.orpo.contracts.Json;
 import dev.orpo.contracts.ObjectStoreLayout;
 import dev.orpo.contracts.request.FieldError;
 import dev.orpo.contracts.request.TrainingRequest;
+import dev.orpo.model.io.FileTrees;
 import dev.orpo.model.io.DType;
 import dev.orpo.model.merge.AdapterMerger;
 import dev.orpo.model.merge.MergeOptions;
@@ -23,7 +24,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -106,14 +106,14 @@ public final class MergeStage {
         }
         ObjectStore store = artifacts.store(layout.bucket());
         Path dir = workDir.resolve(t.runId()).resolve("push-" + t.step());
-        deleteRecursively(dir);
+        FileTrees.deleteRecursively(dir);
         try {
             for (String file : merged.files().keySet()) {
                 store.getFile(prefix(layout, t) + file, dir.resolve(file));
             }
             push(t.runId(), repo, t.request().merge().hubPrivateRepo(), dir, merged.modelUri());
         } finally {
-            deleteRecursively(dir);
+            FileTrees.deleteRecursively(dir);
         }
     }
 
@@ -133,7 +133,7 @@ public final class MergeStage {
             throw new StageFailure(STAGE, e.getMessage(), List.of(new FieldError("model.name_or_path", e.getMessage())), e);
         }
         Path dir = workDir.resolve(t.runId()).resolve(t.finalModel() ? "merge-final" : "merge-step-" + t.step());
-        deleteRecursively(dir);
+        FileTrees.deleteRecursively(dir);
         Path adapter = dir.resolve("adapter");
         try {
             artifacts.download(t.checkpointUri().endsWith("/") ? t.checkpointUri() : t.checkpointUri() + "/", adapter);
@@ -169,7 +169,7 @@ public final class MergeStage {
                 push(t.runId(), repo, t.request().merge().hubPrivateRepo(), out, merged.modelUri());
             }
         } finally {
-            deleteRecursively(dir);
+            FileTrees.deleteRecursively(dir);
         }
         return merged;
     }
@@ -219,17 +219,6 @@ public final class MergeStage {
                 errors.add(new FieldError("adapter", e.getMessage()));
             }
             throw new StageFailure(STAGE, e.getMessage().lines().findFirst().orElse("merge failed"), errors, e);
-        }
-    }
-
-    static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
         }
     }
 }

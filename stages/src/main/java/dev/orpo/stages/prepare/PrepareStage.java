@@ -5,6 +5,7 @@ import dev.orpo.contracts.Json;
 import dev.orpo.contracts.ObjectStoreLayout;
 import dev.orpo.contracts.request.FieldError;
 import dev.orpo.contracts.request.TrainingRequest;
+import dev.orpo.model.io.FileTrees;
 import dev.orpo.stages.StageFailure;
 import dev.orpo.stages.resolve.ArtifactException;
 import dev.orpo.stages.resolve.Artifacts;
@@ -15,7 +16,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -48,7 +48,7 @@ public final class PrepareStage {
         Path modelDir = resolve("model.name_or_path", () -> artifacts.model(request.model()));
         Path dataFile = resolve("dataset.uri", () -> artifacts.dataset(request.dataset()));
         Path outDir = workDir.resolve(runId).resolve(STAGE);
-        deleteRecursively(outDir); // leftovers of an attempt that died half-way
+        FileTrees.deleteRecursively(outDir); // leftovers of an attempt that died half-way
         PrepareResult local = prepareLocal(request, modelDir, dataFile, outDir);
         String prefix = layout.datasetPrefix(runId);
         PrepareResult result = new PrepareResult(layout.uri(prefix), local.manifestSha256(), local.read(),
@@ -152,16 +152,5 @@ public final class PrepareStage {
         String message = e.getMessage() == null ? e.toString() : e.getMessage();
         return new StageFailure(STAGE, reason.equals(message) ? reason : reason + ": " + message,
                 List.of(new FieldError(field, message)), e);
-    }
-
-    static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 }
