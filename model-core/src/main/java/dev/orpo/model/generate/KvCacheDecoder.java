@@ -4,8 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
-import dev.orpo.model.llama.ComputeDType;
 import dev.orpo.model.llama.LlamaModel;
+import dev.orpo.model.tensor.ComputeDType;
 
 /**
  * Decoding with a {@link KvCache}: the prompt is run once, after that each token costs one position. Keys and values

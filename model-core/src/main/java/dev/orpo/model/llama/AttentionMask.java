@@ -1,6 +1,7 @@
 package dev.orpo.model.llama;
 
 import ai.djl.ndarray.NDArray;
+import dev.orpo.model.tensor.ComputeDType;
 
 /**
  * Decides which keys each query may attend to, as an additive bias: 0 where allowed, a large negative number where

@@ -2,6 +2,7 @@ package dev.orpo.model.llama;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.orpo.model.tensor.ComputeDType;
 
 /**
  * Standard decoder mask: query i sees key j iff j ≤ i (token order) and key j is not padding. Rows of padding queries

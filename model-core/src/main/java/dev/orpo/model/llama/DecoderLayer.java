@@ -3,6 +3,7 @@ package dev.orpo.model.llama;
 import ai.djl.ndarray.NDArray;
 import dev.orpo.model.lora.LoraLinear;
 import dev.orpo.model.lora.LoraTarget;
+import dev.orpo.model.tensor.HostArrays;
 
 /** One Llama decoder layer: pre-norm grouped-query self-attention and pre-norm SwiGLU MLP, each with a residual. */
 public final class DecoderLayer implements AutoCloseable {

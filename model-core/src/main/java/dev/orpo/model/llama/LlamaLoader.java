@@ -10,6 +10,8 @@ import dev.orpo.model.io.WeightShapes;
 import dev.orpo.model.lora.DenseWeight;
 import dev.orpo.model.lora.FrozenWeights;
 import dev.orpo.model.lora.LoraLinear;
+import dev.orpo.model.tensor.ComputeDType;
+import dev.orpo.model.tensor.HostArrays;
 
 import java.util.ArrayList;
 import java.util.Arrays;

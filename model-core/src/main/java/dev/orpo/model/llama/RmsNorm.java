@@ -1,6 +1,7 @@
 package dev.orpo.model.llama;
 
 import ai.djl.ndarray.NDArray;
+import dev.orpo.model.tensor.HostArrays;
 
 /** Root-mean-square layer norm: {@code w ⊙ x / √(mean(x²) + ε)} over the last axis (HF LlamaRMSNorm). */
 public final class RmsNorm implements AutoCloseable {

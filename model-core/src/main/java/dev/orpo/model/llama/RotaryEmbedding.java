@@ -5,6 +5,8 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import dev.orpo.model.tensor.ComputeDType;
+import dev.orpo.model.tensor.HostArrays;
 
 /**
  * Rotary position embeddings in Hugging Face's layout ({@code rotate_half}: the two halves of each head dimension form

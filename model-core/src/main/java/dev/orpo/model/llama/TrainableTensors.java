@@ -5,6 +5,7 @@ import dev.orpo.model.io.FloatTensor;
 import dev.orpo.model.lora.LoraAdapter;
 import dev.orpo.model.lora.LoraTarget;
 import dev.orpo.model.lora.PeftKeys;
+import dev.orpo.model.tensor.HostArrays;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -5,8 +5,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.Dropout;
-import dev.orpo.model.llama.ComputeDType;
-import dev.orpo.model.llama.HostArrays;
+import dev.orpo.model.tensor.ComputeDType;
+import dev.orpo.model.tensor.HostArrays;
 
 import java.util.SplittableRandom;
 

@@ -1,10 +1,10 @@
 package dev.orpo.model.orpo;
 
 import ai.djl.ndarray.NDArray;
-import dev.orpo.model.llama.HostArrays;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.orpo.model.tensor.HostArrays;
 
 /**
  * The ORPO objective exactly as TRL's {@code ORPOTrainer} computes it (Hong, Lee & Thorne 2024, arXiv 2403.07691).

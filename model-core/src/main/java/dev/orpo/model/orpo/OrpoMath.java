@@ -3,7 +3,7 @@ package dev.orpo.model.orpo;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 
-import static dev.orpo.model.llama.HostArrays.scalar;
+import static dev.orpo.model.tensor.HostArrays.scalar;
 
 /**
  * Numerically stable element-wise functions for the odds-ratio term, built from DJL ops that PyTorch autograd can

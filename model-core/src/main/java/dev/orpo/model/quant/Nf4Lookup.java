@@ -3,7 +3,7 @@ package dev.orpo.model.quant;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import dev.orpo.model.llama.HostArrays;
+import dev.orpo.model.tensor.HostArrays;
 
 /**
  * The code books as native fp32 arrays, shared by all {@link Nf4Weight}s of one model: {@code pairs} (256, 2) maps a

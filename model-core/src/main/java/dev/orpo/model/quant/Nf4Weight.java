@@ -5,8 +5,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
-import dev.orpo.model.llama.HostArrays;
 import dev.orpo.model.lora.FrozenWeight;
+import dev.orpo.model.tensor.HostArrays;
 
 import java.nio.ByteBuffer;
 

@@ -11,11 +11,11 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
-import dev.orpo.model.llama.HostArrays;
 import dev.orpo.model.llama.LmHead;
 import dev.orpo.model.orpo.OrpoLoss;
 import dev.orpo.model.orpo.OrpoOutput;
 import dev.orpo.model.orpo.PreferenceBatch;
+import dev.orpo.model.tensor.HostArrays;
 
 import java.util.function.IntFunction;
 

@@ -5,11 +5,11 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
-import dev.orpo.model.llama.HostArrays;
 import dev.orpo.model.llama.LlamaModel;
 import dev.orpo.model.orpo.OrpoLoss;
 import dev.orpo.model.orpo.OrpoOutput;
 import dev.orpo.model.orpo.PreferenceBatch;
+import dev.orpo.model.tensor.HostArrays;
 
 import java.util.ArrayList;
 import java.util.List;

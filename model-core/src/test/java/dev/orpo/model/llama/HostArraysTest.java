@@ -3,6 +3,7 @@ package dev.orpo.model.llama;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.orpo.model.tensor.HostArrays;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;

@@ -8,6 +8,7 @@ import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.orpo.model.lora.LoraConfig;
 import dev.orpo.model.lora.PeftAdapter;
+import dev.orpo.model.tensor.ComputeDType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;

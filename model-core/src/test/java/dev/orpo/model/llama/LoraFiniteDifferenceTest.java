@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.training.GradientCollector;
 import dev.orpo.model.io.FloatTensor;
 import dev.orpo.model.lora.LoraConfig;
+import dev.orpo.model.tensor.ComputeDType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package dev.orpo.model.llama;
+package dev.orpo.model.tensor;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
