@@ -10,18 +10,16 @@ import dev.orpo.contracts.request.FieldError;
 import dev.orpo.contracts.request.TrainingRequest;
 import dev.orpo.model.eval.EvalReport;
 import dev.orpo.model.io.FileTrees;
-import dev.orpo.model.eval.McTask;
+import dev.orpo.model.eval.EvalTask;
 import dev.orpo.model.eval.ReportHistory;
-import dev.orpo.model.eval.TaskFiles;
-import dev.orpo.model.text.HfTokenizer;
 import dev.orpo.service.ConsumedRuns;
 import dev.orpo.service.PublishedEvents;
 import dev.orpo.stages.evaluate.RunEvaluation;
+import dev.orpo.stages.evaluate.RunTasks;
 import dev.orpo.stages.resolve.Artifacts;
 import dev.orpo.stages.resolve.HubClient;
 import dev.orpo.stages.train.PreparedDataset;
 import dev.orpo.store.ObjectStore;
-import dev.orpo.store.S3Uri;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -35,7 +33,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -78,6 +75,7 @@ public class EvalRuns {
     Optional<String> hubUrl;
 
     private Artifacts artifacts;
+    private HubClient hub;
     private ObjectStoreLayout layout;
     private final Map<String, ExecutorService> workers = new ConcurrentHashMap<>();
     private final Map<String, RunEvaluation> runs = new ConcurrentHashMap<>();
@@ -87,8 +85,7 @@ public class EvalRuns {
         if (System.getProperty("ai.djl.offline") == null) {
             System.setProperty("ai.djl.offline", "true");
         }
-        HubClient hub = hubUrl.filter(u -> !u.isBlank()).map(u -> new HubClient(u, System.getenv("HF_TOKEN")))
-                .orElse(null);
+        hub = hubUrl.filter(u -> !u.isBlank()).map(u -> new HubClient(u, System.getenv("HF_TOKEN"))).orElse(null);
         artifacts = new Artifacts(store, workDir.resolve("cache"), hub);
         layout = new ObjectStoreLayout(store.bucket());
     }
@@ -134,25 +131,11 @@ public class EvalRuns {
         Path dataset = artifacts.download(layout.uri(layout.datasetPrefix(runId)), runDir.resolve("dataset"));
         PreparedDataset data = PreparedDataset.read(dataset);
         Path base = artifacts.model(request.model());
-        List<McTask> tasks = new ArrayList<>();
-        try {
-            for (String task : request.eval().tasks()) {
-                Path file = S3Uri.isS3Uri(task) ? artifacts.download(task, runDir.resolve("tasks")) : Path.of(task);
-                tasks.addAll(TaskFiles.load(file));
-            }
-            HfTokenizer tokenizer = tasks.isEmpty() ? null
-                    : HfTokenizer.load(data.tokenizer() != null ? data.tokenizer() : base);
-            int prefix = tokenizer == null || tokenizer.bosToken() == null ? -1
-                    : tokenizer.tokenToId(tokenizer.bosToken()).orElse(-1);
-            RunEvaluation run = new RunEvaluation(base, data.test(), tasks,
-                    tokenizer == null ? null : tokenizer::encode, prefix, request.eval(), request.training(),
-                    data.tokenizer() != null ? data.tokenizer() : base);
-            restoreHistory(runId, run);
-            return run;
-        } catch (IOException e) {
-            throw new UncheckedIOException("run " + runId + ": cannot read eval tasks or tokenizer: " + e.getMessage(),
-                    e);
-        }
+        List<EvalTask> tasks = RunTasks.load(request.eval(), artifacts, hub, runDir);
+        RunEvaluation run = new RunEvaluation(base, data.test(), tasks, request.eval(), request.training(),
+                data.tokenizer() != null ? data.tokenizer() : base);
+        restoreHistory(runId, run);
+        return run;
     }
 
     /** An evaluator that restarted continues the run's curve from the report.json it uploaded before. */

@@ -12,7 +12,6 @@ import dev.orpo.model.eval.ReportHistory;
 import dev.orpo.model.eval.TaskFiles;
 import dev.orpo.model.merge.AdapterMerger;
 import dev.orpo.model.merge.MergeOptions;
-import dev.orpo.model.text.HfTokenizer;
 import dev.orpo.stages.evaluate.RunEvaluation;
 import dev.orpo.stages.train.PreparedDataset;
 import dev.orpo.model.synthetic.SyntheticChatTokenizer;
@@ -87,13 +86,10 @@ class EvalTasksAndMergedServiceTest extends SharedStackTest {
         // the numbers, computed here: an earlier evaluator instance saw step 1 and left its report in S3
         RunEvaluation.Result local1;
         RunEvaluation.Result local2;
-        try (HfTokenizer tokenizer = HfTokenizer.load(model)) {
-            RunEvaluation local = new RunEvaluation(model, PreparedDataset.read(dataset).test(),
-                    TaskFiles.load(taskFile), tokenizer::encode, tokenizer.tokenToId("<s>").orElseThrow(),
-                    request.eval(), request.training(), model);
-            local1 = local.evaluateCheckpoint(1, step1);
-            local2 = local.evaluateCheckpoint(2, step2);
-        }
+        RunEvaluation local = new RunEvaluation(model, PreparedDataset.read(dataset).test(), TaskFiles.load(taskFile),
+                request.eval(), request.training(), model);
+        local1 = local.evaluateCheckpoint(1, step1);
+        local2 = local.evaluateCheckpoint(2, step2);
         store.putBytes("runs/" + runId + "/eval/report.json", local1.report().json().getBytes(StandardCharsets.UTF_8));
         store.putDirectory("tests/" + runId + "/model/", model);
         store.putFile("tests/" + runId + "/tasks/colors.jsonl", taskFile);
