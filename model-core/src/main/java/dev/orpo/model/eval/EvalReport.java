@@ -3,7 +3,6 @@ package dev.orpo.model.eval;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.orpo.model.eval.lmeval.Suites;
 import dev.orpo.model.generate.PromptSample;
 
 import java.util.ArrayList;

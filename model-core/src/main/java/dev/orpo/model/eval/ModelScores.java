@@ -1,7 +1,5 @@
 package dev.orpo.model.eval;
 
-import dev.orpo.model.eval.lmeval.Suite;
-import dev.orpo.model.eval.lmeval.Suites;
 
 import java.util.ArrayList;
 import java.util.Collections;

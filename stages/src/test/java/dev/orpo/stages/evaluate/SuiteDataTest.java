@@ -6,7 +6,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.orpo.contracts.request.EvalSuites;
 import dev.orpo.model.eval.ChoiceTask;
 import dev.orpo.model.eval.lmeval.LmEvalTasks;
-import dev.orpo.model.eval.lmeval.Suites;
+import dev.orpo.model.eval.Suites;
 import dev.orpo.stages.resolve.HubClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -3,6 +3,7 @@ package dev.orpo.model.eval.lmeval;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.orpo.model.eval.Metric;
 import dev.orpo.model.eval.Question;
+import dev.orpo.model.eval.Suites;
 
 import java.util.ArrayList;
 import java.util.EnumSet;

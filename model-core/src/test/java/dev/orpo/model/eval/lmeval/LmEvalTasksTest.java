@@ -11,6 +11,7 @@ import dev.orpo.model.eval.LoglikelihoodScorer;
 import dev.orpo.model.eval.Metric;
 import dev.orpo.model.eval.MultipleChoice;
 import dev.orpo.model.eval.Question;
+import dev.orpo.model.eval.Suites;
 import dev.orpo.model.eval.TaskResult;
 import dev.orpo.model.eval.TextEncoder;
 import dev.orpo.model.llama.LlamaConfig;

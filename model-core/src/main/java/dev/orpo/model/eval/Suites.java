@@ -1,4 +1,4 @@
-package dev.orpo.model.eval.lmeval;
+package dev.orpo.model.eval;
 
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -9,7 +9,8 @@ import java.util.Set;
 
 /**
  * The seed's evaluation table (LLM AutoEval's "nous" benchmark): AGIEval, GPT4All, TruthfulQA and BigBench, each the
- * unweighted mean of its tasks' headline figures, and their mean as the average (docs/eval-tasks.md).
+ * unweighted mean of its tasks' headline figures, and their mean as the average (docs/eval-tasks.md). Each task's
+ * rules are in {@code dev.orpo.model.eval.lmeval.LmEvalTasks}.
  */
 public final class Suites {
     /** {@code --suite nous}: every suite below. */
@@ -64,7 +65,7 @@ public final class Suites {
                 ALL.forEach(s -> out.addAll(s.tasks()));
             } else if (byName(name).isPresent()) {
                 out.addAll(byName(name).get().tasks());
-            } else if (LmEvalTasks.byName(name).isPresent()) {
+            } else if (of(name).isPresent()) {
                 out.add(name);
             } else {
                 throw new IllegalArgumentException("unknown suite or task '" + raw.strip() + "' (suites: " + NOUS
@@ -78,12 +79,12 @@ public final class Suites {
         return new ArrayList<>(out);
     }
 
-    /** Every name {@link #select} accepts: nous, the suites, the tasks. */
+    /** Every name {@link #select} accepts: nous, the suites, their tasks. */
     public static List<String> names() {
         List<String> names = new ArrayList<>();
         names.add(NOUS);
         ALL.forEach(s -> names.add(s.name()));
-        LmEvalTasks.ALL.forEach(t -> names.add(t.name()));
+        ALL.forEach(s -> names.addAll(s.tasks()));
         return names;
     }
 }

@@ -1,4 +1,4 @@
-package dev.orpo.model.eval.lmeval;
+package dev.orpo.model.eval;
 
 import java.util.List;
 
