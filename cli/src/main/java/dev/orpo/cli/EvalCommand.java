@@ -8,7 +8,7 @@ import dev.orpo.model.eval.FewShot;
 import dev.orpo.model.eval.EvalTask;
 import dev.orpo.model.eval.ModelScores;
 import dev.orpo.model.eval.TaskFiles;
-import dev.orpo.model.eval.lmeval.Suites;
+import dev.orpo.model.eval.Suites;
 import dev.orpo.model.llama.LlamaModel;
 import dev.orpo.model.llama.PretrainedLlama;
 import dev.orpo.model.orpo.PreferencePair;

@@ -3,7 +3,7 @@ package dev.orpo.stages.evaluate;
 import dev.orpo.contracts.request.EvalSpec;
 import dev.orpo.model.eval.EvalTask;
 import dev.orpo.model.eval.TaskFiles;
-import dev.orpo.model.eval.lmeval.Suites;
+import dev.orpo.model.eval.Suites;
 import dev.orpo.stages.resolve.Artifacts;
 import dev.orpo.stages.resolve.HubClient;
 import dev.orpo.stages.train.StageFailure;
