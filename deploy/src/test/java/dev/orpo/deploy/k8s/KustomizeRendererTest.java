@@ -113,6 +113,40 @@ class KustomizeRendererTest {
     }
 
     @Test
+    void componentsAddTheirObjectsAndPatchWhatIsAccumulatedBeforeTheIncludingKustomizationsOwnTransformers()
+            throws IOException {
+        write("app.yaml", DEPLOYMENT);
+        Files.createDirectories(dir.resolve("feature"));
+        write("feature/extra.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: extra}\ndata: {A: \"1\"}\n");
+        write("feature/kustomization.yaml", """
+                apiVersion: kustomize.config.k8s.io/v1alpha1
+                kind: Component
+                resources: [extra.yaml]
+                patches:
+                  - target: {kind: Deployment, name: app}
+                    patch: |-
+                      - {op: add, path: /spec/template/spec/containers/0/env/-, value: {name: C, value: "3"}}
+                """);
+        write("kustomization.yaml", """
+                namespace: ns
+                resources: [app.yaml]
+                components: [feature]
+                images:
+                  - name: registry.example/app
+                    newTag: "2.0"
+                """);
+        Manifests m = Manifests.of(Kustomize.render(dir));
+        Deployment d = m.get(Deployment.class, "app");
+        assertEquals(List.of("A", "B", "C"), d.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().stream()
+                .map(e -> e.getName()).toList());
+        assertEquals("ns", m.get(io.fabric8.kubernetes.api.model.ConfigMap.class, "extra").getMetadata().getNamespace());
+        assertEquals("registry.example/app:2.0", d.getSpec().getTemplate().getSpec().getContainers().get(0).getImage());
+
+        write("kustomization.yaml", "resources: [app.yaml, feature]\n");
+        assertThrows(IllegalArgumentException.class, () -> Kustomize.render(dir), "a Component is not a resource");
+    }
+
+    @Test
     void unsupportedFieldsAndPatchesThatSelectNothingAreErrorsNotSilence() throws IOException {
         write("app.yaml", DEPLOYMENT);
         write("kustomization.yaml", "resources: [app.yaml]\nnamePrefix: x-\n");
