@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the contracts module's topic names, not from a copied list.
  */
 class KafkaAclTest {
-    static final List<String> OVERLAYS = Rendered.OVERLAYS;
+    static final List<String> OVERLAYS = Rendered.ALL;
 
     @ParameterizedTest
     @FieldSource("OVERLAYS")

@@ -49,9 +49,27 @@ record Manifests(List<Map<String, Object>> raw, List<HasMetadata> objects) {
             Map.entry(KedaModel.API_VERSION + "/ScaledObject", GenericKubernetesResource.class),
             Map.entry(KedaModel.API_VERSION + "/TriggerAuthentication", GenericKubernetesResource.class));
 
-    /** Renders and parses deploy/k8s/overlays/{@code name}. */
+    /**
+     * Renders and parses deploy/k8s/overlays/{@code name}, or, for "overlay+component+...", that overlay with
+     * components of deploy/k8s/components, as a user's kustomization listing them under {@code components:} would.
+     */
     static Manifests overlay(String name) {
-        return of(Kustomize.render(K8S.resolve("overlays").resolve(name)));
+        String[] parts = name.split("\\+");
+        if (parts.length == 1) {
+            return of(Kustomize.render(K8S.resolve("overlays").resolve(name)));
+        }
+        StringBuilder k = new StringBuilder("resources:\n  - ").append(K8S.resolve("overlays").resolve(parts[0]))
+                .append("\ncomponents:\n");
+        for (int i = 1; i < parts.length; i++) {
+            k.append("  - ").append(K8S.resolve("components").resolve(parts[i])).append('\n');
+        }
+        try {
+            Path dir = Files.createTempDirectory("orpo-k8s-" + parts[0]);
+            Files.writeString(dir.resolve("kustomization.yaml"), k);
+            return of(Kustomize.render(dir));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Renders deploy/k8s/secrets with every committed {@code *.env.example} standing in for its git-ignored env file. */

@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Network isolation in every overlay, and the GPU overlay's trainer-only GPU scheduling. */
 class OverlayIsolationAndGpuTest {
-    static final List<String> OVERLAYS = Rendered.OVERLAYS;
+    static final List<String> OVERLAYS = Rendered.ALL;
     private static final String GPU = "nvidia.com/gpu";
 
     @ParameterizedTest
@@ -74,7 +74,7 @@ class OverlayIsolationAndGpuTest {
     @FieldSource("OVERLAYS")
     void onlyTheGpuOverlaysTrainerRequestsAGpu(String overlay) {
         OverlayWorkloadTest.pods(Rendered.overlay(overlay)).forEach((name, pod) -> {
-            boolean wantsGpu = overlay.equals("gpu") && name.equals("Deployment/trainer-service");
+            boolean wantsGpu = overlay.startsWith("gpu") && name.equals("Deployment/trainer-service");
             for (Container c : pod.getContainers()) {
                 Quantity limit = c.getResources().getLimits().get(GPU);
                 assertEquals(wantsGpu ? new Quantity("1") : null, limit, name + " " + GPU + " limit");

@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * ({@link StrimziSchema}).
  */
 class OverlayKafkaTest {
-    static final List<String> OVERLAYS = Rendered.OVERLAYS;
+    static final List<String> OVERLAYS = Rendered.ALL;
 
     @Test
     void everyStrimziObjectOfEveryOverlayFitsTheV1ModelOfThePinnedStrimziRelease() {

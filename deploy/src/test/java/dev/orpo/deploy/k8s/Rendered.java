@@ -21,6 +21,9 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class Rendered {
     static final List<String> OVERLAYS = List.of("cpu", "gpu");
+    static final List<String> COMPONENTS = List.of("hub-access", "keda-trainer");
+    /** What the tests render: every overlay alone, with each component, and with all components. */
+    static final List<String> ALL = renderings();
     static final List<String> SERVICES = List.of("dataset-service", "trainer-service", "merger-service", "eval-service");
 
     private static final Map<String, Manifests> CACHE = new ConcurrentHashMap<>();
@@ -35,18 +38,28 @@ final class Rendered {
     }
 
     /**
-     * The Strimzi model check of every Strimzi object of every overlay, run once per test JVM (one child JVM), keyed
-     * "overlay: Kind/name".
+     * The Strimzi model check of every Strimzi object of every rendering, run once per test JVM (one child JVM), keyed
+     * "rendering: Kind/name".
      */
     static synchronized StrimziSchema.Result strimzi() {
         if (strimzi == null) {
             Map<String, Map<String, Object>> objects = new java.util.LinkedHashMap<>();
-            for (String o : OVERLAYS) {
+            for (String o : ALL) {
                 overlay(o).customResources(StrimziModelCheck.API_VERSION).forEach((id, doc) -> objects.put(o + ": " + id, doc));
             }
             strimzi = StrimziSchema.check(objects);
         }
         return strimzi;
+    }
+
+    private static List<String> renderings() {
+        List<String> out = new java.util.ArrayList<>();
+        for (String o : OVERLAYS) {
+            out.add(o);
+            COMPONENTS.forEach(c -> out.add(o + "+" + c));
+            out.add(o + "+" + String.join("+", COMPONENTS));
+        }
+        return List.copyOf(out);
     }
 
     /** deploy/k8s/secrets rendered from its *.env.example files. */

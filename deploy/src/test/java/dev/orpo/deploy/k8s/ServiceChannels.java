@@ -16,7 +16,8 @@ import java.util.TreeSet;
  * (the part before any {@code ${...}} expansion, e.g. a per-replica uuid), their dead-letter topics, and the topics of
  * its outgoing channels.
  */
-record ServiceChannels(String service, Set<String> reads, Set<String> groups, Set<String> deadLetters, Set<String> writes) {
+record ServiceChannels(String service, Set<String> reads, Set<String> groups, Set<String> deadLetters, Set<String> writes,
+                       Properties properties) {
     /** The repository root: deploy's parent (surefire runs in the module directory and sets basedir). */
     static final Path ROOT = Manifests.K8S.getParent().getParent();
 
@@ -58,6 +59,26 @@ record ServiceChannels(String service, Set<String> reads, Set<String> groups, Se
         if (reads.isEmpty() && writes.isEmpty()) {
             throw new AssertionError(file + " declares no Kafka channel");
         }
-        return new ServiceChannels(service, reads, groups, deadLetters, writes);
+        return new ServiceChannels(service, reads, groups, deadLetters, writes, p);
+    }
+
+    /** A setting ({@code group.id}, {@code auto.offset.reset}, ...) of the incoming channel that reads {@code topic}. */
+    String incoming(String topic, String setting) {
+        for (String key : properties.stringPropertyNames()) {
+            if (key.startsWith("mp.messaging.incoming.") && key.endsWith(".topic") && properties.getProperty(key).strip().equals(topic)) {
+                String channel = key.substring(0, key.length() - ".topic".length());
+                String value = properties.getProperty(channel + "." + setting);
+                if (value == null) {
+                    throw new AssertionError(service + ": " + channel + " sets no " + setting);
+                }
+                return value.strip();
+            }
+        }
+        throw new AssertionError(service + " has no incoming channel on " + topic);
+    }
+
+    /** Whether the service resolves hub ids (it has hub settings: {@code orpo.hub.*}). */
+    boolean usesHub() {
+        return properties.stringPropertyNames().stream().anyMatch(k -> k.startsWith("orpo.hub."));
     }
 }
