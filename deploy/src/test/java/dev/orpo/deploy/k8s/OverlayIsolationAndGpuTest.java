@@ -96,6 +96,10 @@ class OverlayIsolationAndGpuTest {
         Map<String, String> env = OverlayWorkloadTest.resolvedEnv(m, c);
         assertTrue(env.get("PYTORCH_FLAVOR").startsWith("cu"), "CUDA libtorch flavor");
         assertTrue(env.containsKey("PYTORCH_LIBRARY_PATH"));
+        assertEquals("1", env.get("TORCH_ALLOW_TF32_CUBLAS_OVERRIDE"), "fp32 matmuls on TF32 tensor cores (docs/gpu.md)");
+        assertTrue(OverlayWorkloadTest.resolvedEnv(Rendered.overlay("cpu"), OverlayWorkloadTest.main(
+                Rendered.service(Rendered.overlay("cpu"), "trainer-service"))).get("TORCH_ALLOW_TF32_CUBLAS_OVERRIDE") == null,
+                "a CUDA switch only where CUDA is");
         assertTrue(c.getResources().getLimits().get("memory").getNumericalAmount()
                 .compareTo(new Quantity("32Gi").getNumericalAmount()) >= 0, "GPU trainer memory");
         for (String other : List.of("dataset-service", "merger-service", "eval-service")) {

@@ -31,21 +31,23 @@ class PodLifecycleTest {
     @ParameterizedTest
     @FieldSource("OVERLAYS")
     void everyPodRequestsTheEphemeralStorageOfItsScratchVolumes(String overlay) {
-        OverlayWorkloadTest.pods(Rendered.overlay(overlay)).forEach((name, pod) -> {
-            BigDecimal scratch = BigDecimal.ZERO;
-            for (Volume v : pod.getVolumes()) {
-                if (v.getEmptyDir() != null && !"Memory".equals(v.getEmptyDir().getMedium())) {
-                    assertNotNull(v.getEmptyDir().getSizeLimit(), name + ": emptyDir " + v.getName() + " needs a sizeLimit");
-                    scratch = scratch.add(v.getEmptyDir().getSizeLimit().getNumericalAmount());
-                }
+        OverlayWorkloadTest.pods(Rendered.overlay(overlay)).forEach(PodLifecycleTest::assertEphemeralStorageMatchesScratch);
+    }
+
+    static void assertEphemeralStorageMatchesScratch(String name, PodSpec pod) {
+        BigDecimal scratch = BigDecimal.ZERO;
+        for (Volume v : pod.getVolumes()) {
+            if (v.getEmptyDir() != null && !"Memory".equals(v.getEmptyDir().getMedium())) {
+                assertNotNull(v.getEmptyDir().getSizeLimit(), name + ": emptyDir " + v.getName() + " needs a sizeLimit");
+                scratch = scratch.add(v.getEmptyDir().getSizeLimit().getNumericalAmount());
             }
-            BigDecimal requested = sum(pod, true);
-            BigDecimal limited = sum(pod, false);
-            assertEquals(0, scratch.compareTo(requested), name + ": ephemeral-storage request " + requested
-                    + " bytes vs scratch volumes " + scratch);
-            assertEquals(0, scratch.add(LOG_ROOM.getNumericalAmount()).compareTo(limited),
-                    name + ": ephemeral-storage limit " + limited + " bytes = scratch + 512Mi");
-        });
+        }
+        BigDecimal requested = sum(pod, true);
+        BigDecimal limited = sum(pod, false);
+        assertEquals(0, scratch.compareTo(requested), name + ": ephemeral-storage request " + requested
+                + " bytes vs scratch volumes " + scratch);
+        assertEquals(0, scratch.add(LOG_ROOM.getNumericalAmount()).compareTo(limited),
+                name + ": ephemeral-storage limit " + limited + " bytes = scratch + 512Mi");
     }
 
     @ParameterizedTest
