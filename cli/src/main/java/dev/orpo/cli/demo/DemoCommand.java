@@ -58,7 +58,7 @@ public final class DemoCommand implements Callable<Integer> {
     Path data;
 
     @Option(names = "--rows", paramLabel = "N", description = "rows of the generated preference set "
-            + "(default 600, 480 with --small)")
+            + "(distinct questions; default 360, 240 with --small)")
     Integer rows;
 
     @Option(names = "--state-dir", paramLabel = "DIR", description = "local stack state (default: $ORPO_HOME or .orpo)")

@@ -20,6 +20,7 @@ import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class DemoAssetsTest {
@@ -109,7 +110,7 @@ class DemoAssetsTest {
 
     @Test
     void evaluationQuestionsAreNeverTrainedOnAndTheGenerationTaskExpectsTheSortedAnswer() throws Exception {
-        DemoAssets.Spec spec = new DemoAssets.Spec(400, 16, 1, 30, 60, DemoAssets.Warmup.NONE, 7);
+        DemoAssets.Spec spec = new DemoAssets.Spec(300, 16, 1, 30, 60, DemoAssets.Warmup.NONE, 7);
         DemoAssets.Paths p = DemoAssets.write(dir, spec);
         var json = new com.fasterxml.jackson.databind.ObjectMapper();
         java.util.Set<String> trained = new java.util.HashSet<>();
@@ -119,7 +120,7 @@ class DemoAssetsTest {
                 trained.add(rs.getString(1));
             }
         }
-        assertTrue(trained.size() > 150, "many distinct questions: " + trained.size());
+        assertEquals(300, trained.size(), "every row asks another question (the preparer drops repeated rows)");
         List<String> gen = Files.readAllLines(p.taskFiles().get(1));
         assertEquals(60, gen.size());
         for (String line : gen) {
@@ -140,6 +141,9 @@ class DemoAssetsTest {
             first.add(json.readTree(line).get("prompt").asText());
         }
         assertEquals(first, p.prompts(), "the samples are the first held-out prompts");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> DemoAssets.write(dir.resolve("more"), spec.withRows(470)));
+        assertTrue(e.getMessage().startsWith("rows: only "), e.getMessage());
     }
 
     @Test
