@@ -69,8 +69,12 @@ public class ScoreCommand implements Callable<Integer> {
     int maxLength;
 
     @Option(names = "--max-prompt-length", defaultValue = "512",
-            description = "text rows: prompt tokens kept (its end), default ${DEFAULT-VALUE} (the seed's)")
+            description = "text rows: prompt tokens kept when a pair is too long, default ${DEFAULT-VALUE} (the seed's)")
     int maxPromptLength;
+
+    @Option(names = "--truncation-mode", defaultValue = "keep_end",
+            description = "text rows: which end of a too-long prompt survives, keep_end (TRL's default) or keep_start")
+    String truncationMode;
 
     @Option(names = "--batch-size", defaultValue = "8", description = "pairs per forward pass, default ${DEFAULT-VALUE}")
     int batchSize;
@@ -124,7 +128,7 @@ public class ScoreCommand implements Callable<Integer> {
         try (HfTokenizer tokenizer = HfTokenizer.load(dir)) {
             ChatTemplate template = tokenizer.chatTemplate().isPresent() ? ChatTemplate.of(tokenizer) : null;
             var config = new PreferenceTokenizationConfig(maxLength, maxPromptLength,
-                    PreferenceTokenizationConfig.DEFAULTS.truncationMode());
+                    PreferenceTokenizationConfig.TruncationMode.parse(truncationMode));
             return PreferenceTextJsonl.read(data, new PreferenceTokenizer(tokenizer, template, config));
         }
     }

@@ -8,9 +8,6 @@ import dev.orpo.model.io.SafetensorsFile;
 import dev.orpo.model.io.SafetensorsWriter;
 import dev.orpo.model.io.TensorSpec;
 import dev.orpo.model.llama.LlamaModel;
-import dev.orpo.model.lora.LoraConfig;
-import dev.orpo.model.lora.LoraTarget;
-import dev.orpo.model.lora.PeftAdapterConfig;
 import dev.orpo.model.lora.PeftAdapterFiles;
 
 import java.io.IOException;
@@ -43,30 +40,9 @@ public final class Checkpoints {
         return "step-" + step;
     }
 
-    /** The PEFT config describing {@code model}'s LoRA (and modules_to_save after an embedding resize). */
-    public static PeftAdapterConfig adapterConfig(LlamaModel model, String baseModelNameOrPath) {
-        LoraConfig lora = model.lora();
-        if (lora == null) {
-            throw new IllegalStateException("the model has no LoRA adapter: call applyLora before training");
-        }
-        List<String> targets = new ArrayList<>();
-        for (LoraTarget t : lora.targets()) {
-            targets.add(t.moduleName());
-        }
-        List<String> modulesToSave = new ArrayList<>();
-        if (model.embedding().trainable()) {
-            modulesToSave.add("embed_tokens");
-            if (!model.lmHead().tied()) {
-                modulesToSave.add("lm_head");
-            }
-        }
-        return new PeftAdapterConfig(lora.r(), lora.alpha(), lora.dropout(), targets, lora.useRslora(),
-                modulesToSave, baseModelNameOrPath);
-    }
-
     /** Writes only the adapter files of {@code model} into {@code dir}. */
     public static void writeAdapter(Path dir, LlamaModel model, String baseModelNameOrPath) {
-        PeftAdapterFiles.write(dir, adapterConfig(model, baseModelNameOrPath), model.exportTrainable());
+        PeftAdapterFiles.write(dir, model.peftConfig(baseModelNameOrPath), model.exportTrainable());
     }
 
     /** Writes {@code parent/step-<n>} atomically (temp dir + rename) and returns it; an existing one is replaced. */

@@ -53,7 +53,7 @@ public final class OrpoTrainer {
         if (train == null || train.isEmpty()) {
             throw new IllegalArgumentException("training data is empty");
         }
-        Checkpoints.adapterConfig(model, baseModelNameOrPath); // fails early without LoRA
+        model.peftConfig(baseModelNameOrPath); // fails early without LoRA
         this.model = model;
         this.config = config;
         this.train = List.copyOf(train);
@@ -139,7 +139,8 @@ public final class OrpoTrainer {
                 orderEpoch = epoch;
             }
             // forward + backward of each micro-batch; loss / n so n micro-batches sum to one batch's gradient
-            model.setTraining(true);
+            // LoRA dropout on, unless disable_dropout (TRL's default) zeroes it as TRL's disable_dropout_in_model does
+            model.setTraining(!config.disableDropout());
             int n = last - first;
             for (int micro = first; micro < last; micro++) {
                 int update = step;

@@ -58,10 +58,11 @@ class AccumulationAndResumeTest {
 
     @Test
     void resumedRunEqualsUninterruptedRun() {
-        // 12 rows, 2 pairs × 2 micro-batches: 3 updates per epoch, 2 epochs; LoRA dropout on
+        // 12 rows, 2 pairs × 2 micro-batches: 3 updates per epoch, 2 epochs; LoRA dropout on (its masks must resume)
         List<PreferencePair> rows = SyntheticRun.TRAIN.subList(0, 12);
         TrainerConfig config = SyntheticRun.fast().with("per_device_train_batch_size", "2")
-                .with("gradient_accumulation_steps", "2").with("num_train_epochs", "2");
+                .with("gradient_accumulation_steps", "2").with("num_train_epochs", "2")
+                .with("disable_dropout", "false");
         Path baseDir = SyntheticRun.base(dir);
         Map<String, float[]> uninterrupted;
         try (LlamaModel model = SyntheticRun.model(baseDir, manager, 0.1)) {
