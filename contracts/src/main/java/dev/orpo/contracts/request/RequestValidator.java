@@ -19,7 +19,7 @@ public final class RequestValidator {
     private static final Set<String> SAVABLE = Set.of("embed_tokens", "lm_head");
     private static final Set<String> TRUNCATION_MODES = Set.of(TrainingArgs.KEEP_END, TrainingArgs.KEEP_START);
     private static final Set<String> OPTIMIZERS =
-            Set.of(TrainingArgs.ADAMW_TORCH);
+            Set.of(TrainingArgs.ADAMW_TORCH, TrainingArgs.ADAMW_8BIT, TrainingArgs.PAGED_ADAMW_8BIT);
     /** Hub repo ids as the hub names them: {@code [namespace/]name}, letters, digits, - _ . (≤ 96 per part). */
     private static final Pattern HUB_REPO_ID =
             Pattern.compile("([A-Za-z0-9][A-Za-z0-9._-]{0,95}/)?[A-Za-z0-9][A-Za-z0-9._-]{0,95}");
