@@ -110,6 +110,12 @@ class ScoreTextRowsTest {
         }
         Path ids = Files.writeString(dir.resolve("mix-ids.jsonl"), String.join("\n", idRows) + "\n");
         assertEquals(score(model, ids), score(model, text));
+        // orpo eval --pairs reads the same rows the same way
+        CliRun fromText = CliRun.run("eval", "--model", model.toString(), "--pairs", text.toString());
+        CliRun fromIds = CliRun.run("eval", "--model", model.toString(), "--pairs", ids.toString());
+        assertEquals(0, fromText.exitCode(), fromText.err());
+        assertEquals(fromIds.out(), fromText.out());
+        assertTrue(fromText.out().contains("reward"), fromText.out());
     }
 
     private static String turn(String role, String content) {

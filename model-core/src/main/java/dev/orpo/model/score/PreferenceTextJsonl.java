@@ -4,8 +4,11 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.orpo.model.orpo.PreferencePair;
+import dev.orpo.model.text.ChatTemplate;
+import dev.orpo.model.text.HfTokenizer;
 import dev.orpo.model.text.PreferenceExample;
 import dev.orpo.model.text.PreferenceRows;
+import dev.orpo.model.text.PreferenceTokenizationConfig;
 import dev.orpo.model.text.PreferenceTokenizer;
 
 import java.io.IOException;
@@ -34,6 +37,22 @@ public final class PreferenceTextJsonl {
             }
         }
         throw new IllegalArgumentException(file + ": no rows");
+    }
+
+    /**
+     * The pairs of a JSONL file of either kind: token-id rows ({@link PreferenceIdsJsonl}) as they are, text rows
+     * tokenized with the tokenizer (and chat template) in {@code tokenizerDir} by TRL's rules. What {@code orpo score}
+     * and {@code orpo eval --pairs} read.
+     */
+    public static List<PreferencePair> readIdsOrText(Path file, Path tokenizerDir, PreferenceTokenizationConfig config)
+            throws IOException {
+        if (holdsIds(file)) {
+            return PreferenceIdsJsonl.read(file);
+        }
+        try (HfTokenizer tokenizer = HfTokenizer.load(tokenizerDir)) {
+            ChatTemplate template = tokenizer.chatTemplate().isPresent() ? ChatTemplate.of(tokenizer) : null;
+            return read(file, new PreferenceTokenizer(tokenizer, template, config));
+        }
     }
 
     /** Reads and tokenizes every row. */
