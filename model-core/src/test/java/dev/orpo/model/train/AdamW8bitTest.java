@@ -8,8 +8,7 @@ import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.orpo.model.quant.DynamicQuantization;
 import dev.orpo.model.quant.DynamicQuantizationTest;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -24,15 +23,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** 8-bit AdamW against bitsandbytes' algorithm run in PyTorch, against fp32 AdamW, and through its saved state. */
 class AdamW8bitTest {
-    static NDManager manager;
+    private final NDManager manager = NDManager.newBaseManager();
 
-    @BeforeAll
-    static void engine() {
-        manager = NDManager.newBaseManager();
-    }
-
-    @AfterAll
-    static void close() {
+    @AfterEach
+    void free() {
         manager.close();
     }
 
@@ -187,14 +181,14 @@ class AdamW8bitTest {
         return s.tensors().values().stream().mapToLong(t -> t.data().length).sum();
     }
 
-    private static NDArray parameter(float[] values) {
+    private NDArray parameter(float[] values) {
         NDArray p = dev.orpo.model.tensor.HostArrays.floats(manager, values, new Shape(values.length));
         p.setRequiresGradient(true);
         return p;
     }
 
     /** Makes {@code g} the (accumulated) gradient of {@code p}: d(sum p·g)/dp = g. */
-    private static void gradients(NDArray p, float[] g) {
+    private void gradients(NDArray p, float[] g) {
         try (GradientCollector gc = Engine.getInstance().newGradientCollector();
              NDArray grad = dev.orpo.model.tensor.HostArrays.floats(manager, g, p.getShape())) {
             gc.backward(p.mul(grad).sum());
