@@ -12,9 +12,10 @@ import dev.orpo.model.eval.Suites;
 import dev.orpo.model.llama.LlamaModel;
 import dev.orpo.model.llama.PretrainedLlama;
 import dev.orpo.model.orpo.PreferencePair;
-import dev.orpo.model.score.PreferenceIdsJsonl;
+import dev.orpo.model.score.PreferenceTextJsonl;
 import dev.orpo.model.score.ScoreConfig;
 import dev.orpo.model.text.HfTokenizer;
+import dev.orpo.model.text.PreferenceTokenizationConfig;
 import dev.orpo.stages.evaluate.ModelEvaluation;
 import dev.orpo.stages.evaluate.SuiteData;
 import dev.orpo.stages.resolve.HubClient;
@@ -76,7 +77,8 @@ public class EvalCommand implements Callable<Integer> {
     @Option(names = "--limit", description = "at most N questions per task")
     Integer limit;
 
-    @Option(names = "--pairs", description = "held-out JSONL {prompt_ids, chosen_ids, rejected_ids} for eval_* metrics")
+    @Option(names = "--pairs", description = "held-out preference rows for eval_* metrics, JSONL: text (as orpo prepare "
+            + "reads them) or token ids {prompt_ids, chosen_ids, rejected_ids}")
     Path pairs;
 
     @Option(names = "--perplexity", description = "text file whose token-level perplexity becomes a column (repeatable)")
@@ -120,7 +122,8 @@ public class EvalCommand implements Callable<Integer> {
             if (suite != null) {
                 taskList.addAll(suiteData().load(Suites.select(suite), numFewshot));
             }
-            List<PreferencePair> pairList = pairs == null ? List.of() : PreferenceIdsJsonl.read(pairs);
+            List<PreferencePair> pairList = pairs == null ? List.of() : PreferenceTextJsonl.readIdsOrText(pairs,
+                    ChatCommand.tokenizerDir(model, adapter), PreferenceTokenizationConfig.DEFAULTS);
             EvalSettings settings = new EvalSettings(new FewShot(numFewshot, fewshotSeed), limit, batchSize,
                     new ScoreConfig(ScoreConfig.DEFAULTS.beta(), true, batchSize, ScoreConfig.DEFAULTS.padId()));
             Evaluator.Inputs in = new Evaluator.Inputs(taskList, pairList, texts);
