@@ -32,6 +32,7 @@ import java.util.Map;
  */
 public final class Checkpoints {
     public static final String OPTIMIZER_FILE = "optimizer.safetensors";
+    private static final String STEP_DIR = "step-";
     private static final String FIRST = "exp_avg.";
     private static final String SECOND = "exp_avg_sq.";
 
@@ -40,7 +41,12 @@ public final class Checkpoints {
 
     /** {@code step-<n>}. */
     public static String dirName(int step) {
-        return "step-" + step;
+        return STEP_DIR + step;
+    }
+
+    /** The step of a {@code step-<n>} directory name, or -1 when the name is not one. */
+    public static int stepOf(String dirName) {
+        return dirName.matches(STEP_DIR + "\\d+") ? Integer.parseInt(dirName.substring(STEP_DIR.length())) : -1;
     }
 
     /** The PEFT config describing {@code model}'s LoRA (and modules_to_save after an embedding resize). */
