@@ -29,7 +29,7 @@ public class CheckpointSavedConsumer {
     public CompletionStage<Void> onCheckpointSaved(ConsumerRecord<String, byte[]> record) {
         return runner.consume(record, CheckpointSaved.class, CHANNEL, event -> {
             if (!event.request().eval().enabled() || !event.request().eval().checkpoints()) {
-                return runner.skip(event, CHANNEL, "skipped",
+                return runner.handled(event, CHANNEL, "skipped",
                         "checkpoint evaluation not requested (eval.enabled / eval.checkpoints)");
             }
             return runs.submit(event, CHANNEL, EvaluationCompleted.CHECKPOINT, event.step(), event.request(),

@@ -28,7 +28,7 @@ public class ModelMergedConsumer {
     public CompletionStage<Void> onModelMerged(ConsumerRecord<String, byte[]> record) {
         return runner.consume(record, ModelMerged.class, CHANNEL, event -> {
             if (!event.request().eval().enabled()) {
-                return runner.skip(event, CHANNEL, "skipped", "evaluation not requested (eval.enabled)");
+                return runner.handled(event, CHANNEL, "skipped", "evaluation not requested (eval.enabled)");
             }
             return runs.submit(event, CHANNEL, EvaluationCompleted.MERGED, event.step(), event.request(),
                     event.modelUri());

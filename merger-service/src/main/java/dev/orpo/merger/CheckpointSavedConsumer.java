@@ -30,7 +30,7 @@ public class CheckpointSavedConsumer {
         return runner.consume(record, CheckpointSaved.class, CHANNEL, event -> {
             boolean listed = event.request().merge().steps().contains(event.step());
             if (!event.request().merge().enabled() || !(event.finalCheckpoint() || listed)) {
-                return runner.skip(event, CHANNEL, "skipped", "step " + event.step() + " not merged (merge.enabled "
+                return runner.handled(event, CHANNEL, "skipped", "step " + event.step() + " not merged (merge.enabled "
                         + event.request().merge().enabled() + ", merge.steps " + event.request().merge().steps() + ")");
             }
             return worker.submit(new MergeStage.Target(event.runId(), event.step(), event.finalCheckpoint(),

@@ -29,7 +29,7 @@ public class TrainingCompletedConsumer {
     public CompletionStage<Void> onTrainingCompleted(ConsumerRecord<String, byte[]> record) {
         return runner.consume(record, TrainingCompleted.class, CHANNEL, event -> {
             if (!event.request().merge().enabled()) {
-                return runner.skip(event, CHANNEL, "skipped", "merge.enabled is false");
+                return runner.handled(event, CHANNEL, "skipped", "merge.enabled is false");
             }
             return worker.submit(new MergeStage.Target(event.runId(), event.finalStep(), true, event.adapterUri(),
                     event.metrics(), event.request()), event, CHANNEL);

@@ -17,8 +17,11 @@ import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.Function;
 
 /**
@@ -95,25 +98,46 @@ public class StageRunner {
     int maxAttempts;
 
     private volatile boolean stopping;
+    /** Parses records and hands them to their stage's executor: cheap work, one thread for every channel. */
+    private final ExecutorService dispatch = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "orpo-dispatch");
+        t.setDaemon(true);
+        return t;
+    });
 
     /**
-     * Parses the record as {@code type} (a malformed one fails the stage: DLQ) and hands the event to {@code handle}.
+     * Parses the record as {@code type} and hands the event to {@code handle}, both on the runner's dispatch thread
+     * (never on the connector's event loop). A malformed record fails the returned stage: the connector dead-letters
+     * it with the parse error as {@code dead-letter-reason}.
      */
     public <E extends PipelineEvent> CompletionStage<Void> consume(ConsumerRecord<String, byte[]> record,
                                                                    Class<E> type, String channel,
                                                                    Function<E, CompletionStage<Void>> handle) {
-        E event;
-        try {
-            event = EventMessages.parse(record.value(), type, record.topic());
-        } catch (MalformedEventException e) {
-            consumed.count(channel, "dead-lettered");
-            return CompletableFuture.failedFuture(e);
-        }
-        return handle.apply(event);
+        CompletableFuture<Void> acknowledge = new CompletableFuture<>();
+        dispatch.execute(() -> {
+            try {
+                E event = EventMessages.parse(record.value(), type, record.topic());
+                handle.apply(event).whenComplete((ok, failure) -> {
+                    if (failure == null) {
+                        acknowledge.complete(null);
+                    } else {
+                        acknowledge.completeExceptionally(failure instanceof CompletionException c
+                                && c.getCause() != null ? c.getCause() : failure);
+                    }
+                });
+            } catch (MalformedEventException e) {
+                consumed.count(channel, "dead-lettered");
+                acknowledge.completeExceptionally(e);
+            } catch (RuntimeException e) { // a bug in a handler: the record is not lost, it goes to the DLQ
+                LOG.errorf(e, "%s: cannot hand the record over", channel);
+                acknowledge.completeExceptionally(e);
+            }
+        });
+        return acknowledge;
     }
 
-    /** Records {@code cause} as done with nothing to run (not requested, already done); acknowledged at once. */
-    public CompletionStage<Void> skip(PipelineEvent cause, String channel, String outcome, String detail) {
+    /** Records {@code cause} as handled on the spot, nothing queued (not requested, a flag set); acknowledged at once. */
+    public CompletionStage<Void> handled(PipelineEvent cause, String channel, String outcome, String detail) {
         consumed.record(cause.runId(), channel, cause.eventId(), outcome, detail);
         return CompletableFuture.completedFuture(null);
     }
