@@ -124,16 +124,27 @@ public class RunLeases {
 
     /** Stops renewing and deletes the lease (if still this replica's). */
     void release(String runId) {
-        ScheduledFuture<?> renewal = renewals.remove(runId);
-        if (renewal != null) {
-            renewal.cancel(false);
-        }
-        if (read(runId).map(l -> l.owner().equals(owner)).orElse(false)) {
-            store.delete(key(runId));
+        // under the renewals lock: a renewal running at this moment must not write the lease back after the delete
+        synchronized (renewals) {
+            ScheduledFuture<?> renewal = renewals.remove(runId);
+            if (renewal != null) {
+                renewal.cancel(false);
+            }
+            if (read(runId).map(l -> l.owner().equals(owner)).orElse(false)) {
+                store.delete(key(runId));
+            }
         }
     }
 
     private void renew(String runId) {
+        synchronized (renewals) {
+            if (renewals.containsKey(runId)) { // else released meanwhile
+                renewHeld(runId);
+            }
+        }
+    }
+
+    private void renewHeld(String runId) {
         try {
             Optional<Lease> held = read(runId);
             if (held.isPresent() && !held.get().owner().equals(owner)) {
