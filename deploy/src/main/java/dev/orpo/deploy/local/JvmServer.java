@@ -138,6 +138,19 @@ final class JvmServer {
         }
     }
 
+    /** SIGKILL at once, no SIGTERM first: what a crash looks like to clients. */
+    void kill() {
+        process().ifPresent(p -> {
+            p.destroyForcibly();
+            p.onExit().join();
+        });
+        try {
+            Files.deleteIfExists(pidFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException(name + ": cannot delete " + pidFile(), e);
+        }
+    }
+
     /** The last lines of the log, for error messages. */
     String logTail() {
         return tail(logFile());
