@@ -56,7 +56,7 @@ public class TrainingWorker {
     StageRunner runner;
 
     /** How long a shutdown waits for the running step, its checkpoint upload and CheckpointSaved. */
-    @ConfigProperty(name = "quarkus.shutdown.timeout", defaultValue = "PT90S")
+    @ConfigProperty(name = "quarkus.shutdown.timeout", defaultValue = "PT270S")
     Duration grace;
 
     /** Queues the run; the stage completes when it has trained (or failed and said so), never when suspended. */
