@@ -58,11 +58,7 @@ public final class ServiceProcess implements AutoCloseable {
             ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             Map<String, String> e = pb.environment();
-            e.put("KAFKA_BOOTSTRAP_SERVERS", stack.kafkaBootstrap());
-            e.put("ORPO_S3_ENDPOINT", stack.s3Endpoint());
-            e.put("ORPO_S3_ACCESS_KEY", stack.accessKey());
-            e.put("ORPO_S3_SECRET_KEY", stack.secretKey());
-            e.put("ORPO_S3_BUCKET", stack.bucket());
+            e.putAll(stack.serviceEnvironment());
             e.put("ORPO_WORK_DIR", workDir.toAbsolutePath().toString());
             e.put("ORPO_HUB_URL", "");
             e.put("QUARKUS_HTTP_PORT", Integer.toString(port));

@@ -54,9 +54,7 @@ class TrainingLeaseServiceTest extends SharedStackTest {
     void runLeasedByALiveReplicaWaitsAndIsNotTrainedHereWhenThatReplicaCompletesIt() {
         String runId = RunIds.newRunId();
         lease(runId, "trainer-elsewhere", Instant.now().plus(Duration.ofMinutes(10)));
-        TrainerTestRuns.publish(store, topics, runId, SyntheticPrepared.model(tmp.resolve("model"), 7),
-                SyntheticPrepared.dataset(tmp.resolve("dataset"), 12, 4, 11),
-                TrainerTestRuns.request(store, runId, "\"max_steps\": 2"));
+        publishTwoStepRun(runId);
 
         await().atMost(RUN).until(() -> consumed(runId).contains("waiting: leased by trainer-elsewhere"));
         // the other replica finishes the run
@@ -71,9 +69,7 @@ class TrainingLeaseServiceTest extends SharedStackTest {
     void expiredLeaseOfADeadReplicaIsTakenOverAndReleasedWhenTheRunEnds() {
         String runId = RunIds.newRunId();
         lease(runId, "trainer-dead", Instant.now().minus(Duration.ofMinutes(1)));
-        TrainerTestRuns.publish(store, topics, runId, SyntheticPrepared.model(tmp.resolve("model"), 7),
-                SyntheticPrepared.dataset(tmp.resolve("dataset"), 12, 4, 11),
-                TrainerTestRuns.request(store, runId, "\"max_steps\": 2"));
+        publishTwoStepRun(runId);
 
         TrainingCompleted completed = TestTopics.value(topics.awaitRecord(Topics.TRAINING_COMPLETED,
                 r -> runId.equals(r.key()), RUN), TrainingCompleted.class);
@@ -88,15 +84,19 @@ class TrainingLeaseServiceTest extends SharedStackTest {
         // identity must not wait for it (the lease TTL in tests is 3 s, so "at once" means well inside 10 minutes)
         String runId = RunIds.newRunId();
         lease(runId, THIS_REPLICA, Instant.now().plus(Duration.ofMinutes(10)));
-        TrainerTestRuns.publish(store, topics, runId, SyntheticPrepared.model(tmp.resolve("model"), 7),
-                SyntheticPrepared.dataset(tmp.resolve("dataset"), 12, 4, 11),
-                TrainerTestRuns.request(store, runId, "\"max_steps\": 2"));
+        publishTwoStepRun(runId);
 
         TrainingCompleted completed = TestTopics.value(topics.awaitRecord(Topics.TRAINING_COMPLETED,
                 r -> runId.equals(r.key()), RUN), TrainingCompleted.class);
         assertEquals(2, completed.finalStep());
         assertFalse(consumed(runId).contains("waiting"), "never waited for its own lease");
         await().atMost(RUN).until(() -> !store.exists(leaseKey(runId)));
+    }
+
+    private void publishTwoStepRun(String runId) {
+        TrainerTestRuns.publish(store, topics, runId, SyntheticPrepared.model(tmp.resolve("model"), 7),
+                SyntheticPrepared.dataset(tmp.resolve("dataset"), 12, 4, 11),
+                TrainerTestRuns.request(store, runId, "\"max_steps\": 2"));
     }
 
     private void lease(String runId, String owner, Instant expiresAt) {

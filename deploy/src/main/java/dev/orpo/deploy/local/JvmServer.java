@@ -131,11 +131,7 @@ final class JvmServer {
                 p.onExit().join();
             }
         });
-        try {
-            Files.deleteIfExists(pidFile());
-        } catch (IOException e) {
-            throw new UncheckedIOException(name + ": cannot delete " + pidFile(), e);
-        }
+        forgetPid();
     }
 
     /** SIGKILL at once, no SIGTERM first: what a crash looks like to clients. */
@@ -144,6 +140,10 @@ final class JvmServer {
             p.destroyForcibly();
             p.onExit().join();
         });
+        forgetPid();
+    }
+
+    private void forgetPid() {
         try {
             Files.deleteIfExists(pidFile());
         } catch (IOException e) {
