@@ -50,6 +50,7 @@ final class TrainingRun implements TrainStageListener {
     private final BooleanSupplier stopping;
     private final Consumer<String> waiting;
     private int totalSteps;
+    private int startStep;
 
     /**
      * @param stopping true once the service shuts down
@@ -96,10 +97,9 @@ final class TrainingRun implements TrainStageListener {
             return new Done("accepted", (outcome.result().cancelled() ? "cancelled at step " : "trained to step ")
                     + outcome.result().step(), false);
         } catch (Suspended s) {
-            String uri = artifacts.checkpointUri(runId, s.step);
-            LOG.infof("run %s: stopped by shutdown at step %d; checkpoint %s stored, the run resumes from it", runId,
-                    s.step, uri);
-            return Done.suspended("stopped by shutdown at step " + s.step + "; resumes from " + uri);
+            String from = s.step == 0 ? "the start" : artifacts.checkpointUri(runId, s.step);
+            LOG.infof("run %s: stopped by shutdown at step %d; the run resumes from %s", runId, s.step, from);
+            return Done.suspended("stopped by shutdown at step " + s.step + "; resumes from " + from);
         } finally {
             RunArtifacts.deleteTree(runDir);
             leases.release(runId);
@@ -114,6 +114,7 @@ final class TrainingRun implements TrainStageListener {
     @Override
     public void onStarted(int totalSteps, int resumedFromStep, String device, long trainable, long total) {
         this.totalSteps = totalSteps;
+        this.startStep = resumedFromStep;
         events.publish(TrainingStarted.of(Envelope.causedBy(cause.runId(), cause.eventId()), totalSteps,
                 resumedFromStep, device, trainable, total));
         if (resumedFromStep > 0 && resumedFromStep < totalSteps) {
@@ -139,6 +140,9 @@ final class TrainingRun implements TrainStageListener {
     @Override
     public void onCheckpoint(int step, Path dir, boolean finalCheckpoint, Map<String, Double> metrics) {
         boolean suspend = suspending() && step < totalSteps;
+        if (suspend && step <= startStep) {
+            throw new Suspended(step); // stopped before its first step: what is stored already is the resume point
+        }
         boolean last = finalCheckpoint && !suspend;
         if (!artifacts.checkpointPublished(cause.runId(), step, last)) {
             announce(step, artifacts.uploadCheckpoint(cause.runId(), step, dir), last, metrics);
