@@ -20,8 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DemoCommandTest {
     private static final Pattern HELD_OUT = Pattern.compile("held-out reward accuracy\\s+([0-9.]+)\\s+([0-9.]+)");
     private static final Pattern EXACT = Pattern.compile("held-out exact match\\s+([0-9.]+)\\s+([0-9.]+)");
-    /** A sample line: the prompt, the base's reply, the tuned model's reply (quoted). */
-    private static final Pattern SAMPLE = Pattern.compile("(?m)^(sort: [a-h](?: [a-h])+)\\s+\"[^\"]*\"\\s+\"([^\"]*)\"$");
+    /** A sample line: the prompt, the base's reply, the tuned model's reply (quoted, padded to the column). */
+    private static final Pattern SAMPLE = Pattern.compile("(?m)^(sort: [a-h](?: [a-h])+)\\s+\"[^\"]*\"\\s+\"([^\"]*)\"\\s*$");
 
     @TempDir
     Path dir;
