@@ -1,6 +1,7 @@
 package dev.orpo.model.orpo;
 
 import ai.djl.ndarray.NDArray;
+import dev.orpo.model.llama.Attention;
 
 /**
  * One collated ORPO batch in TRL's concatenated layout: rows {@code 0..B-1} are the chosen sequences, rows
@@ -20,6 +21,11 @@ public record PreferenceBatch(NDArray inputIds, NDArray attentionMask, NDArray p
 
     /** TRL's {@code label_pad_token_id}: positions with this label take no part in any loss term. */
     public static final long IGNORE_INDEX = -100;
+
+    /** What the model's forward pass reads besides the ids: these positions and the causal mask over real tokens. */
+    public Attention attention() {
+        return Attention.causal(attentionMask, positionIds);
+    }
 
     /** Padded sequence length T. */
     public int length() {

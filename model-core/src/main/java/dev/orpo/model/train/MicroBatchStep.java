@@ -72,11 +72,12 @@ public final class MicroBatchStep {
                                int logitsChunkSize) {
         try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
             if (logitsChunkSize > 0) {
-                NDArray z = model.hiddenStates(batch.inputIds(), batch.attentionMask(), batch.positionIds(),
-                        beforeLayer); // (2B, T, C)
+                NDArray z = model.forward(batch.inputIds(), batch.attention(),
+                        LlamaModel.Pass.HIDDEN.beforeEachLayer(beforeLayer)); // (2B, T, C)
                 return ChunkedHead.backward(collector, z, model.lmHead(), batch, beta, n, logitsChunkSize);
             }
-            NDArray logits = model.logits(batch.inputIds(), batch.attentionMask(), batch.positionIds(), beforeLayer);
+            NDArray logits = model.forward(batch.inputIds(), batch.attention(),
+                    LlamaModel.Pass.LOGITS.beforeEachLayer(beforeLayer)); // (2B, T, V)
             return top(collector, logits, batch, beta, n);
         }
     }
@@ -100,7 +101,7 @@ public final class MicroBatchStep {
                                       IntConsumer beforeLayer, int logitsChunkSize) {
         int layers = model.layers().size();
         boolean embedTrains = model.embedding().trainable();
-        LlamaModel.LayerContext context = model.layerContext(batch.attentionMask(), batch.positionIds());
+        LlamaModel.LayerInputs in = model.layerInputs(batch.attention());
         // pass 1 without a graph: h_0 = embed(ids), h_{l+1} = layer_l(h_l); keep every h_l, (B, T, C) each
         List<NDArray> h = new ArrayList<>(layers + 1);
         boolean gradMode = JniUtils.isGradMode();
@@ -111,7 +112,7 @@ public final class MicroBatchStep {
                 beforeLayer.accept(l);
                 NDArray next;
                 try (NDScope layerScope = new NDScope()) {
-                    next = model.layer(l, h.get(l), context); // (B, T, C)
+                    next = model.layers().get(l).forward(h.get(l), in, null, model.training()); // (B, T, C)
                     NDScope.unregister(next);
                 }
                 NDScope.register(next); // the caller's scope frees it if anything below throws
@@ -128,9 +129,9 @@ public final class MicroBatchStep {
                 NDArray last = h.get(layers);
                 last.setRequiresGradient(true);
                 result = logitsChunkSize > 0
-                        ? ChunkedHead.backward(collector, model.finalNorm(last), model.lmHead(), batch, beta, n,
+                        ? ChunkedHead.backward(collector, model.norm().forward(last), model.lmHead(), batch, beta, n,
                                 logitsChunkSize)
-                        : top(collector, model.headLogits(last), batch, beta, n);
+                        : top(collector, model.lmHead().logits(model.norm().forward(last)), batch, beta, n);
                 g = last.getGradient(); // (B, T, C)
                 NDScope.unregister(g);
             }
@@ -146,7 +147,7 @@ public final class MicroBatchStep {
                         x.setRequiresGradient(true);
                     }
                     beforeLayer.accept(l);
-                    NDArray y = model.layer(l, x, context); // (B, T, C)
+                    NDArray y = model.layers().get(l).forward(x, in, null, model.training()); // (B, T, C)
                     collector.backward(y.mul(g).sum()); // g is a constant: ∂/∂y = g exactly
                     if (needInputGradient) {
                         inputGradient = x.getGradient(); // (B, T, C)

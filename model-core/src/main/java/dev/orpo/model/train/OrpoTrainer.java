@@ -209,10 +209,11 @@ public final class OrpoTrainer {
             try (NDScope scope = new NDScope()) {
                 PreferenceBatch batch = collator.collate(pairs, model.manager());
                 OrpoOutput out = config.logitsChunkSize() > 0
-                        ? ChunkedHead.forward(model.hiddenStates(batch.inputIds(), batch.attentionMask(),
-                                batch.positionIds()), model.lmHead(), batch, config.beta(), config.logitsChunkSize())
-                        : OrpoLoss.compute(model.logits(batch.inputIds(), batch.attentionMask(),
-                                batch.positionIds()), batch, config.beta());
+                        ? ChunkedHead.forward(model.forward(batch.inputIds(), batch.attention(),
+                                LlamaModel.Pass.HIDDEN), model.lmHead(), batch, config.beta(),
+                                config.logitsChunkSize())
+                        : OrpoLoss.compute(model.forward(batch.inputIds(), batch.attention(),
+                                LlamaModel.Pass.LOGITS), batch, config.beta());
                 sums.merge("eval_loss", out.lossValue(), Double::sum);
                 out.metrics().forEach((k, v) -> sums.merge("eval_" + k, v, Double::sum));
             }

@@ -48,7 +48,7 @@ public final class ForwardBackwardMemoryBenchmark {
                     NDArray x = manager.create(ids);
                     NDArray mask = x.onesLike();
                     try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                        NDArray l = model.nextTokenLogProbs(x, mask, LlamaModel.positionIds(mask)).mean().neg();
+                        NDArray l = NextTokens.logProbs(model, x, Attention.padded(mask)).mean().neg();
                         gc.backward(l);
                         loss = l.getFloat();
                     }

@@ -53,7 +53,7 @@ class HostArraysTest {
             NDArray ids = manager.create(new long[][] {{1, 4, 9, 16, 25, 36}});
             NDArray mask = ids.onesLike();
             try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
-                NDArray loss = model.nextTokenLogProbs(ids, mask, LlamaModel.positionIds(mask)).sum().neg();
+                NDArray loss = NextTokens.logProbs(model, ids, Attention.padded(mask)).sum().neg();
                 if (churn) {
                     GcChurn.collectAndReuseDirectMemory(); // anything autograd saved must not live in collectable buffers
                 }

@@ -55,7 +55,7 @@ class LlamaLoraTest {
     static float[] logits(LlamaModel model) {
         NDArray ids = manager.create(new long[][] {{1, 4, 9, 16, 25}});
         NDArray mask = ids.onesLike();
-        return model.logits(ids, mask, LlamaModel.positionIds(mask)).toFloatArray();
+        return model.logits(ids, Attention.padded(mask)).toFloatArray();
     }
 
     @Test
@@ -95,7 +95,7 @@ class LlamaLoraTest {
             NDArray ids = manager.create(new long[][] {{1, 4, 9, 16, 25}});
             NDArray mask = ids.onesLike();
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                gc.backward(model.nextTokenLogProbs(ids, mask, LlamaModel.positionIds(mask)).sum().neg());
+                gc.backward(NextTokens.logProbs(model, ids, Attention.padded(mask)).sum().neg());
             }
             for (NDArray p : model.trainableParameters()) {
                 assertTrue(p.hasGradient());

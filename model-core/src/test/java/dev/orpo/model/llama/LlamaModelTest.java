@@ -45,7 +45,7 @@ class LlamaModelTest {
     static float[] alone(LlamaModel model, long[] seq) {
         NDArray ids = manager.create(new long[][] {seq});
         NDArray mask = ids.onesLike();
-        return model.nextTokenLogProbs(ids, mask, LlamaModel.positionIds(mask)).toFloatArray();
+        return NextTokens.logProbs(model, ids, Attention.padded(mask)).toFloatArray();
     }
 
     /** Pads to the longest sequence, on the right or the left; returns {ids, mask}. */
@@ -67,7 +67,7 @@ class LlamaModelTest {
     void rightPaddedBatchGivesSameLogProbsAsEachSequenceAlone() {
         try (LlamaModel model = tiny(false); NDScope ignored = new NDScope()) {
             NDArray[] batch = padded(false);
-            NDArray logps = model.nextTokenLogProbs(batch[0], batch[1], LlamaModel.positionIds(batch[1]));
+            NDArray logps = NextTokens.logProbs(model, batch[0], Attention.padded(batch[1]));
             for (int b = 0; b < SEQS.length; b++) {
                 float[] row = logps.get(b).toFloatArray();
                 float[] expected = alone(model, SEQS[b]);
@@ -80,7 +80,7 @@ class LlamaModelTest {
     void leftPaddedBatchWithMaskDerivedPositionsGivesSameLogProbsAsEachSequenceAlone() {
         try (LlamaModel model = tiny(true); NDScope ignored = new NDScope()) {
             NDArray[] batch = padded(true);
-            NDArray logps = model.nextTokenLogProbs(batch[0], batch[1], LlamaModel.positionIds(batch[1]));
+            NDArray logps = NextTokens.logProbs(model, batch[0], Attention.padded(batch[1]));
             for (int b = 0; b < SEQS.length; b++) {
                 float[] row = logps.get(b).toFloatArray();
                 float[] expected = alone(model, SEQS[b]);
@@ -94,7 +94,7 @@ class LlamaModelTest {
     void positionIdsCountOnlyRealTokens() {
         try (NDScope ignored = new NDScope()) {
             NDArray mask = manager.create(new long[][] {{1, 1, 1, 0}, {0, 0, 1, 1}});
-            assertArrayEquals(new long[] {0, 1, 2, 2, 0, 0, 0, 1}, LlamaModel.positionIds(mask).toLongArray());
+            assertArrayEquals(new long[] {0, 1, 2, 2, 0, 0, 0, 1}, Attention.padded(mask).positionIds().toLongArray());
         }
     }
 
@@ -140,7 +140,7 @@ class LlamaModelTest {
             NDArray ids = manager.create(new long[][] {{1, 51, 7}});
             NDArray mask = ids.onesLike();
             assertEquals(new ai.djl.ndarray.types.Shape(1, 3, 52),
-                    model.logits(ids, mask, LlamaModel.positionIds(mask)).getShape());
+                    model.logits(ids, Attention.padded(mask)).getShape());
         }
     }
 
@@ -161,7 +161,7 @@ class LlamaModelTest {
             NDArray mask = ids.onesLike();
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 // hidden-state sum only reaches the table through the lookup (no LM head)
-                gc.backward(model.hiddenStates(ids, mask, LlamaModel.positionIds(mask)).sum());
+                gc.backward(model.forward(ids, Attention.padded(mask), LlamaModel.Pass.HIDDEN).sum());
             }
             float[] grad = model.embedding().weight().getGradient().toFloatArray();
             for (int row = 0; row < 51; row++) {

@@ -39,7 +39,7 @@ class LoraFiniteDifferenceTest {
     static NDArray loss(LlamaModel model) {
         NDArray ids = manager.create(new long[][] {{1, 7, 3, 9, 22, 40}, {1, 8, 13, 0, 0, 0}});
         NDArray mask = manager.create(new long[][] {{1, 1, 1, 1, 1, 1}, {1, 1, 1, 0, 0, 0}});
-        NDArray logps = model.nextTokenLogProbs(ids, mask, LlamaModel.positionIds(mask));
+        NDArray logps = NextTokens.logProbs(model, ids, Attention.padded(mask));
         NDArray real = mask.get(":, 1:").toType(ComputeDType.TYPE, false);
         return logps.mul(real).sum().div(real.sum()).neg();
     }

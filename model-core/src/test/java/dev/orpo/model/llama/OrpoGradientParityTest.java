@@ -66,7 +66,7 @@ class OrpoGradientParityTest {
             assertArrayEquals(flat(expectedBatch.get("labels")), batch.labels().toLongArray(), "labels");
             OrpoOutput out;
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                NDArray logits = model.logits(batch.inputIds(), batch.attentionMask(), batch.positionIds());
+                NDArray logits = model.logits(batch.inputIds(), batch.attention());
                 out = OrpoLoss.compute(logits, batch, orpo.get("beta").asDouble());
                 gc.backward(out.loss());
             }

@@ -3,6 +3,7 @@ package dev.orpo.model.quant;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import dev.orpo.model.llama.Attention;
 import dev.orpo.model.llama.LlamaConfig;
 import dev.orpo.model.llama.LlamaModel;
 import dev.orpo.model.lora.DenseWeight;
@@ -44,7 +45,7 @@ class Nf4LlamaTest {
         try (NDScope ignored = new NDScope()) {
             NDArray ids = manager.create(new long[][] {{1, 4, 9, 16, 25, 36, 49, 3}, {2, 7, 1, 8, 2, 8, 1, 8}});
             NDArray mask = ids.onesLike();
-            return model.logits(ids, mask, LlamaModel.positionIds(mask)).toFloatArray();
+            return model.logits(ids, Attention.padded(mask)).toFloatArray();
         }
     }
 
