@@ -11,9 +11,10 @@ import dev.orpo.model.io.CheckpointReader;
 import dev.orpo.model.io.HfConfigReader;
 import dev.orpo.model.llama.LlamaConfig;
 import dev.orpo.model.llama.LlamaModel;
-import dev.orpo.model.lora.FrozenWeights;
+import dev.orpo.model.llama.PretrainedLlama;
 import dev.orpo.model.lora.LoraConfig;
 import dev.orpo.model.lora.LoraTarget;
+import dev.orpo.model.lora.WeightStorage;
 import dev.orpo.model.orpo.PreferencePair;
 import dev.orpo.model.score.PreferenceIdsJsonl;
 import dev.orpo.model.train.Checkpoints;
@@ -111,7 +112,7 @@ public class TrainCommand implements java.util.concurrent.Callable<Integer> {
         List<PreferencePair> train;
         List<PreferencePair> eval;
         LlamaConfig llama;
-        FrozenWeights base;
+        WeightStorage base;
         try {
             TrainingRequest request = config == null ? null : RequestParser.parseFile(config);
             QuantizationSpec quantization = request == null ? QuantizationSpec.defaults() : request.quantization();
@@ -150,7 +151,7 @@ public class TrainCommand implements java.util.concurrent.Callable<Integer> {
         boolean terminal = terminalOverride != null ? terminalOverride : System.console() != null;
         try (NDManager manager = NDManager.newBaseManager();
              CheckpointReader weights = CheckpointReader.open(model);
-             LlamaModel lm = LlamaModel.load(llama, weights, manager, base)) {
+             LlamaModel lm = PretrainedLlama.load(llama, weights, manager, base)) {
             lm.applyLora(loraConfig);
             OrpoTrainer trainer = new OrpoTrainer(lm, trainerConfig, train, eval, out, model.toString());
             trainer.addListener(terminal ? new TrainOutput.ProgressLines(stdout)

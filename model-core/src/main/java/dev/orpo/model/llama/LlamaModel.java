@@ -2,34 +2,23 @@ package dev.orpo.model.llama;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import dev.orpo.model.io.CheckpointReader;
-import dev.orpo.model.io.FloatTensor;
-import dev.orpo.model.io.HfConfigReader;
-import dev.orpo.model.io.TensorSource;
 import dev.orpo.model.lora.LoraAdapter;
 import dev.orpo.model.lora.FrozenWeight;
-import dev.orpo.model.lora.FrozenWeights;
 import dev.orpo.model.lora.LoraConfig;
 import dev.orpo.model.lora.LoraLinear;
-import dev.orpo.model.lora.PeftAdapterConfig;
 
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.function.IntConsumer;
 
 /**
  * A Llama-family causal language model (Llama 2/3, Mistral, Qwen2) in fp32 on DJL PyTorch, with optional LoRA
- * adapters and resizable embeddings.
+ * adapters and resizable embeddings. {@link PretrainedLlama} loads one; {@link TrainableTensors} names, exports and
+ * imports its trainable tensors in PEFT's format.
  *
  * <p>Forward methods create many temporaries: call them inside an {@link ai.djl.ndarray.NDScope} (one per step) and
  * {@code NDScope.unregister} anything that must outlive it.
  */
 public final class LlamaModel implements AutoCloseable {
-    /** Dense fp32 frozen projections, the default of every {@code load} without a {@link FrozenWeights}. */
-    public static final FrozenWeights DENSE = LlamaLoader.DENSE;
-
     private LlamaConfig config;
     private final NDManager manager;
     private final TokenEmbedding embed;
@@ -49,41 +38,6 @@ public final class LlamaModel implements AutoCloseable {
         this.norm = norm;
         this.lmHead = lmHead;
         this.rope = new RotaryEmbedding(config);
-    }
-
-    /**
-     * Loads all weights (widened to fp32) into a new sub-manager of {@code parent}; closing the model frees them.
-     * Throws IllegalArgumentException naming the tensor when one is missing or has the wrong shape.
-     */
-    public static LlamaModel load(LlamaConfig config, TensorSource weights, NDManager parent) {
-        return load(config, weights, parent, DENSE);
-    }
-
-    /**
-     * The same, storing the frozen q/k/v/o/gate/up/down projections with {@code base} (e.g. NF4); embeddings, norms and
-     * the LM head stay fp32, as bitsandbytes leaves them.
-     */
-    public static LlamaModel load(LlamaConfig config, TensorSource weights, NDManager parent, FrozenWeights base) {
-        NDManager manager = parent.newSubManager();
-        try {
-            return LlamaLoader.load(config, weights, manager, base);
-        } catch (RuntimeException e) {
-            manager.close();
-            throw e;
-        }
-    }
-
-    /** Loads an HF model directory: config.json plus model.safetensors or a sharded index (any float dtype). */
-    public static LlamaModel load(Path modelDir, NDManager parent) {
-        return load(modelDir, parent, DENSE);
-    }
-
-    /** Loads an HF model directory with the frozen projections stored by {@code base}. */
-    public static LlamaModel load(Path modelDir, NDManager parent, FrozenWeights base) {
-        LlamaConfig config = HfConfigReader.read(modelDir);
-        try (CheckpointReader weights = CheckpointReader.open(modelDir)) {
-            return load(config, weights, parent, base);
-        }
     }
 
     /** What a forward pass returns. */
@@ -195,29 +149,6 @@ public final class LlamaModel implements AutoCloseable {
             lmHead.table().resize(newVocabSize);
         }
         config = config.withVocabSize(newVocabSize);
-    }
-
-    /** Every tensor that receives gradients, in a stable order (see {@link TrainableTensors}). */
-    public List<NDArray> trainableParameters() {
-        return new ArrayList<>(TrainableTensors.of(this).values());
-    }
-
-    /** Trainable tensors under PEFT adapter-file names, copied to host memory. */
-    public Map<String, FloatTensor> exportTrainable() {
-        return TrainableTensors.export(this);
-    }
-
-    /** The adapter_config.json that goes with {@link #exportTrainable()} (LoRA applied first). */
-    public PeftAdapterConfig peftConfig(String baseModelNameOrPath) {
-        if (lora == null) {
-            throw new IllegalStateException("no LoRA applied: nothing to describe");
-        }
-        return lora.toPeft(TrainableTensors.modulesToSave(this), baseModelNameOrPath);
-    }
-
-    /** Overwrites trainable tensors from PEFT-named host tensors; every trainable tensor must be present. */
-    public void importTrainable(Map<String, FloatTensor> tensors) {
-        TrainableTensors.load(this, tensors);
     }
 
     /** Native bytes held by the frozen linear projections of all decoder layers (see {@link FrozenWeight#bytesHeld}). */

@@ -8,6 +8,7 @@ import dev.orpo.model.io.SafetensorsFile;
 import dev.orpo.model.io.SafetensorsWriter;
 import dev.orpo.model.io.TensorSpec;
 import dev.orpo.model.llama.LlamaModel;
+import dev.orpo.model.llama.TrainableTensors;
 import dev.orpo.model.lora.LoraConfig;
 import dev.orpo.model.lora.LoraTarget;
 import dev.orpo.model.lora.PeftAdapterConfig;
@@ -66,7 +67,7 @@ public final class Checkpoints {
 
     /** Writes only the adapter files of {@code model} into {@code dir}. */
     public static void writeAdapter(Path dir, LlamaModel model, String baseModelNameOrPath) {
-        PeftAdapterFiles.write(dir, adapterConfig(model, baseModelNameOrPath), model.exportTrainable());
+        PeftAdapterFiles.write(dir, adapterConfig(model, baseModelNameOrPath), TrainableTensors.export(model));
     }
 
     /** Writes {@code parent/step-<n>} atomically (temp dir + rename) and returns it; an existing one is replaced. */

@@ -4,6 +4,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import dev.orpo.model.llama.LlamaModel;
+import dev.orpo.model.llama.TrainableTensors;
 import dev.orpo.model.orpo.OrpoLoss;
 import dev.orpo.model.orpo.OrpoOutput;
 import dev.orpo.model.orpo.PreferenceBatch;
@@ -12,7 +13,6 @@ import dev.orpo.model.orpo.PreferencePair;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -86,7 +86,7 @@ public final class OrpoTrainer {
 
     /** Trains from the model's current trainable weights (a fresh LoRA) to the end or a cancel. */
     public TrainResult train() {
-        try (AdamW adam = new AdamW(trainableByName(), config.adam())) {
+        try (AdamW adam = new AdamW(TrainableTensors.of(model), config.adam())) {
             return run(0, adam, new ArrayList<>());
         }
     }
@@ -101,8 +101,8 @@ public final class OrpoTrainer {
             requireSame(key, ((Number) state.config().get(key)).intValue(), ((Number) config.asMap().get(key))
                     .intValue(), checkpointDir);
         }
-        model.importTrainable(dev.orpo.model.lora.PeftAdapterFiles.read(checkpointDir).tensors());
-        try (AdamW adam = new AdamW(trainableByName(), config.adam())) {
+        TrainableTensors.load(model, dev.orpo.model.lora.PeftAdapterFiles.read(checkpointDir).tensors());
+        try (AdamW adam = new AdamW(TrainableTensors.of(model), config.adam())) {
             adam.importState(Checkpoints.readOptimizer(checkpointDir));
             return run(state.globalStep(), adam, new ArrayList<>(state.logHistory()));
         }
@@ -253,16 +253,6 @@ public final class OrpoTrainer {
             pairs.add(train.get(order[i]));
         }
         return pairs;
-    }
-
-    /** Trainable tensors by PEFT name, in {@link LlamaModel#trainableParameters()} order. */
-    private Map<String, NDArray> trainableByName() {
-        Map<String, NDArray> byName = new LinkedHashMap<>();
-        Iterator<NDArray> tensors = model.trainableParameters().iterator();
-        for (String name : model.exportTrainable().keySet()) {
-            byName.put(name, tensors.next());
-        }
-        return byName;
     }
 
     private static long tokens(List<PreferencePair> pairs) {

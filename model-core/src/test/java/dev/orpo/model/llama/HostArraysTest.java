@@ -3,6 +3,7 @@ package dev.orpo.model.llama;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.orpo.model.lora.WeightStorage;
 import dev.orpo.model.tensor.HostArrays;
 import org.junit.jupiter.api.Test;
 
@@ -31,9 +32,9 @@ class HostArraysTest {
     void loraGradientsAreUnchangedByGarbageCollectionBetweenForwardAndBackward() {
         LlamaConfig c = TinyLlama.config(false);
         try (NDManager manager = NDManager.newBaseManager();
-             LlamaModel model = LlamaModel.load(c, TinyLlama.weights(c, 5), manager)) {
+             LlamaModel model = PretrainedLlama.load(c, TinyLlama.weights(c, 5), manager, WeightStorage.DENSE)) {
             model.applyLora(dev.orpo.model.lora.LoraConfig.defaults());
-            var start = model.exportTrainable();
+            var start = TrainableTensors.export(model);
             start.replaceAll((k, v) -> {
                 float[] d = v.data().clone();
                 for (int i = 0; i < d.length; i++) {
@@ -41,7 +42,7 @@ class HostArraysTest {
                 }
                 return new dev.orpo.model.io.FloatTensor(v.shape(), d);
             });
-            model.importTrainable(start);
+            TrainableTensors.load(model, start);
             float[] calm = gradients(model, manager, false);
             float[] churned = gradients(model, manager, true);
             assertArrayEquals(calm, churned);
@@ -60,7 +61,7 @@ class HostArraysTest {
                 gc.backward(loss);
             }
             float[] all = new float[0];
-            for (NDArray p : model.trainableParameters()) {
+            for (NDArray p : TrainableTensors.of(model).values()) {
                 NDArray g = p.getGradient();
                 float[] v = g.toFloatArray();
                 g.subi(g); // gradients accumulate: zero for the next call

@@ -39,7 +39,7 @@ class LlamaParityTest {
     }
 
     static LlamaModel load(GoldenFixture f) {
-        return LlamaModel.load(f.dir, manager);
+        return PretrainedLlama.load(f.dir, manager);
     }
 
     static LlamaModel loadWithAdapter(GoldenFixture f) {
@@ -48,12 +48,12 @@ class LlamaParityTest {
 
     /** Loads the model with the fixture's LoRA adapter (non-zero B) applied. */
     static LlamaModel loadWithAdapter(GoldenFixture f, NDManager parent) {
-        LlamaModel model = LlamaModel.load(f.dir, parent);
+        LlamaModel model = PretrainedLlama.load(f.dir, parent);
         PeftAdapter adapter = f.adapter();
         adapter.validateAgainst(f.config);
         model.applyLora(LoraConfig.fromPeft(adapter.config(), 7L));
         assertEquals(f.golden.get("lora").get("scaling").asDouble(), model.lora().scaling(), 1e-12);
-        model.importTrainable(adapter.tensors());
+        TrainableTensors.load(model, adapter.tensors());
         return model;
     }
 

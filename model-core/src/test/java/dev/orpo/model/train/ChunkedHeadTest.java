@@ -6,7 +6,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import dev.orpo.model.llama.LlamaConfig;
 import dev.orpo.model.llama.LlamaModel;
-import dev.orpo.model.lora.FrozenWeights;
+import dev.orpo.model.llama.TrainableTensors;
+import dev.orpo.model.lora.WeightStorage;
 import dev.orpo.model.orpo.PreferenceBatch;
 import dev.orpo.model.orpo.PreferenceCollator;
 import dev.orpo.model.orpo.PreferencePair;
@@ -46,13 +47,13 @@ class ChunkedHeadTest {
         manager.close();
     }
 
-    private static LlamaModel model(LlamaConfig config, FrozenWeights base, double dropout, boolean resize) {
+    private static LlamaModel model(LlamaConfig config, WeightStorage base, double dropout, boolean resize) {
         return GradientCheckpointingTest.model(dir, manager, config, base, dropout, resize);
     }
 
     @Test
     void chunkedStepEqualsFullLogitsStepForDividingAndNonDividingChunks() {
-        try (LlamaModel model = model(CONFIG, LlamaModel.DENSE, 0.2, false)) {
+        try (LlamaModel model = model(CONFIG, WeightStorage.DENSE, 0.2, false)) {
             int rows = predictingRows();
             int divisor = divisorAtLeast(rows, 8);
             int nonDivisor = rows % 7 != 0 ? 7 : 11;
@@ -66,7 +67,7 @@ class ChunkedHeadTest {
 
     @Test
     void chunkedStepReachesATrainableUntiedLmHead() {
-        try (LlamaModel model = model(CONFIG, LlamaModel.DENSE, 0.1, true)) {
+        try (LlamaModel model = model(CONFIG, WeightStorage.DENSE, 0.1, true)) {
             assertTrue(model.lmHead().trainable() && !model.lmHead().tied());
             assertChunkedEqualsFull(model, false, 13);
             assertChunkedEqualsFull(model, true, 13);
@@ -80,7 +81,7 @@ class ChunkedHeadTest {
                 c.numHiddenLayers(), c.numAttentionHeads(), c.numKeyValueHeads(), c.headDim(), c.rmsNormEps(),
                 c.ropeTheta(), c.ropeScaling(), c.maxPositionEmbeddings(), true, c.attentionBias(), c.bosTokenId(),
                 c.eosTokenIds(), c.padTokenId(), c.torchDtype());
-        try (LlamaModel model = model(tied, LlamaModel.DENSE, 0.1, true)) {
+        try (LlamaModel model = model(tied, WeightStorage.DENSE, 0.1, true)) {
             assertTrue(model.lmHead().tied() && model.lmHead().trainable());
             assertChunkedEqualsFull(model, false, 10);
             assertChunkedEqualsFull(model, true, 10);
@@ -157,9 +158,9 @@ class ChunkedHeadTest {
             PreferenceBatch batch = new PreferenceCollator(0, true).collate(PAIRS, model.manager());
             MicroBatchStep.Result result = MicroBatchStep.run(checkpointing, chunk, model, batch, 0.5, 2, SEEDS);
             Map<String, float[]> gradients = new LinkedHashMap<>();
-            List<NDArray> params = model.trainableParameters();
+            List<NDArray> params = List.copyOf(TrainableTensors.of(model).values());
             int i = 0;
-            for (String name : model.exportTrainable().keySet()) {
+            for (String name : TrainableTensors.export(model).keySet()) {
                 NDArray g = params.get(i++).getGradient();
                 gradients.put(name, g.toFloatArray());
                 g.muli(0);

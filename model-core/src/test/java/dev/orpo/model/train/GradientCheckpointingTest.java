@@ -1,5 +1,6 @@
 package dev.orpo.model.train;
 
+import dev.orpo.model.llama.PretrainedLlama;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -7,9 +8,10 @@ import ai.djl.ndarray.NDScope;
 import dev.orpo.model.io.FloatTensor;
 import dev.orpo.model.llama.LlamaConfig;
 import dev.orpo.model.llama.LlamaModel;
-import dev.orpo.model.lora.FrozenWeights;
+import dev.orpo.model.llama.TrainableTensors;
 import dev.orpo.model.lora.LoraConfig;
 import dev.orpo.model.lora.LoraTarget;
+import dev.orpo.model.lora.WeightStorage;
 import dev.orpo.model.orpo.PreferenceBatch;
 import dev.orpo.model.orpo.PreferenceCollator;
 import dev.orpo.model.orpo.PreferencePair;
@@ -54,14 +56,14 @@ class GradientCheckpointingTest {
 
     @Test
     void checkpointedGradientsEqualPlainGradientsWithoutDropout() {
-        try (LlamaModel model = model(CONFIG, LlamaModel.DENSE, 0.0, false)) {
+        try (LlamaModel model = model(CONFIG, WeightStorage.DENSE, 0.0, false)) {
             assertSameStep(model);
         }
     }
 
     @Test
     void checkpointedGradientsEqualPlainGradientsWithDropoutSeededPerLayer() {
-        try (LlamaModel model = model(CONFIG, LlamaModel.DENSE, 0.3, false)) {
+        try (LlamaModel model = model(CONFIG, WeightStorage.DENSE, 0.3, false)) {
             Map<String, float[]> plain = step(model, false, SEED_PER_LAYER).gradients;
             // the masks matter: another seed gives other gradients, so equality below is not vacuous
             Map<String, float[]> otherSeed = step(model, false, layer -> Engine.getInstance().setRandomSeed(7 + layer))
@@ -80,8 +82,8 @@ class GradientCheckpointingTest {
 
     @Test
     void checkpointedGradientsReachResizedEmbeddingsAndUntiedLmHead() {
-        try (LlamaModel model = model(CONFIG, LlamaModel.DENSE, 0.1, true)) {
-            assertTrue(model.exportTrainable().containsKey("base_model.model.lm_head.weight"));
+        try (LlamaModel model = model(CONFIG, WeightStorage.DENSE, 0.1, true)) {
+            assertTrue(TrainableTensors.export(model).containsKey("base_model.model.lm_head.weight"));
             assertSameStep(model);
         }
     }
@@ -93,7 +95,7 @@ class GradientCheckpointingTest {
                 c.numHiddenLayers(), c.numAttentionHeads(), c.numKeyValueHeads(), c.headDim(), c.rmsNormEps(),
                 c.ropeTheta(), c.ropeScaling(), c.maxPositionEmbeddings(), true, c.attentionBias(), c.bosTokenId(),
                 c.eosTokenIds(), c.padTokenId(), c.torchDtype());
-        try (LlamaModel model = model(tied, LlamaModel.DENSE, 0.1, true)) {
+        try (LlamaModel model = model(tied, WeightStorage.DENSE, 0.1, true)) {
             assertTrue(model.lmHead().tied() && model.embedding().trainable());
             assertSameStep(model);
         }
@@ -166,9 +168,9 @@ class GradientCheckpointingTest {
             PreferenceBatch batch = new PreferenceCollator(0, true).collate(PAIRS, model.manager());
             MicroBatchStep.Result result = MicroBatchStep.run(checkpointing, model, batch, 0.5, 2, beforeLayer);
             Map<String, float[]> gradients = new LinkedHashMap<>();
-            List<NDArray> params = model.trainableParameters();
+            List<NDArray> params = List.copyOf(TrainableTensors.of(model).values());
             int i = 0;
-            for (String name : model.exportTrainable().keySet()) {
+            for (String name : TrainableTensors.export(model).keySet()) {
                 NDArray g = params.get(i++).getGradient();
                 gradients.put(name, g.toFloatArray());
                 g.muli(0);
@@ -178,23 +180,23 @@ class GradientCheckpointingTest {
     }
 
     /** Rank-4 LoRA on all projections with random B (a fresh B = 0 would give A zero gradients). */
-    private static LlamaModel model(LlamaConfig config, FrozenWeights base, double dropout, boolean resize) {
+    private static LlamaModel model(LlamaConfig config, WeightStorage base, double dropout, boolean resize) {
         return model(dir, manager, config, base, dropout, resize);
     }
 
     /** The same, with the synthetic model written under {@code dir} (once per tied/untied) and loaded into {@code manager}. */
-    static LlamaModel model(Path dir, NDManager manager, LlamaConfig config, FrozenWeights base, double dropout,
+    static LlamaModel model(Path dir, NDManager manager, LlamaConfig config, WeightStorage base, double dropout,
                             boolean resize) {
         Path modelDir = dir.resolve(config.tieWordEmbeddings() ? "tied" : "untied");
         if (!modelDir.resolve("model.safetensors").toFile().exists()) {
             SyntheticLlama.write(modelDir, config, 11);
         }
-        LlamaModel model = LlamaModel.load(modelDir, manager, base);
+        LlamaModel model = PretrainedLlama.load(modelDir, manager, base);
         if (resize) {
             model.resizeTokenEmbeddings(config.vocabSize() + 2);
         }
         model.applyLora(new LoraConfig(4, 8, dropout, EnumSet.allOf(LoraTarget.class), false, 5));
-        Map<String, FloatTensor> weights = new LinkedHashMap<>(model.exportTrainable());
+        Map<String, FloatTensor> weights = new LinkedHashMap<>(TrainableTensors.export(model));
         SplittableRandom rng = new SplittableRandom(3);
         weights.replaceAll((k, t) -> {
             if (!k.contains("lora_B")) {
@@ -206,7 +208,7 @@ class GradientCheckpointingTest {
             }
             return new FloatTensor(t.shape(), b);
         });
-        model.importTrainable(weights);
+        TrainableTensors.load(model, weights);
         return model;
     }
 

@@ -4,8 +4,10 @@ import ai.djl.ndarray.NDManager;
 import dev.orpo.model.io.CheckpointReader;
 import dev.orpo.model.llama.LlamaConfig;
 import dev.orpo.model.llama.LlamaModel;
+import dev.orpo.model.llama.PretrainedLlama;
 import dev.orpo.model.lora.LoraConfig;
 import dev.orpo.model.lora.LoraTarget;
+import dev.orpo.model.lora.WeightStorage;
 import dev.orpo.model.orpo.PreferencePair;
 import dev.orpo.model.synthetic.SyntheticLlama;
 import dev.orpo.model.synthetic.SyntheticPreferenceTask;
@@ -38,7 +40,7 @@ final class SyntheticRun {
     /** The base model with a fresh rank-8 LoRA on all linear layers. */
     static LlamaModel model(Path baseDir, NDManager manager, double dropout) {
         try (CheckpointReader reader = CheckpointReader.open(baseDir)) {
-            LlamaModel model = LlamaModel.load(CONFIG, reader, manager);
+            LlamaModel model = PretrainedLlama.load(CONFIG, reader, manager, WeightStorage.DENSE);
             model.applyLora(new LoraConfig(8, 16, dropout, EnumSet.allOf(LoraTarget.class), false, 3));
             return model;
         }

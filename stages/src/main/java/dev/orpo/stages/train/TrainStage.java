@@ -1,5 +1,6 @@
 package dev.orpo.stages.train;
 
+import dev.orpo.model.llama.PretrainedLlama;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -9,9 +10,10 @@ import dev.orpo.contracts.request.TrainingArgs;
 import dev.orpo.contracts.request.TrainingRequest;
 import dev.orpo.model.llama.LlamaConfig;
 import dev.orpo.model.llama.LlamaModel;
-import dev.orpo.model.lora.FrozenWeights;
+import dev.orpo.model.llama.TrainableTensors;
 import dev.orpo.model.lora.LoraConfig;
 import dev.orpo.model.lora.LoraTarget;
+import dev.orpo.model.lora.WeightStorage;
 import dev.orpo.model.quant.Nf4Config;
 import dev.orpo.model.quant.Nf4Storage;
 import dev.orpo.model.train.LrSchedule;
@@ -84,14 +86,14 @@ public final class TrainStage {
     public static Outcome run(TrainerConfig config, LoraConfig lora, QuantizationSpec quantization, Inputs in,
                               TrainStageListener listener, BooleanSupplier cancel) {
         long started = System.nanoTime();
-        FrozenWeights base = frozenWeights(quantization);
+        WeightStorage base = frozenWeights(quantization);
         gradModeOffOnThisThread();
         PreparedDataset data = PreparedDataset.read(in.preparedDir());
         if (!Files.isRegularFile(in.baseModelDir().resolve("config.json"))) {
             throw new StageFailure("model.name_or_path", "base model " + in.baseModelDir() + " has no config.json");
         }
         try (NDManager manager = NDManager.newBaseManager();
-             LlamaModel model = LlamaModel.load(in.baseModelDir(), manager, base)) {
+             LlamaModel model = PretrainedLlama.load(in.baseModelDir(), manager, base)) {
             int vocab = model.config().vocabSize();
             // the chat-template setup grew the tokenizer: new rows for its tokens (trained, saved as modules_to_save)
             if (in.preparedVocabSize() > vocab) {
@@ -109,7 +111,7 @@ public final class TrainStage {
             trainer.addListener(relay).cancelWhen(cancel);
             int resumed = in.resumeFrom() == null ? 0 : stepOf(in.resumeFrom());
             long trainable = 0;
-            for (NDArray p : model.trainableParameters()) {
+            for (NDArray p : TrainableTensors.of(model).values()) {
                 trainable += p.size();
             }
             listener.onStarted(trainer.totalSteps(), resumed, Engine.getInstance().defaultDevice().toString(),
@@ -148,9 +150,9 @@ public final class TrainStage {
     }
 
     /** How the frozen base projections are stored: fp32 ({@code none}) or NF4 ({@code nf4}, the seed's QLoRA). */
-    public static FrozenWeights frozenWeights(QuantizationSpec q) {
+    public static WeightStorage frozenWeights(QuantizationSpec q) {
         if (QuantizationSpec.NONE.equals(q.mode())) {
-            return LlamaModel.DENSE;
+            return WeightStorage.DENSE;
         }
         if (!QuantizationSpec.NF4.equals(q.mode())) {
             throw new StageFailure("quantization.mode", "unknown quantization.mode '" + q.mode() + "' (none | nf4)");
