@@ -4,8 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import dev.orpo.model.llama.Attention;
-import dev.orpo.model.tensor.LogProbs;
 import dev.orpo.model.score.CausalLm;
+import dev.orpo.model.tensor.LogProbs;
 
 import java.util.List;
 

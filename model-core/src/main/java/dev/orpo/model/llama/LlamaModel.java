@@ -2,8 +2,8 @@ package dev.orpo.model.llama;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import dev.orpo.model.lora.LoraAdapter;
 import dev.orpo.model.lora.FrozenWeight;
+import dev.orpo.model.lora.LoraAdapter;
 import dev.orpo.model.lora.LoraConfig;
 import dev.orpo.model.lora.LoraLinear;
 

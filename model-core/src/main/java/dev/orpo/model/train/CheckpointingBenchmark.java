@@ -1,13 +1,13 @@
 package dev.orpo.model.train;
 
-import dev.orpo.model.llama.PretrainedLlama;
-import dev.orpo.model.llama.TrainableTensors;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import dev.orpo.model.llama.LlamaConfig;
 import dev.orpo.model.llama.LlamaModel;
+import dev.orpo.model.llama.PretrainedLlama;
+import dev.orpo.model.llama.TrainableTensors;
 import dev.orpo.model.lora.LoraConfig;
 import dev.orpo.model.lora.WeightStorage;
 import dev.orpo.model.orpo.PreferenceBatch;
@@ -99,8 +99,9 @@ public final class CheckpointingBenchmark {
                 long start = System.nanoTime();
                 try (NDScope scope = new NDScope()) {
                     PreferenceBatch batch = collator.collate(batchPairs, model.manager());
-                    MicroBatchStep.run(checkpointing, model, batch, 0.1, 1,
-                            layer -> Engine.getInstance().setRandomSeed(DataOrder.dropoutSeed(42, step, 0, layer)));
+                    MicroBatchStep.run(model, batch, MicroBatchStep.Options.of(0.1, 1)
+                            .withGradientCheckpointing(checkpointing).beforeEachLayer(
+                            layer -> Engine.getInstance().setRandomSeed(DataOrder.dropoutSeed(42, step, 0, layer))));
                     for (NDArray p : TrainableTensors.of(model).values()) {
                         p.getGradient().muli(0); // as the optimizer does, so steps do not pile up gradients
                     }

@@ -1,9 +1,8 @@
 package dev.orpo.model.train;
 
-import dev.orpo.model.io.FileTrees;
-
 import ai.djl.ndarray.NDArray;
 import dev.orpo.model.io.DType;
+import dev.orpo.model.io.FileTrees;
 import dev.orpo.model.io.SafetensorsFile;
 import dev.orpo.model.io.SafetensorsWriter;
 import dev.orpo.model.io.TensorSpec;

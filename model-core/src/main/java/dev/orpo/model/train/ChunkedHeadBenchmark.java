@@ -1,12 +1,12 @@
 package dev.orpo.model.train;
 
-import dev.orpo.model.llama.PretrainedLlama;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import dev.orpo.model.llama.LlamaConfig;
 import dev.orpo.model.llama.LlamaModel;
+import dev.orpo.model.llama.PretrainedLlama;
 import dev.orpo.model.llama.TrainableTensors;
 import dev.orpo.model.lora.LoraConfig;
 import dev.orpo.model.orpo.PreferenceBatch;
@@ -108,8 +108,10 @@ public final class ChunkedHeadBenchmark {
                 long start = System.nanoTime();
                 try (NDScope scope = new NDScope()) {
                     PreferenceBatch batch = collator.collate(batchPairs, model.manager());
-                    MicroBatchStep.run(checkpointing, logitsChunkSize, model, batch, 0.1, 1,
-                            layer -> Engine.getInstance().setRandomSeed(DataOrder.dropoutSeed(42, step, 0, layer)));
+                    MicroBatchStep.run(model, batch, MicroBatchStep.Options.of(0.1, 1)
+                            .withGradientCheckpointing(checkpointing).withLogitsChunkSize(logitsChunkSize)
+                            .beforeEachLayer(
+                            layer -> Engine.getInstance().setRandomSeed(DataOrder.dropoutSeed(42, step, 0, layer))));
                     for (NDArray p : TrainableTensors.of(model).values()) {
                         p.getGradient().muli(0); // as the optimizer does, so steps do not pile up gradients
                     }

@@ -148,10 +148,9 @@ public final class OrpoTrainer {
                 try (NDScope scope = new NDScope()) {
                     PreferenceBatch batch = collator.collate(pairs, model.manager());
                     // dropout masks seeded per (step, micro-batch, layer): a checkpointed recompute draws the same
-                    MicroBatchStep.Result out = MicroBatchStep.run(config.gradientCheckpointing(),
-                            config.logitsChunkSize(), model, batch, config.beta(), n,
+                    MicroBatchStep.Result out = MicroBatchStep.run(model, batch, stepOptions(n).beforeEachLayer(
                             layer -> Engine.getInstance().setRandomSeed(
-                                    DataOrder.dropoutSeed(config.seed(), update, slot, layer)));
+                                    DataOrder.dropoutSeed(config.seed(), update, slot, layer))));
                     window.add(out.loss(), out.metrics(), tokens(pairs));
                 }
             }
@@ -243,6 +242,12 @@ public final class OrpoTrainer {
         Path dir = Checkpoints.write(checkpointsDir, model, baseModel, adam, state);
         listeners.forEach(l -> l.onCheckpoint(step, dir));
         return dir;
+    }
+
+    /** The step as the config says, for {@code n} micro-batches in this update. */
+    private MicroBatchStep.Options stepOptions(int n) {
+        return MicroBatchStep.Options.of(config.beta(), n).withGradientCheckpointing(config.gradientCheckpointing())
+                .withLogitsChunkSize(config.logitsChunkSize());
     }
 
     private List<PreferencePair> microBatch(int[] order, int micro) {

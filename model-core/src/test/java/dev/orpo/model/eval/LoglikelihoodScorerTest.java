@@ -2,8 +2,8 @@ package dev.orpo.model.eval;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import dev.orpo.model.llama.Attention;
 import dev.orpo.model.generate.GoldenModels;
+import dev.orpo.model.llama.Attention;
 import dev.orpo.model.llama.LlamaModel;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

@@ -1,12 +1,11 @@
 package dev.orpo.model.quant;
 
-import dev.orpo.model.llama.PretrainedLlama;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import dev.orpo.model.llama.Attention;
-import dev.orpo.model.llama.LlamaConfig;
 import dev.orpo.model.llama.LlamaModel;
+import dev.orpo.model.llama.PretrainedLlama;
 import dev.orpo.model.llama.TrainableTensors;
 import dev.orpo.model.lora.DenseWeight;
 import dev.orpo.model.lora.LoraConfig;

@@ -1,12 +1,10 @@
 package dev.orpo.model.train;
 
 import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import dev.orpo.model.llama.LlamaConfig;
 import dev.orpo.model.llama.LlamaModel;
-import dev.orpo.model.llama.TrainableTensors;
 import dev.orpo.model.lora.WeightStorage;
 import dev.orpo.model.orpo.PreferenceBatch;
 import dev.orpo.model.orpo.PreferenceCollator;
@@ -17,14 +15,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntConsumer;
 
 import static dev.orpo.model.train.GradientCheckpointingTest.CONFIG;
 import static dev.orpo.model.train.GradientCheckpointingTest.PAIRS;
-import static dev.orpo.model.train.GradientCheckpointingTest.maxDiff;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -114,7 +110,7 @@ class ChunkedHeadTest {
             fullEval.forEach((k, v) -> assertEquals(v, chunkedEval.get(k), 1e-5 * Math.max(1, Math.abs(v)), k));
         }
         try (LlamaModel fresh = SyntheticRun.model(base, manager, 0.1)) {
-            assertTrue(maxDiff(full, OrpoTrainerTest.host(fresh)) > 1e-4, "training moved the adapter");
+            assertTrue(StepRun.maxDiff(full, OrpoTrainerTest.host(fresh)) > 1e-4, "training moved the adapter");
         }
     }
 
@@ -128,45 +124,15 @@ class ChunkedHeadTest {
 
     /** One full-logits and one chunked step from the same weights and seeds: equal loss, metrics and gradients. */
     private static void assertChunkedEqualsFull(LlamaModel model, boolean checkpointing, int chunk) {
-        Step full = chunkStep(model, checkpointing, 0);
-        Step chunked = chunkStep(model, checkpointing, chunk);
         String where = (checkpointing ? "checkpointed" : "plain") + ", chunk " + chunk;
-        assertEquals(full.result().loss(), chunked.result().loss(), 1e-5 * Math.max(1, Math.abs(full.result().loss())),
+        StepRun.assertSameStep(chunkStep(model, checkpointing, 0), chunkStep(model, checkpointing, chunk), 1e-5, 1e-5,
                 where);
-        assertEquals(full.result().metrics().keySet(), chunked.result().metrics().keySet());
-        full.result().metrics().forEach((k, v) -> assertEquals(v, chunked.result().metrics().get(k),
-                1e-5 * Math.max(1, Math.abs(v)), where + ": " + k));
-        double largest = 0;
-        for (float[] g : full.gradients().values()) {
-            for (float v : g) {
-                largest = Math.max(largest, Math.abs(v));
-            }
-        }
-        assertTrue(largest > 1e-3, "gradients are not trivially zero: " + largest);
-        double diff = maxDiff(full.gradients(), chunked.gradients());
-        System.out.printf("%s: max |grad diff| %.3g, max |grad| %.3g%n", where, diff, largest);
-        assertTrue(diff <= 1e-5 * Math.max(1, largest), where + ": max |gradient difference| " + diff);
-    }
-
-    private record Step(MicroBatchStep.Result result, Map<String, float[]> gradients) {
     }
 
     /** One micro-batch (n = 2, so the 1/n scaling shows), then the gradients read and zeroed. */
-    private static Step chunkStep(LlamaModel model, boolean checkpointing, int chunk) {
-        model.setTraining(true);
-        try (NDScope scope = new NDScope()) {
-            PreferenceBatch batch = new PreferenceCollator(0, true).collate(PAIRS, model.manager());
-            MicroBatchStep.Result result = MicroBatchStep.run(checkpointing, chunk, model, batch, 0.5, 2, SEEDS);
-            Map<String, float[]> gradients = new LinkedHashMap<>();
-            List<NDArray> params = List.copyOf(TrainableTensors.of(model).values());
-            int i = 0;
-            for (String name : TrainableTensors.export(model).keySet()) {
-                NDArray g = params.get(i++).getGradient();
-                gradients.put(name, g.toFloatArray());
-                g.muli(0);
-            }
-            return new Step(result, gradients);
-        }
+    private static StepRun chunkStep(LlamaModel model, boolean checkpointing, int chunk) {
+        return StepRun.of(model, PAIRS, new PreferenceCollator(0, true), MicroBatchStep.Options.of(0.5, 2)
+                .withGradientCheckpointing(checkpointing).withLogitsChunkSize(chunk).beforeEachLayer(SEEDS));
     }
 
     /** 2B·(T-1): the positions that predict a token in the test batch. */

@@ -1,18 +1,15 @@
 package dev.orpo.model.train;
 
-import dev.orpo.model.llama.PretrainedLlama;
 import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.NDScope;
 import dev.orpo.model.io.FloatTensor;
 import dev.orpo.model.llama.LlamaConfig;
 import dev.orpo.model.llama.LlamaModel;
+import dev.orpo.model.llama.PretrainedLlama;
 import dev.orpo.model.llama.TrainableTensors;
 import dev.orpo.model.lora.LoraConfig;
 import dev.orpo.model.lora.LoraTarget;
 import dev.orpo.model.lora.WeightStorage;
-import dev.orpo.model.orpo.PreferenceBatch;
 import dev.orpo.model.orpo.PreferenceCollator;
 import dev.orpo.model.orpo.PreferencePair;
 import dev.orpo.model.quant.Nf4Config;
@@ -64,11 +61,11 @@ class GradientCheckpointingTest {
     @Test
     void checkpointedGradientsEqualPlainGradientsWithDropoutSeededPerLayer() {
         try (LlamaModel model = model(CONFIG, WeightStorage.DENSE, 0.3, false)) {
-            Map<String, float[]> plain = step(model, false, SEED_PER_LAYER).gradients;
+            Map<String, float[]> plain = step(model, false, SEED_PER_LAYER).gradients();
             // the masks matter: another seed gives other gradients, so equality below is not vacuous
             Map<String, float[]> otherSeed = step(model, false, layer -> Engine.getInstance().setRandomSeed(7 + layer))
-                    .gradients;
-            assertTrue(maxDiff(plain, otherSeed) > 1e-3, "dropout changes the gradients");
+                    .gradients();
+            assertTrue(StepRun.maxDiff(plain, otherSeed) > 1e-3, "dropout changes the gradients");
             assertSameStep(model);
         }
     }
@@ -120,7 +117,7 @@ class GradientCheckpointingTest {
             assertEquals(true, TrainerState.read(r.finalCheckpoint()).config().get("gradient_checkpointing"));
             AccumulationAndResumeTest.assertClose(plain, OrpoTrainerTest.host(model), 1e-5);
         }
-        assertTrue(maxDiff(plain, freshAdapter(base)) > 1e-4, "training moved the adapter");
+        assertTrue(StepRun.maxDiff(plain, freshAdapter(base)) > 1e-4, "training moved the adapter");
     }
 
     private static Map<String, float[]> freshAdapter(Path base) {
@@ -132,51 +129,24 @@ class GradientCheckpointingTest {
     /** One plain and one checkpointed step from the same weights and seeds: equal loss, metrics and gradients. */
     private static void assertSameStep(LlamaModel model) {
         int[] calls = {0, 0};
-        Step plain = step(model, false, layer -> {
+        StepRun plain = step(model, false, layer -> {
             calls[0]++;
             SEED_PER_LAYER.accept(layer);
         });
-        Step checkpointed = step(model, true, layer -> {
+        StepRun checkpointed = step(model, true, layer -> {
             calls[1]++;
             SEED_PER_LAYER.accept(layer);
         });
         // each layer runs once plainly, twice (first pass and recompute) when checkpointed
         assertEquals(CONFIG.numHiddenLayers(), calls[0]);
         assertEquals(2 * CONFIG.numHiddenLayers(), calls[1]);
-        assertEquals(plain.result.loss(), checkpointed.result.loss(), 1e-6 * Math.max(1, Math.abs(plain.result.loss())));
-        plain.result.metrics().forEach((k, v) -> assertEquals(v, checkpointed.result.metrics().get(k),
-                1e-6 * Math.max(1, Math.abs(v)), k));
-        double largest = 0;
-        for (float[] g : plain.gradients.values()) {
-            for (float v : g) {
-                largest = Math.max(largest, Math.abs(v));
-            }
-        }
-        assertTrue(largest > 1e-3, "gradients are not trivially zero: " + largest);
-        double diff = maxDiff(plain.gradients, checkpointed.gradients);
-        System.out.printf("checkpointed vs plain: max |grad diff| %.3g, max |grad| %.3g%n", diff, largest);
-        assertTrue(diff <= 1e-5 * Math.max(1, largest), "max |gradient difference| " + diff);
-    }
-
-    private record Step(MicroBatchStep.Result result, Map<String, float[]> gradients) {
+        StepRun.assertSameStep(plain, checkpointed, 1e-6, 1e-5, "checkpointed vs plain");
     }
 
     /** One micro-batch (n = 2, so the 1/n scaling shows), then the gradients read and zeroed. */
-    private static Step step(LlamaModel model, boolean checkpointing, IntConsumer beforeLayer) {
-        model.setTraining(true);
-        try (NDScope scope = new NDScope()) {
-            PreferenceBatch batch = new PreferenceCollator(0, true).collate(PAIRS, model.manager());
-            MicroBatchStep.Result result = MicroBatchStep.run(checkpointing, model, batch, 0.5, 2, beforeLayer);
-            Map<String, float[]> gradients = new LinkedHashMap<>();
-            List<NDArray> params = List.copyOf(TrainableTensors.of(model).values());
-            int i = 0;
-            for (String name : TrainableTensors.export(model).keySet()) {
-                NDArray g = params.get(i++).getGradient();
-                gradients.put(name, g.toFloatArray());
-                g.muli(0);
-            }
-            return new Step(result, gradients);
-        }
+    private static StepRun step(LlamaModel model, boolean checkpointing, IntConsumer beforeLayer) {
+        return StepRun.of(model, PAIRS, new PreferenceCollator(0, true), MicroBatchStep.Options.of(0.5, 2)
+                .withGradientCheckpointing(checkpointing).beforeEachLayer(beforeLayer));
     }
 
     /** Rank-4 LoRA on all projections with random B (a fresh B = 0 would give A zero gradients). */
@@ -210,18 +180,5 @@ class GradientCheckpointingTest {
         });
         TrainableTensors.load(model, weights);
         return model;
-    }
-
-    static double maxDiff(Map<String, float[]> a, Map<String, float[]> b) {
-        assertEquals(a.keySet(), b.keySet());
-        double worst = 0;
-        for (String k : a.keySet()) {
-            float[] x = a.get(k);
-            float[] y = b.get(k);
-            for (int i = 0; i < x.length; i++) {
-                worst = Math.max(worst, Math.abs(x[i] - y[i]));
-            }
-        }
-        return worst;
     }
 }

@@ -1,6 +1,5 @@
 package dev.orpo.stages.train;
 
-import dev.orpo.model.llama.PretrainedLlama;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -10,6 +9,7 @@ import dev.orpo.contracts.request.TrainingArgs;
 import dev.orpo.contracts.request.TrainingRequest;
 import dev.orpo.model.llama.LlamaConfig;
 import dev.orpo.model.llama.LlamaModel;
+import dev.orpo.model.llama.PretrainedLlama;
 import dev.orpo.model.llama.TrainableTensors;
 import dev.orpo.model.lora.LoraConfig;
 import dev.orpo.model.lora.LoraTarget;
