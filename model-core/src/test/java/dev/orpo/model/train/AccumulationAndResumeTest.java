@@ -123,15 +123,7 @@ class AccumulationAndResumeTest {
     }
 
     static void assertClose(Map<String, float[]> expected, Map<String, float[]> actual, double tol) {
-        assertEquals(expected.keySet(), actual.keySet());
-        double worst = 0;
-        for (String k : expected.keySet()) {
-            float[] e = expected.get(k);
-            float[] a = actual.get(k);
-            for (int i = 0; i < e.length; i++) {
-                worst = Math.max(worst, Math.abs(e[i] - a[i]));
-            }
-        }
+        double worst = StepRun.maxDiff(expected, actual);
         assertTrue(worst <= tol, "max |difference| " + worst + " > " + tol);
     }
 }

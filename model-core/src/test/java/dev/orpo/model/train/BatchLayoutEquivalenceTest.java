@@ -1,7 +1,6 @@
 package dev.orpo.model.train;
 
 import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import dev.orpo.model.llama.LlamaModel;
 import dev.orpo.model.lora.WeightStorage;
@@ -14,14 +13,10 @@ import dev.orpo.model.orpo.PreferenceCollator;
 import dev.orpo.model.orpo.PreferencePair;
 import dev.orpo.model.quant.Nf4Config;
 import dev.orpo.model.quant.Nf4Storage;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -29,9 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.function.IntConsumer;
 
-import static dev.orpo.model.train.GradientCheckpointingTest.CONFIG;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -40,26 +33,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * gradients: per pair, per micro-batch step (plain, checkpointed, chunked head, NF4, resized embeddings, with and
  * without prompt loss), whatever the packing.
  */
-class BatchLayoutEquivalenceTest {
+class BatchLayoutEquivalenceTest extends TinyStepModels {
     static final double BETA = 0.5;
     /** TRL's logits means read padding in the two-row layout; the others have none inside sequences. */
     static final Set<String> PADDING_METRICS = Set.of("logits/chosen", "logits/rejected");
-    static final IntConsumer SEEDS = layer -> Engine.getInstance().setRandomSeed(1000 + layer);
     /** Prompt-heavy pairs of ragged lengths, and the two edge cases of a shared prefix. */
-    static final List<PreferencePair> PAIRS = pairs();
-    static NDManager manager;
-    @TempDir
-    static Path dir;
-
-    @BeforeAll
-    static void engine() {
-        manager = NDManager.newBaseManager();
-    }
-
-    @AfterAll
-    static void close() {
-        manager.close();
-    }
+    static final List<PreferencePair> RAGGED = pairs();
 
     static List<PreferencePair> pairs() {
         SplittableRandom rng = new SplittableRandom(17);
@@ -80,14 +59,14 @@ class BatchLayoutEquivalenceTest {
 
     @Test
     void everyLayoutGivesEachPairTheTwoRowLossTermsAndLogitSums() {
-        try (LlamaModel model = model(WeightStorage.DENSE, 0.0, false)) {
-            List<OrpoRow> expected = output(model, PAIRS, collator(BatchLayout.TWO_ROWS, 0, true)).rows();
+        try (LlamaModel model = model(CONFIG, WeightStorage.DENSE, 0.0, false)) {
+            List<OrpoRow> expected = output(model, RAGGED, collator(BatchLayout.TWO_ROWS, 0, true)).rows();
             double chosenMean = logitMean(expected, true);
             double rejectedMean = logitMean(expected, false);
             for (PreferenceCollator c : List.of(collator(BatchLayout.PREFIX_SHARED, 0, true),
                     collator(BatchLayout.PACKED, 0, true), collator(BatchLayout.PACKED, 24, true),
                     collator(BatchLayout.PACKED, 1000, true))) {
-                Output out = output(model, PAIRS, c);
+                Output out = output(model, RAGGED, c);
                 assertRowsClose(expected, out.rows(), c.toString());
                 // no padding inside sequences: the logits means are over the sequences' own predicting positions
                 assertEquals(chosenMean, out.metrics().get("logits/chosen"), 1e-5 * Math.max(1, Math.abs(chosenMean)));
@@ -99,10 +78,10 @@ class BatchLayoutEquivalenceTest {
 
     @Test
     void packedResultsDoNotDependOnPairOrderOrRowLength() {
-        try (LlamaModel model = model(WeightStorage.DENSE, 0.0, false)) {
-            List<PreferencePair> reversed = new ArrayList<>(PAIRS);
+        try (LlamaModel model = model(CONFIG, WeightStorage.DENSE, 0.0, false)) {
+            List<PreferencePair> reversed = new ArrayList<>(RAGGED);
             Collections.reverse(reversed);
-            List<OrpoRow> forward = output(model, PAIRS, collator(BatchLayout.PACKED, 0, true)).rows();
+            List<OrpoRow> forward = output(model, RAGGED, collator(BatchLayout.PACKED, 0, true)).rows();
             for (int rowLength : new int[] {0, 30, 1000}) {
                 List<OrpoRow> backward = new ArrayList<>(
                         output(model, reversed, collator(BatchLayout.PACKED, rowLength, true)).rows());
@@ -122,7 +101,7 @@ class BatchLayoutEquivalenceTest {
             "PACKED, false, 0, true",
             "PACKED, true, 11, true"})
     void stepEqualsTheTwoRowStep(BatchLayout layout, boolean checkpointing, int chunk, boolean promptLoss) {
-        try (LlamaModel model = model(WeightStorage.DENSE, 0.0, false)) {
+        try (LlamaModel model = model(CONFIG, WeightStorage.DENSE, 0.0, false)) {
             StepRun twoRows = step(model, collator(BatchLayout.TWO_ROWS, 0, promptLoss), false, 0);
             StepRun other = step(model, collator(layout, layout == BatchLayout.PACKED ? 40 : 0, promptLoss),
                     checkpointing, chunk);
@@ -132,7 +111,7 @@ class BatchLayoutEquivalenceTest {
 
     @Test
     void prefixSharedStepEqualsTheTwoRowStepOnAnNf4Base() {
-        try (LlamaModel model = model(new Nf4Storage(Nf4Config.defaults()), 0.0, false)) {
+        try (LlamaModel model = model(CONFIG, new Nf4Storage(Nf4Config.defaults()), 0.0, false)) {
             StepRun.assertSameStep(step(model, collator(BatchLayout.TWO_ROWS, 0, true), false, 0),
                     step(model, collator(BatchLayout.PREFIX_SHARED, 0, true), false, 0), 1e-5, 1e-5,
                     "nf4, prefix shared vs two rows", PADDING_METRICS);
@@ -141,7 +120,7 @@ class BatchLayoutEquivalenceTest {
 
     @Test
     void prefixSharedStepReachesResizedEmbeddingsAndUntiedHeadAsTheTwoRowStep() {
-        try (LlamaModel model = model(WeightStorage.DENSE, 0.0, true)) {
+        try (LlamaModel model = model(CONFIG, WeightStorage.DENSE, 0.0, true)) {
             StepRun.assertSameStep(step(model, collator(BatchLayout.TWO_ROWS, 0, true), false, 0),
                     step(model, collator(BatchLayout.PREFIX_SHARED, 0, true), true, 9), 1e-5, 1e-5,
                     "resized, prefix shared checkpointed chunked vs two rows", PADDING_METRICS);
@@ -153,7 +132,7 @@ class BatchLayoutEquivalenceTest {
         SplittableRandom rng = new SplittableRandom(5);
         List<PreferencePair> even = List.of(PreferencePair.ofIds(ids(rng, 9), ids(rng, 3), ids(rng, 3)),
                 PreferencePair.ofIds(ids(rng, 9), ids(rng, 3), ids(rng, 3)));
-        try (LlamaModel model = model(WeightStorage.DENSE, 0.0, false)) {
+        try (LlamaModel model = model(CONFIG, WeightStorage.DENSE, 0.0, false)) {
             StepRun twoRows = StepRun.of(model, even, collator(BatchLayout.TWO_ROWS, 0, true), options(false, 0));
             StepRun shared = StepRun.of(model, even, collator(BatchLayout.PREFIX_SHARED, 0, true), options(false, 0));
             StepRun.assertSameStep(twoRows, shared, 1e-5, 1e-5, "no padding: every metric");
@@ -166,11 +145,11 @@ class BatchLayoutEquivalenceTest {
      */
     @Test
     void withLoraDropoutAPrefixSharedCheckpointedStepEqualsItsPlainStep() {
-        try (LlamaModel model = model(WeightStorage.DENSE, 0.3, false)) {
+        try (LlamaModel model = model(CONFIG, WeightStorage.DENSE, 0.3, false)) {
             PreferenceCollator shared = collator(BatchLayout.PREFIX_SHARED, 0, true);
             StepRun plain = step(model, shared, false, 0);
             StepRun.assertSameStep(plain, step(model, shared, true, 0), 1e-6, 1e-5, "dropout, checkpointed vs plain");
-            StepRun otherSeed = StepRun.of(model, PAIRS, shared, MicroBatchStep.Options.of(BETA, 2)
+            StepRun otherSeed = StepRun.of(model, RAGGED, shared, MicroBatchStep.Options.of(BETA, 2)
                     .beforeEachLayer(layer -> Engine.getInstance().setRandomSeed(7 + layer)));
             assertTrue(StepRun.maxDiff(plain.gradients(), otherSeed.gradients()) > 1e-3, "dropout acts");
         }
@@ -179,11 +158,11 @@ class BatchLayoutEquivalenceTest {
     @Test
     void sharingAndPackingComputeFewerTokens() {
         try (NDScope scope = new NDScope()) {
-            PreferenceBatch two = collator(BatchLayout.TWO_ROWS, 0, true).collate(PAIRS, manager);
-            PreferenceBatch shared = collator(BatchLayout.PREFIX_SHARED, 0, true).collate(PAIRS, manager);
-            PreferenceBatch packed = collator(BatchLayout.PACKED, 1000, true).collate(PAIRS, manager);
+            PreferenceBatch two = collator(BatchLayout.TWO_ROWS, 0, true).collate(RAGGED, manager);
+            PreferenceBatch shared = collator(BatchLayout.PREFIX_SHARED, 0, true).collate(RAGGED, manager);
+            PreferenceBatch packed = collator(BatchLayout.PACKED, 1000, true).collate(RAGGED, manager);
             int real = 0;
-            for (PreferencePair p : PAIRS) {
+            for (PreferencePair p : RAGGED) {
                 real += p.chosenInputIds().length + p.rejectedInputIds().length;
             }
             long sharedReal = (long) shared.attentionMask().sum().getLong();
@@ -196,7 +175,7 @@ class BatchLayoutEquivalenceTest {
     }
 
     private static StepRun step(LlamaModel model, PreferenceCollator collator, boolean checkpointing, int chunk) {
-        return StepRun.of(model, PAIRS, collator, options(checkpointing, chunk));
+        return StepRun.of(model, RAGGED, collator, options(checkpointing, chunk));
     }
 
     /** n = 2, so the 1/n scaling shows. */
@@ -220,10 +199,6 @@ class BatchLayoutEquivalenceTest {
             OrpoOutput out = OrpoLoss.compute(model.logits(batch.inputIds(), batch.attention()), batch, BETA);
             return new Output(out.rows(), out.metrics());
         }
-    }
-
-    private static LlamaModel model(WeightStorage storage, double dropout, boolean resize) {
-        return GradientCheckpointingTest.model(dir, manager, CONFIG, storage, dropout, resize);
     }
 
     private static void assertRowsClose(List<OrpoRow> expected, List<OrpoRow> actual, String where) {

@@ -1,51 +1,24 @@
 package dev.orpo.model.train;
 
-import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import dev.orpo.model.llama.LlamaConfig;
 import dev.orpo.model.llama.LlamaModel;
 import dev.orpo.model.lora.WeightStorage;
 import dev.orpo.model.orpo.PreferenceBatch;
 import dev.orpo.model.orpo.PreferenceCollator;
 import dev.orpo.model.orpo.PreferencePair;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.function.IntConsumer;
 
-import static dev.orpo.model.train.GradientCheckpointingTest.CONFIG;
-import static dev.orpo.model.train.GradientCheckpointingTest.PAIRS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The chunked LM head gives the full-logits step's loss, ORPO metrics and gradients, on both step paths. */
-class ChunkedHeadTest {
-    static final IntConsumer SEEDS = layer -> Engine.getInstance().setRandomSeed(1000 + layer);
-    static NDManager manager;
-    @TempDir
-    static Path dir;
-
-    @BeforeAll
-    static void engine() {
-        manager = NDManager.newBaseManager();
-    }
-
-    @AfterAll
-    static void close() {
-        manager.close();
-    }
-
-    private static LlamaModel model(LlamaConfig config, WeightStorage base, double dropout, boolean resize) {
-        return GradientCheckpointingTest.model(dir, manager, config, base, dropout, resize);
-    }
+class ChunkedHeadTest extends TinyStepModels {
 
     @Test
     void chunkedStepEqualsFullLogitsStepForDividingAndNonDividingChunks() {
@@ -72,12 +45,7 @@ class ChunkedHeadTest {
 
     @Test
     void chunkedStepReachesATiedResizedEmbeddingFromBothEnds() {
-        LlamaConfig c = CONFIG;
-        LlamaConfig tied = new LlamaConfig(c.architecture(), c.vocabSize(), c.hiddenSize(), c.intermediateSize(),
-                c.numHiddenLayers(), c.numAttentionHeads(), c.numKeyValueHeads(), c.headDim(), c.rmsNormEps(),
-                c.ropeTheta(), c.ropeScaling(), c.maxPositionEmbeddings(), true, c.attentionBias(), c.bosTokenId(),
-                c.eosTokenIds(), c.padTokenId(), c.torchDtype());
-        try (LlamaModel model = model(tied, WeightStorage.DENSE, 0.1, true)) {
+        try (LlamaModel model = model(TIED, WeightStorage.DENSE, 0.1, true)) {
             assertTrue(model.lmHead().tied() && model.lmHead().trainable());
             assertChunkedEqualsFull(model, false, 10);
             assertChunkedEqualsFull(model, true, 10);

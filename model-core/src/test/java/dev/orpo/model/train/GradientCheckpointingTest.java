@@ -1,55 +1,25 @@
 package dev.orpo.model.train;
 
 import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDManager;
-import dev.orpo.model.io.FloatTensor;
-import dev.orpo.model.llama.LlamaConfig;
 import dev.orpo.model.llama.LlamaModel;
-import dev.orpo.model.llama.PretrainedLlama;
 import dev.orpo.model.llama.TrainableTensors;
-import dev.orpo.model.lora.LoraConfig;
-import dev.orpo.model.lora.LoraTarget;
 import dev.orpo.model.lora.WeightStorage;
 import dev.orpo.model.orpo.PreferenceCollator;
 import dev.orpo.model.orpo.PreferencePair;
 import dev.orpo.model.quant.Nf4Config;
 import dev.orpo.model.quant.Nf4Storage;
-import dev.orpo.model.synthetic.SyntheticLlama;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.util.EnumSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.function.IntConsumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Gradient checkpointing per decoder layer gives the plain backward pass's gradients, loss and metrics. */
-class GradientCheckpointingTest {
-    // hidden 128, 3 layers, 4 heads (2 KV), FFN 256: whole NF4 blocks of 64; vocab 64 as the tiny token space
-    static final LlamaConfig CONFIG = SyntheticLlama.config(64, 128, 3, 4, 2, 256);
-    static final List<PreferencePair> PAIRS = SyntheticRun.TRAIN.subList(0, 3);
-    static final IntConsumer SEED_PER_LAYER = layer -> Engine.getInstance().setRandomSeed(1000 + layer);
-    static NDManager manager;
-    @TempDir
-    static Path dir;
-
-    @BeforeAll
-    static void engine() {
-        manager = NDManager.newBaseManager();
-    }
-
-    @AfterAll
-    static void close() {
-        manager.close();
-    }
+class GradientCheckpointingTest extends TinyStepModels {
 
     @Test
     void checkpointedGradientsEqualPlainGradientsWithoutDropout() {
@@ -61,7 +31,7 @@ class GradientCheckpointingTest {
     @Test
     void checkpointedGradientsEqualPlainGradientsWithDropoutSeededPerLayer() {
         try (LlamaModel model = model(CONFIG, WeightStorage.DENSE, 0.3, false)) {
-            Map<String, float[]> plain = step(model, false, SEED_PER_LAYER).gradients();
+            Map<String, float[]> plain = step(model, false, SEEDS).gradients();
             // the masks matter: another seed gives other gradients, so equality below is not vacuous
             Map<String, float[]> otherSeed = step(model, false, layer -> Engine.getInstance().setRandomSeed(7 + layer))
                     .gradients();
@@ -87,12 +57,7 @@ class GradientCheckpointingTest {
 
     @Test
     void checkpointedGradientsReachATiedResizedEmbeddingFromBothEnds() {
-        LlamaConfig c = CONFIG;
-        LlamaConfig tied = new LlamaConfig(c.architecture(), c.vocabSize(), c.hiddenSize(), c.intermediateSize(),
-                c.numHiddenLayers(), c.numAttentionHeads(), c.numKeyValueHeads(), c.headDim(), c.rmsNormEps(),
-                c.ropeTheta(), c.ropeScaling(), c.maxPositionEmbeddings(), true, c.attentionBias(), c.bosTokenId(),
-                c.eosTokenIds(), c.padTokenId(), c.torchDtype());
-        try (LlamaModel model = model(tied, WeightStorage.DENSE, 0.1, true)) {
+        try (LlamaModel model = model(TIED, WeightStorage.DENSE, 0.1, true)) {
             assertTrue(model.lmHead().tied() && model.embedding().trainable());
             assertSameStep(model);
         }
@@ -131,11 +96,11 @@ class GradientCheckpointingTest {
         int[] calls = {0, 0};
         StepRun plain = step(model, false, layer -> {
             calls[0]++;
-            SEED_PER_LAYER.accept(layer);
+            SEEDS.accept(layer);
         });
         StepRun checkpointed = step(model, true, layer -> {
             calls[1]++;
-            SEED_PER_LAYER.accept(layer);
+            SEEDS.accept(layer);
         });
         // each layer runs once plainly, twice (first pass and recompute) when checkpointed
         assertEquals(CONFIG.numHiddenLayers(), calls[0]);
@@ -147,38 +112,5 @@ class GradientCheckpointingTest {
     private static StepRun step(LlamaModel model, boolean checkpointing, IntConsumer beforeLayer) {
         return StepRun.of(model, PAIRS, new PreferenceCollator(0, true), MicroBatchStep.Options.of(0.5, 2)
                 .withGradientCheckpointing(checkpointing).beforeEachLayer(beforeLayer));
-    }
-
-    /** Rank-4 LoRA on all projections with random B (a fresh B = 0 would give A zero gradients). */
-    private static LlamaModel model(LlamaConfig config, WeightStorage base, double dropout, boolean resize) {
-        return model(dir, manager, config, base, dropout, resize);
-    }
-
-    /** The same, with the synthetic model written under {@code dir} (once per tied/untied) and loaded into {@code manager}. */
-    static LlamaModel model(Path dir, NDManager manager, LlamaConfig config, WeightStorage base, double dropout,
-                            boolean resize) {
-        Path modelDir = dir.resolve(config.tieWordEmbeddings() ? "tied" : "untied");
-        if (!modelDir.resolve("model.safetensors").toFile().exists()) {
-            SyntheticLlama.write(modelDir, config, 11);
-        }
-        LlamaModel model = PretrainedLlama.load(modelDir, manager, base);
-        if (resize) {
-            model.resizeTokenEmbeddings(config.vocabSize() + 2);
-        }
-        model.applyLora(new LoraConfig(4, 8, dropout, EnumSet.allOf(LoraTarget.class), false, 5));
-        Map<String, FloatTensor> weights = new LinkedHashMap<>(TrainableTensors.export(model));
-        SplittableRandom rng = new SplittableRandom(3);
-        weights.replaceAll((k, t) -> {
-            if (!k.contains("lora_B")) {
-                return t;
-            }
-            float[] b = new float[t.data().length];
-            for (int j = 0; j < b.length; j++) {
-                b[j] = (float) (rng.nextGaussian() * 0.05);
-            }
-            return new FloatTensor(t.shape(), b);
-        });
-        TrainableTensors.load(model, weights);
-        return model;
     }
 }
