@@ -1,6 +1,7 @@
 package dev.orpo.model.orpo;
 
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import dev.orpo.model.llama.Attention;
 
 import java.util.ArrayList;
@@ -53,6 +54,38 @@ public record PreferenceCollator(long padId, boolean promptLoss, BatchLayout lay
 
     /** Collates {@code pairs} (in batch order: pair i is sequence i and B + i) into NDArrays owned by {@code manager}. */
     public PreferenceBatch collate(List<PreferencePair> pairs, NDManager manager) {
+        Plan plan = plan(pairs);
+        BatchRows rows = new BatchRows(plan.rows, plan.length, pairs.size(), padId, promptLoss);
+        for (int[] at : plan.placed) {
+            PreferencePair p = pairs.get(at[0]);
+            if (layout == BatchLayout.TWO_ROWS) {
+                rows.write(at[0], 0, p, at[0], true, 0, p.chosenInputIds().length, Attention.CHOSEN);
+                rows.write(pairs.size() + at[0], 0, p, at[0], false, 0, p.rejectedInputIds().length,
+                        Attention.REJECTED);
+            } else {
+                writeBlock(rows, at[1], at[2], p, at[0]);
+            }
+        }
+        return rows.toBatch(manager, layout);
+    }
+
+    /** (R, T): the rows and padded row length {@link #collate} gives these pairs, without building them. */
+    public Shape shape(List<PreferencePair> pairs) {
+        Plan plan = plan(pairs);
+        return new Shape(plan.rows, plan.length);
+    }
+
+    /** The tokens this layout computes for one pair, padding aside: both sequences, or the prefix-shared block. */
+    public int tokens(PreferencePair p) {
+        return layout == BatchLayout.TWO_ROWS ? p.chosenInputIds().length + p.rejectedInputIds().length
+                : blockLength(p);
+    }
+
+    /** Rows, padded length, and per pair {pair, row, column} (two rows: row i and B + i, column 0). */
+    private record Plan(int rows, int length, List<int[]> placed) {
+    }
+
+    private Plan plan(List<PreferencePair> pairs) {
         if (pairs == null || pairs.isEmpty()) {
             throw new IllegalArgumentException("pairs is empty: a batch needs at least one preference pair");
         }
@@ -62,33 +95,29 @@ public record PreferenceCollator(long padId, boolean promptLoss, BatchLayout lay
             requireScoredToken(i, "rejected", p.rejectedInputIds(), p.rejectedPromptLength());
         }
         return switch (layout) {
-            case TWO_ROWS -> twoRows(pairs, manager);
-            case PREFIX_SHARED -> packed(pairs, manager, 1);
-            case PACKED -> packed(pairs, manager, Integer.MAX_VALUE);
+            case TWO_ROWS -> twoRows(pairs);
+            case PREFIX_SHARED -> packed(pairs, 1);
+            case PACKED -> packed(pairs, Integer.MAX_VALUE);
         };
     }
 
     /** Row i: chosen sequence of pair i; row B + i: its rejected sequence; right-padded to the longest. */
-    private PreferenceBatch twoRows(List<PreferencePair> pairs, NDManager manager) {
-        int b = pairs.size();
+    private static Plan twoRows(List<PreferencePair> pairs) {
         int t = 0;
-        for (PreferencePair p : pairs) {
-            t = Math.max(t, Math.max(p.chosenInputIds().length, p.rejectedInputIds().length));
-        }
-        BatchRows rows = new BatchRows(2 * b, t, b, padId, promptLoss);
-        for (int i = 0; i < b; i++) {
+        List<int[]> placed = new ArrayList<>();
+        for (int i = 0; i < pairs.size(); i++) {
             PreferencePair p = pairs.get(i);
-            rows.write(i, 0, p, i, true, 0, p.chosenInputIds().length, Attention.CHOSEN);
-            rows.write(b + i, 0, p, i, false, 0, p.rejectedInputIds().length, Attention.REJECTED);
+            t = Math.max(t, Math.max(p.chosenInputIds().length, p.rejectedInputIds().length));
+            placed.add(new int[] {i, i, 0});
         }
-        return rows.toBatch(manager, BatchLayout.TWO_ROWS);
+        return new Plan(2 * pairs.size(), t, placed);
     }
 
     /**
      * Each pair as one block {@code [prefix, chosen rest, rejected rest]}; blocks placed first fit, longest first,
      * into rows of at most max(rowLength, longest block) tokens and at most {@code perRow} blocks.
      */
-    private PreferenceBatch packed(List<PreferencePair> pairs, NDManager manager, int perRow) {
+    private Plan packed(List<PreferencePair> pairs, int perRow) {
         int b = pairs.size();
         int[] length = new int[b];
         int longest = 0;
@@ -119,11 +148,7 @@ public record PreferenceCollator(long padId, boolean promptLoss, BatchLayout lay
         for (int[] fill : rowFill) {
             t = Math.max(t, fill[0]);
         }
-        BatchRows rows = new BatchRows(rowFill.size(), t, b, padId, promptLoss);
-        for (int[] at : placed) {
-            writeBlock(rows, at[1], at[2], pairs.get(at[0]), at[0]);
-        }
-        return rows.toBatch(manager, perRow == 1 ? BatchLayout.PREFIX_SHARED : BatchLayout.PACKED);
+        return new Plan(rowFill.size(), t, placed);
     }
 
     /**

@@ -120,6 +120,21 @@ class PreferenceCollatorTest {
     }
 
     @Test
+    void shapeAndTokensTellWhatCollatingComputesWithoutBuildingIt() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            for (PreferenceCollator c : List.of(PreferenceCollator.withPad(0),
+                    new PreferenceCollator(0, true, BatchLayout.PREFIX_SHARED, 0),
+                    new PreferenceCollator(0, true, BatchLayout.PACKED, 12))) {
+                try (PreferenceBatch b = c.collate(pairs, m)) {
+                    assertEquals(b.inputIds().getShape(), c.shape(pairs), c.layout().configName());
+                    assertEquals(b.attentionMask().sum().getLong(), c.tokens(pairs.get(0)) + c.tokens(pairs.get(1)),
+                            c.layout().configName());
+                }
+            }
+        }
+    }
+
+    @Test
     void rejectsARowLengthOutsidePackingAndAnUnknownLayoutName() {
         assertThrows(IllegalArgumentException.class, () -> new PreferenceCollator(0, true, BatchLayout.TWO_ROWS, 8));
         var e = assertThrows(IllegalArgumentException.class, () -> BatchLayout.parse("three_rows"));
