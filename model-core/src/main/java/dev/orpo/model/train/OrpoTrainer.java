@@ -20,10 +20,12 @@ import java.util.function.BooleanSupplier;
 
 /**
  * ORPO fine-tuning of a LoRA-adapted {@link LlamaModel}, as TRL's {@code ORPOTrainer} on HF's {@code Trainer} loop:
- * epochs → a seeded shuffle of the rows → micro-batches; per update {@code gradient_accumulation_steps} micro-batches
- * each contribute {@code loss / n} to the gradients, then gradient clipping, the scheduled learning rate and one
- * AdamW step ({@link MicroBatchStep}: plain, or with gradient checkpointing per decoder layer). Every step's NDArrays
- * live in an {@link NDScope}; the optimizer state lives outside it.
+ * epochs → a seeded shuffle of the rows (grouped by length with {@code group_by_length}) → micro-batches of
+ * {@code per_device_train_batch_size} pairs, laid out in rows as {@code batch_layout} says; per update
+ * {@code gradient_accumulation_steps} micro-batches each contribute {@code loss / n} to the gradients, then gradient
+ * clipping, the scheduled learning rate and one AdamW step ({@link MicroBatchStep}: plain, or with gradient
+ * checkpointing per decoder layer). Every step's NDArrays live in an {@link NDScope}; the optimizer state lives outside
+ * it.
  *
  * <p>Checkpoints ({@link Checkpoints}) go to {@code <outputDir>/checkpoints/step-<n>/} every {@code save_steps} and
  * at the end; {@link #resume(Path)} continues one so that the final adapter equals an uninterrupted run's. Randomness
@@ -38,6 +40,8 @@ public final class OrpoTrainer {
     private final Path checkpointsDir;
     private final String baseModel;
     private final PreferenceCollator collator;
+    /** Tokens each training pair occupies in the batch layout, for {@code group_by_length}. */
+    private final int[] lengths;
     private final List<TrainerListener> listeners = new ArrayList<>();
     private BooleanSupplier cancel = () -> false;
 
@@ -61,7 +65,12 @@ public final class OrpoTrainer {
         this.checkpointsDir = outputDir.resolve("checkpoints");
         this.baseModel = baseModelNameOrPath;
         Integer pad = model.config().padTokenId();
-        this.collator = new PreferenceCollator(pad == null ? 0 : pad, config.promptLoss());
+        this.collator = new PreferenceCollator(pad == null ? 0 : pad, config.promptLoss()).withLayout(
+                config.batchLayout(), config.maxLength());
+        this.lengths = new int[this.train.size()];
+        for (int i = 0; i < lengths.length; i++) {
+            lengths[i] = collator.tokens(this.train.get(i));
+        }
     }
 
     public OrpoTrainer addListener(TrainerListener listener) {
@@ -97,6 +106,9 @@ public final class OrpoTrainer {
         requireSame("train rows", state.trainRows(), train.size(), checkpointDir);
         requireSame("max_steps", state.totalSteps(), totalSteps(), checkpointDir);
         requireSame("seed", state.seed(), config.seed(), checkpointDir);
+        // the data order: grouping by length changes which pairs meet (checkpoints from before the setting had none)
+        requireSame("group_by_length", Boolean.TRUE.equals(state.config().get("group_by_length")) ? 1 : 0,
+                config.groupByLength() ? 1 : 0, checkpointDir);
         for (String key : List.of("per_device_train_batch_size", "gradient_accumulation_steps")) {
             requireSame(key, ((Number) state.config().get(key)).intValue(), ((Number) config.asMap().get(key))
                     .intValue(), checkpointDir);
@@ -136,6 +148,10 @@ public final class OrpoTrainer {
             int last = Math.min(first + accum, microsPerEpoch);
             if (epoch != orderEpoch) {
                 order = DataOrder.shuffled(train.size(), config.seed(), epoch);
+                if (config.groupByLength()) {
+                    order = DataOrder.groupedByLength(order, lengths, config.perDeviceTrainBatchSize()
+                            * config.gradientAccumulationSteps());
+                }
                 orderEpoch = epoch;
             }
             // forward + backward of each micro-batch; loss / n so n micro-batches sum to one batch's gradient

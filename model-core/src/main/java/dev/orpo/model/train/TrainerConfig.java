@@ -1,5 +1,7 @@
 package dev.orpo.model.train;
 
+import dev.orpo.model.orpo.BatchLayout;
+
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -43,6 +45,14 @@ import java.util.Map;
  *                                  ({@link ChunkedHead}), so the (2B, T, V) logits never exist at once; same loss,
  *                                  metrics and gradients. 0 = off (full logits); default 0 because the full path is
  *                                  the one TRL runs and, for small vocabularies, the cheaper one
+ * @param batchLayout               {@code batch_layout} (ours): how a micro-batch's pairs become rows
+ *                                  ({@link BatchLayout}); prefix_shared by default: the prompt computed once per pair,
+ *                                  same loss, metrics and gradients as TRL's two_rows (BatchLayoutEquivalenceTest)
+ * @param groupByLength             {@code group_by_length} (transformers): pairs of similar length share micro-batches
+ *                                  ({@link DataOrder#groupedByLength}), so rows carry little padding; false
+ *                                  (transformers), so the batches are TRL's
+ * @param maxLength                 {@code max_length} (TRL): a packed row holds pairs up to this many tokens (data
+ *                                  preparation truncates each sequence to it); 1024 (seed)
  */
 public record TrainerConfig(
         double learningRate,
@@ -67,7 +77,10 @@ public record TrainerConfig(
         boolean promptLoss,
         boolean evalOnStart,
         boolean gradientCheckpointing,
-        int logitsChunkSize) {
+        int logitsChunkSize,
+        BatchLayout batchLayout,
+        boolean groupByLength,
+        int maxLength) {
 
     public TrainerConfig {
         require(learningRate >= 0 && Double.isFinite(learningRate), "learning_rate", learningRate, ">= 0");
@@ -88,6 +101,10 @@ public record TrainerConfig(
         require(saveSteps > 0 && Double.isFinite(saveSteps) && (saveSteps < 1 || saveSteps == Math.rint(saveSteps)),
                 "save_steps", saveSteps, "a fraction in (0, 1) or a whole count >= 1");
         require(logitsChunkSize >= 0, "logits_chunk_size", logitsChunkSize, ">= 0 (0 = full logits)");
+        if (batchLayout == null) {
+            throw new IllegalArgumentException("batch_layout is required (two_rows | prefix_shared | packed)");
+        }
+        require(maxLength >= 2, "max_length", maxLength, ">= 2");
         require(maxGradNorm >= 0 && Double.isFinite(maxGradNorm), "max_grad_norm", maxGradNorm, ">= 0");
         new AdamW.Config(adamBeta1, adamBeta2, adamEpsilon, weightDecay); // validates the optimizer fields
     }
@@ -95,7 +112,7 @@ public record TrainerConfig(
     /** The seed recipe's values (see the field docs for each default's origin). */
     public static TrainerConfig defaults() {
         return new TrainerConfig(8e-6, 0.1, LrSchedule.Kind.LINEAR, 10, 0.0, 2, 2, 4, 1.0, -1, 0.2, 1, 500, 1.0,
-                0.0, 0.9, 0.999, 1e-8, 42L, true, false, false, 0);
+                0.0, 0.9, 0.999, 1e-8, 42L, true, false, false, 0, BatchLayout.PREFIX_SHARED, false, 1024);
     }
 
     /** The optimizer's part of this config. */
@@ -166,6 +183,9 @@ public record TrainerConfig(
         m.put("eval_on_start", evalOnStart);
         m.put("gradient_checkpointing", gradientCheckpointing);
         m.put("logits_chunk_size", logitsChunkSize);
+        m.put("batch_layout", batchLayout.configName());
+        m.put("group_by_length", groupByLength);
+        m.put("max_length", maxLength);
         return m;
     }
 
@@ -213,7 +233,8 @@ public record TrainerConfig(
                 (double) m.get("weight_decay"), (double) m.get("adam_beta1"), (double) m.get("adam_beta2"),
                 (double) m.get("adam_epsilon"), (long) m.get("seed"), (boolean) m.get("prompt_loss"),
                 (boolean) m.get("eval_on_start"), (boolean) m.get("gradient_checkpointing"),
-                (int) m.get("logits_chunk_size"));
+                (int) m.get("logits_chunk_size"), BatchLayout.parse((String) m.get("batch_layout")),
+                (boolean) m.get("group_by_length"), (int) m.get("max_length"));
     }
 
     private static int every(double value, int totalSteps) {

@@ -58,10 +58,40 @@ class AccumulationAndResumeTest {
 
     @Test
     void resumedRunEqualsUninterruptedRun() {
-        // 12 rows, 2 pairs × 2 micro-batches: 3 updates per epoch, 2 epochs; LoRA dropout on
-        List<PreferencePair> rows = SyntheticRun.TRAIN.subList(0, 12);
-        TrainerConfig config = SyntheticRun.fast().with("per_device_train_batch_size", "2")
-                .with("gradient_accumulation_steps", "2").with("num_train_epochs", "2");
+        assertResumeIsExact(resumable(), SyntheticRun.TRAIN.subList(0, 12));
+    }
+
+    @Test
+    void resumedRunGroupedByLengthEqualsUninterruptedRunAndGroupingChangesTheBatches() {
+        TrainerConfig grouped = resumable().with("group_by_length", "true");
+        List<PreferencePair> rows = SyntheticRun.ragged(12, 8);
+        Map<String, float[]> groupedAdapter = assertResumeIsExact(grouped, rows);
+        Map<String, float[]> shuffledAdapter;
+        try (LlamaModel model = SyntheticRun.model(SyntheticRun.base(dir), manager, 0.1)) {
+            new OrpoTrainer(model, resumable(), rows, List.of(), dir.resolve("plain"), "tiny").train();
+            shuffledAdapter = OrpoTrainerTest.host(model);
+        }
+        assertTrue(StepRun.maxDiff(groupedAdapter, shuffledAdapter) > 1e-5, "grouping changed which pairs met");
+        try (LlamaModel model = SyntheticRun.model(SyntheticRun.base(dir), manager, 0.1)) {
+            Path checkpoint = dir.resolve("cut").resolve("checkpoints").resolve("step-4");
+            OrpoTrainer ungrouped = new OrpoTrainer(model, resumable(), rows, List.of(), dir.resolve("y"), "tiny");
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> ungrouped.resume(checkpoint));
+            assertTrue(e.getMessage().contains("group_by_length"), e.getMessage());
+        }
+    }
+
+    /** For 12 rows, 2 pairs × 2 micro-batches: 3 updates per epoch, 2 epochs. */
+    private static TrainerConfig resumable() {
+        return SyntheticRun.fast().with("per_device_train_batch_size", "2").with("gradient_accumulation_steps", "2")
+                .with("num_train_epochs", "2");
+    }
+
+    /**
+     * Cancels {@code config}'s run on 12 {@code rows} after 4 of 6 updates and resumes it in a fresh trainer: the
+     * uninterrupted run's adapter (returned). LoRA dropout on.
+     */
+    private Map<String, float[]> assertResumeIsExact(TrainerConfig config, List<PreferencePair> rows) {
         Path baseDir = SyntheticRun.base(dir);
         Map<String, float[]> uninterrupted;
         try (LlamaModel model = SyntheticRun.model(baseDir, manager, 0.1)) {
@@ -104,6 +134,7 @@ class AccumulationAndResumeTest {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> other.resume(checkpoint));
             assertTrue(e.getMessage().contains("train rows 12"), e.getMessage());
         }
+        return uninterrupted;
     }
 
     private Map<String, float[]> trainAdapter(TrainerConfig config, List<PreferencePair> rows, String name,

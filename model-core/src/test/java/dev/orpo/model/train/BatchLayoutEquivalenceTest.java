@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -171,6 +172,44 @@ class BatchLayoutEquivalenceTest extends TinyStepModels {
             assertEquals(1, packed.rows());
             assertEquals(sharedReal, (long) packed.rows() * packed.length(), "one packed row: no padding at all");
             assertTrue(shared.rows() * shared.length() < two.rows() * two.length());
+        }
+    }
+
+    @Test
+    void trainerInEveryLayoutLearnsTheTwoRowAdapterAndEvaluatesTheSame() {
+        // two micro-batches of 2 per update, three updates, no dropout (its masks are drawn per computed token)
+        TrainerConfig config = SyntheticRun.fast().with("per_device_train_batch_size", "2")
+                .with("gradient_accumulation_steps", "2").with("max_steps", "3").with("per_device_eval_batch_size", "3");
+        List<PreferencePair> rows = SyntheticRun.TRAIN.subList(0, 12);
+        List<PreferencePair> eval = SyntheticRun.TRAIN.subList(12, 18);
+        Path base = SyntheticRun.base(dir);
+        Map<String, float[]> twoRows = null;
+        Map<String, Double> twoRowEval = null;
+        for (String layout : List.of("two_rows", "prefix_shared", "packed")) {
+            try (LlamaModel model = SyntheticRun.model(base, manager, 0.0)) {
+                OrpoTrainer trainer = new OrpoTrainer(model, config.with("batch_layout", layout)
+                        .with("max_length", "40"), rows, eval, dir.resolve(layout), "tiny");
+                TrainResult r = trainer.train();
+                assertEquals(layout, TrainerState.read(r.finalCheckpoint()).config().get("batch_layout"));
+                Map<String, float[]> adapter = OrpoTrainerTest.host(model);
+                Map<String, Double> metrics = trainer.evaluate();
+                if (twoRows == null) {
+                    twoRows = adapter;
+                    twoRowEval = metrics;
+                    continue;
+                }
+                AccumulationAndResumeTest.assertClose(twoRows, adapter, 1e-5);
+                assertEquals(twoRowEval.keySet(), metrics.keySet());
+                for (Map.Entry<String, Double> e : twoRowEval.entrySet()) {
+                    if (!PADDING_METRICS.contains(e.getKey().replace("eval_", ""))) {
+                        assertEquals(e.getValue(), metrics.get(e.getKey()), 1e-5 * Math.max(1, Math.abs(e.getValue())),
+                                layout + ": " + e.getKey());
+                    }
+                }
+            }
+        }
+        try (LlamaModel fresh = SyntheticRun.model(base, manager, 0.0)) {
+            assertTrue(StepRun.maxDiff(twoRows, OrpoTrainerTest.host(fresh)) > 1e-4, "training moved the adapter");
         }
     }
 

@@ -15,8 +15,10 @@ import dev.orpo.model.synthetic.TokenSpace;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.SplittableRandom;
 
 /** The tiny synthetic model and sorting task shared by the trainer tests. */
 final class SyntheticRun {
@@ -26,6 +28,28 @@ final class SyntheticRun {
     static final List<PreferencePair> EVAL = SPLIT.evalPairs(TokenSpace.tiny());
 
     private SyntheticRun() {
+    }
+
+    /**
+     * {@code n} pairs of random tokens with prompts of 3–12 and answers of 1–6 tokens: ragged lengths, unlike the
+     * task's fixed ones, for what depends on lengths (grouping, padding).
+     */
+    static List<PreferencePair> ragged(int n, long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        List<PreferencePair> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            out.add(PreferencePair.ofIds(tokens(rng, 3 + rng.nextInt(10)), tokens(rng, 1 + rng.nextInt(6)),
+                    tokens(rng, 1 + rng.nextInt(6))));
+        }
+        return out;
+    }
+
+    private static int[] tokens(SplittableRandom rng, int n) {
+        int[] out = new int[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = 1 + rng.nextInt(CONFIG.vocabSize() - 1);
+        }
+        return out;
     }
 
     /** Writes the base checkpoint once per directory. */

@@ -14,6 +14,7 @@ import dev.orpo.model.llama.TrainableTensors;
 import dev.orpo.model.lora.LoraConfig;
 import dev.orpo.model.lora.LoraTarget;
 import dev.orpo.model.lora.WeightStorage;
+import dev.orpo.model.orpo.BatchLayout;
 import dev.orpo.model.quant.Nf4Config;
 import dev.orpo.model.quant.Nf4Storage;
 import dev.orpo.model.train.LrSchedule;
@@ -172,7 +173,7 @@ public final class TrainStage {
                     a.gradientAccumulationSteps(), a.numTrainEpochs(), a.maxSteps(), a.evalSteps(),
                     a.loggingSteps(), a.saveSteps(), a.maxGradNorm(), a.weightDecay(), a.adamBeta1(), a.adamBeta2(),
                     a.adamEpsilon(), a.seed(), a.promptLoss(), false, a.gradientCheckpointing(),
-                    a.logitsChunkSize());
+                    a.logitsChunkSize(), BatchLayout.PREFIX_SHARED, false, a.maxLength());
         } catch (IllegalArgumentException e) {
             throw new StageFailure("training", "training." + e.getMessage(), e);
         }
