@@ -139,7 +139,7 @@ class PreferenceCollatorTest {
         assertThrows(IllegalArgumentException.class, () -> new PreferenceCollator(0, true, BatchLayout.TWO_ROWS, 8));
         var e = assertThrows(IllegalArgumentException.class, () -> BatchLayout.parse("three_rows"));
         assertTrue(e.getMessage().contains("two_rows | prefix_shared | packed"), e.getMessage());
-        assertEquals(BatchLayout.PREFIX_SHARED, BatchLayout.parse("Prefix_Shared"));
+        assertEquals(BatchLayout.PREFIX_SHARED, BatchLayout.parse("prefix_shared"));
     }
 
     @Test

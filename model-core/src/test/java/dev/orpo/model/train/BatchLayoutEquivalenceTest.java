@@ -187,8 +187,8 @@ class BatchLayoutEquivalenceTest extends TinyStepModels {
         Map<String, Double> twoRowEval = null;
         for (String layout : List.of("two_rows", "prefix_shared", "packed")) {
             try (LlamaModel model = SyntheticRun.model(base, manager, 0.0)) {
-                OrpoTrainer trainer = new OrpoTrainer(model, config.with("batch_layout", layout)
-                        .with("max_length", "40"), rows, eval, dir.resolve(layout), "tiny");
+                OrpoTrainer trainer = new OrpoTrainer(model, config.with("batch_layout", layout), rows, eval,
+                        dir.resolve(layout), "tiny");
                 TrainResult r = trainer.train();
                 assertEquals(layout, TrainerState.read(r.finalCheckpoint()).config().get("batch_layout"));
                 Map<String, float[]> adapter = OrpoTrainerTest.host(model);
