@@ -15,6 +15,16 @@ final class DataOrder {
     private DataOrder() {
     }
 
+    /**
+     * The trainer's row order for {@code epoch}: {@link #shuffled}, then {@link #groupedByLength} by {@code lengths}
+     * (one per row) when {@code config} groups by length, per optimizer update's rows.
+     */
+    static int[] ofEpoch(TrainerConfig config, int[] lengths, int epoch) {
+        int[] order = shuffled(lengths.length, config.seed(), epoch);
+        return config.groupByLength() ? groupedByLength(order, lengths, config.perDeviceTrainBatchSize()
+                * config.gradientAccumulationSteps()) : order;
+    }
+
     /** A permutation of {@code 0 … rows−1} for {@code epoch}, Fisher–Yates on a generator seeded by (seed, epoch). */
     static int[] shuffled(int rows, long seed, int epoch) {
         SplittableRandom rng = new SplittableRandom(mix(seed, 1 + (long) epoch));

@@ -65,14 +65,34 @@ public final class OrpoTrainer {
         this.checkpointsDir = outputDir.resolve("checkpoints");
         this.baseModel = baseModelNameOrPath;
         Integer pad = model.config().padTokenId();
-        // packed rows no longer than the micro-batch's longest pair: packing never lengthens a row (attention grows
-        // with the square of its length)
-        this.collator = new PreferenceCollator(pad == null ? 0 : pad, config.promptLoss()).withLayout(
-                config.batchLayout(), 0);
-        this.lengths = new int[this.train.size()];
+        this.collator = collator(config, pad == null ? 0 : pad);
+        this.lengths = layoutLengths(collator, this.train);
+    }
+
+    /**
+     * The collator of {@code config}'s layout. Packed rows are no longer than the micro-batch's longest pair: packing
+     * never lengthens a row (attention grows with the square of its length).
+     */
+    static PreferenceCollator collator(TrainerConfig config, long padId) {
+        return new PreferenceCollator(padId, config.promptLoss()).withLayout(config.batchLayout(), 0);
+    }
+
+    /** Tokens each pair occupies in the collator's layout, by pair index (the lengths group_by_length sorts by). */
+    static int[] layoutLengths(PreferenceCollator collator, List<PreferencePair> pairs) {
+        int[] lengths = new int[pairs.size()];
         for (int i = 0; i < lengths.length; i++) {
-            lengths[i] = collator.tokens(this.train.get(i));
+            lengths[i] = collator.tokens(pairs.get(i));
         }
+        return lengths;
+    }
+
+    /** The pairs at {@code order[from, to)}. */
+    static List<PreferencePair> slice(List<PreferencePair> pairs, int[] order, int from, int to) {
+        List<PreferencePair> out = new ArrayList<>(to - from);
+        for (int i = from; i < to; i++) {
+            out.add(pairs.get(order[i]));
+        }
+        return out;
     }
 
     public OrpoTrainer addListener(TrainerListener listener) {
@@ -149,11 +169,7 @@ public final class OrpoTrainer {
             int first = (step % perEpoch) * accum;
             int last = Math.min(first + accum, microsPerEpoch);
             if (epoch != orderEpoch) {
-                order = DataOrder.shuffled(train.size(), config.seed(), epoch);
-                if (config.groupByLength()) {
-                    order = DataOrder.groupedByLength(order, lengths, config.perDeviceTrainBatchSize()
-                            * config.gradientAccumulationSteps());
-                }
+                order = DataOrder.ofEpoch(config, lengths, epoch);
                 orderEpoch = epoch;
             }
             // forward + backward of each micro-batch; loss / n so n micro-batches sum to one batch's gradient
@@ -271,12 +287,7 @@ public final class OrpoTrainer {
 
     private List<PreferencePair> microBatch(int[] order, int micro) {
         int from = micro * config.perDeviceTrainBatchSize();
-        int to = Math.min(from + config.perDeviceTrainBatchSize(), order.length);
-        List<PreferencePair> pairs = new ArrayList<>(to - from);
-        for (int i = from; i < to; i++) {
-            pairs.add(train.get(order[i]));
-        }
-        return pairs;
+        return slice(train, order, from, Math.min(from + config.perDeviceTrainBatchSize(), order.length));
     }
 
     private static long tokens(List<PreferencePair> pairs) {
