@@ -6,6 +6,7 @@ import dev.orpo.model.eval.Metric;
 import dev.orpo.model.eval.ModelScores;
 import dev.orpo.model.generate.PromptSample;
 import dev.orpo.model.llama.LlamaModel;
+import dev.orpo.model.llama.PretrainedLlama;
 import dev.orpo.model.text.HfTokenizer;
 import dev.orpo.stages.evaluate.ModelEvaluation;
 
@@ -88,7 +89,7 @@ final class DemoReport {
             throws IOException {
         try (HfTokenizer tokenizer = HfTokenizer.load(tokenizerDir);
              NDManager manager = NDManager.newBaseManager();
-             LlamaModel lm = LlamaModel.load(modelDir, manager)) {
+             LlamaModel lm = PretrainedLlama.load(modelDir, manager)) {
             return ModelEvaluation.replies(lm, tokenizer, manager, prompts, maxNewTokens).stream()
                     .map(PromptSample::reply).toList();
         }

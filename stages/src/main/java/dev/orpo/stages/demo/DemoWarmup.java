@@ -3,6 +3,7 @@ package dev.orpo.stages.demo;
 import ai.djl.ndarray.NDManager;
 import dev.orpo.model.io.FileTrees;
 import dev.orpo.model.llama.LlamaModel;
+import dev.orpo.model.llama.PretrainedLlama;
 import dev.orpo.model.lora.LoraConfig;
 import dev.orpo.model.lora.LoraTarget;
 import dev.orpo.model.merge.AdapterMerger;
@@ -68,7 +69,7 @@ final class DemoWarmup {
                              double ascendingShare, long seed, Set<String> heldOut) throws IOException {
         TrainStage.gradModeOffOnThisThread();
         try (NDManager manager = NDManager.newBaseManager();
-             LlamaModel model = LlamaModel.load(in, manager);
+             LlamaModel model = PretrainedLlama.load(in, manager);
              HfTokenizer tokenizer = HfTokenizer.load(in)) {
             List<PreferencePair> pairs = pairs(tokenizer, steps * batchSize, ascendingShare, seed, heldOut);
             int rank = model.config().hiddenSize(); // full rank: the merged update is an ordinary weight update
