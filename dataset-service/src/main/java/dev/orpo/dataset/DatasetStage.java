@@ -4,12 +4,15 @@ import dev.orpo.contracts.ObjectStoreLayout;
 import dev.orpo.contracts.events.DatasetPrepared;
 import dev.orpo.contracts.events.PipelineEvent;
 import dev.orpo.contracts.events.TrainingRequested;
+import dev.orpo.contracts.request.FieldError;
+import dev.orpo.contracts.request.TrainingRequest;
 import dev.orpo.stages.prepare.PrepareOptions;
 import dev.orpo.stages.prepare.PrepareResult;
 import dev.orpo.stages.prepare.PrepareStage;
 import dev.orpo.stages.prepare.PrepareStageConfig;
 import dev.orpo.stages.resolve.Artifacts;
 import dev.orpo.stages.resolve.HubClient;
+import dev.orpo.stages.resolve.SourcePolicy;
 import dev.orpo.store.ObjectStore;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -19,6 +22,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /** The dataset stage as this service runs it: {@link PrepareStage} with the service's store, cache and hub. */
@@ -36,9 +40,14 @@ public class DatasetStage {
     @ConfigProperty(name = "orpo.hub.url")
     Optional<String> hubUrl;
 
+    /** Directories a request's local paths may lie in (comma separated); none by default (SourcePolicy). */
+    @ConfigProperty(name = "orpo.sources.local-roots")
+    Optional<String> localRoots;
+
     private Artifacts artifacts;
     private PrepareStage stage;
     private ObjectStoreLayout layout;
+    private SourcePolicy sources;
 
     @PostConstruct
     void init() {
@@ -51,6 +60,12 @@ public class DatasetStage {
         artifacts = new Artifacts(store, workDir.resolve("cache"), hub);
         stage = new PrepareStage(new PrepareStageConfig(maxRejectFraction, PrepareOptions.DEFAULTS));
         layout = new ObjectStoreLayout(store.bucket());
+        sources = SourcePolicy.of(store.bucket(), localRoots.orElse(""));
+    }
+
+    /** The places {@code request} names that a request from Kafka may not name (other buckets, file:, ...). */
+    public List<FieldError> sourceErrors(TrainingRequest request) {
+        return sources.check(request);
     }
 
     /** A finished earlier preparation of this run, if its manifest.json is in the store. */
