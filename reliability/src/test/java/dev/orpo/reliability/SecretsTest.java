@@ -41,7 +41,7 @@ class SecretsTest {
     @Test
     void configuredSecretsAppearInNoLogEventStoredObjectOrEndpoint() {
         String repo = "reliability/secrets-" + System.nanoTime();
-        String runId = pipeline.submit(pipeline.request("merge: {push_to_hub: \"" + repo + "\"}"));
+        String runId = pipeline.submit(pipeline.request("{training: {max_steps: 10}, merge: {push_to_hub: \"" + repo + "\"}}"));
         new Runs(pipeline).awaitDone(runId, RUN);
         StandInHub.Repo pushed = pipeline.hub().repo(repo);
         assertNotNull(pushed, "the merger pushed with HF_TOKEN (the stand-in refuses any other token)");

@@ -41,7 +41,7 @@ class StageCrashTest {
 
     @Test
     void eachStageServiceKilledMidStageFinishesAfterRestartPublishingItsFactOnce() {
-        String runId = pipeline.submit(pipeline.request(""));
+        String runId = pipeline.submit(pipeline.request("training: {max_steps: 10}"));
 
         // dataset-service: killed once it has started preparing (its log says so), before its manifest
         ServiceJvm dataset = pipeline.service("dataset-service");
@@ -100,7 +100,7 @@ class StageCrashTest {
                 .map(EventLog.Seen::readAt).findFirst().orElseThrow();
     }
 
-    /** Waits until the service's log (this start) has a line with {@code text}. */
+    /** Waits until the service's log has a line with {@code text}. */
     static void awaitLogLine(ServiceJvm service, String text) {
         await(service.instance() + " logging '" + text + "'").atMost(RUN).pollInterval(Duration.ofMillis(50))
                 .until(() -> service.logText().contains(text));

@@ -28,7 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TrainerCrashTest {
     private static final Duration RUN = Duration.ofMinutes(10);
-    /** Checkpoints every 10 steps (the suite's request); the kill lands half-way to the third. */
+    /** 30 steps, a checkpoint every 10 (the suite's request); the kill lands half-way to the third. */
+    private static final String STEPS = "training: {max_steps: 30}";
     private static final long CHECKPOINT = 20;
     private static final long KILL_AT = 25;
 
@@ -45,9 +46,9 @@ class TrainerCrashTest {
     @Test
     @Order(1)
     void killedTrainerResumesFromItsLastCheckpointAndWritesTheUninterruptedAdapterOnce() {
-        TrainingRequest request = pipeline.request("");
+        TrainingRequest request = pipeline.request(STEPS);
         String reference = pipeline.submit(request);
-        runs.awaitDone(reference, RUN);
+        runs.awaitTrained(reference, RUN);
 
         String runId = pipeline.submit(request);
         pipeline.log().await(runId, CheckpointSaved.class, c -> c.step() == CHECKPOINT, RUN);
