@@ -12,7 +12,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -51,8 +50,8 @@ class BrokerRestartTest {
         // the trainer stores the next checkpoint (S3 is up) and cannot announce it
         // trainer_state.json: the last of the checkpoint's files uploaded (in name order)
         String stored = "runs/" + runId + "/checkpoints/step-20/trainer_state.json";
-        await("checkpoint 20 stored while the broker is down").atMost(RUN).pollInterval(Duration.ofMillis(200))
-                .until(() -> pipeline.store().exists(stored));
+        runs.awaitUnlessFailed(runId, "checkpoint 20 stored while the broker is down", RUN,
+                () -> pipeline.store().exists(stored));
         assertTrue(pipeline.log().events(runId, CheckpointSaved.class).stream().noneMatch(c -> c.step() == 20));
         Instant restartAt = Instant.now();
         pipeline.restartInfrastructure();

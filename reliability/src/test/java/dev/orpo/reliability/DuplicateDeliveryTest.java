@@ -59,7 +59,8 @@ class DuplicateDeliveryTest {
 
         // whatever a consumer would publish for a copy it has published by now; it stays so
         await("no new state event for " + runId).during(Duration.ofSeconds(10)).atMost(Duration.ofSeconds(30))
-                .pollInterval(Duration.ofMillis(500)).until(() -> stateEventCounts(runId).equals(before));
+                .pollInterval(Duration.ofMillis(500))
+                .untilAsserted(() -> assertEquals(before, stateEventCounts(runId), "records per topic"));
         assertEquals(Map.of(), runs.duplicateStateEvents(runId));
         assertTrue(pipeline.log().events(runId, RunFailed.class).isEmpty());
         report.add(new FaultReport.Row("duplicate delivery, every consumed topic", copies.size()

@@ -18,8 +18,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 import static org.awaitility.Awaitility.await;
@@ -41,26 +43,30 @@ final class Runs {
      * {@code RunFailed}.
      */
     EvaluationCompleted awaitDone(String runId, Duration timeout) {
-        return await("run " + runId + " evaluated").atMost(timeout).pollInterval(Duration.ofMillis(200)).until(() -> {
+        return awaitFirst(runId, "evaluated", timeout, () -> log.events(runId, EvaluationCompleted.class).stream()
+                .filter(e -> "merged".equals(e.target())).findFirst());
+    }
+
+    /** Waits until the run has trained (for runs that neither merge nor evaluate). */
+    TrainingCompleted awaitTrained(String runId, Duration timeout) {
+        return awaitFirst(runId, "trained", timeout, () -> log.events(runId, TrainingCompleted.class).stream()
+                .findFirst());
+    }
+
+    /** Waits until {@code done} holds, failing at once, with the reason, should the run fail meanwhile. */
+    void awaitUnlessFailed(String runId, String what, Duration timeout, java.util.function.BooleanSupplier done) {
+        awaitFirst(runId, what, timeout, () -> done.getAsBoolean() ? Optional.of(true) : Optional.empty());
+    }
+
+    private <T> T awaitFirst(String runId, String what, Duration timeout, Supplier<Optional<T>> found) {
+        return await("run " + runId + " " + what).atMost(timeout).pollInterval(Duration.ofMillis(200)).until(() -> {
             var failed = log.events(runId, RunFailed.class);
             if (!failed.isEmpty()) {
                 throw new AssertionError("run " + runId + " failed: " + failed.get(0).stage() + ": "
                         + failed.get(0).reason() + " " + failed.get(0).errors());
             }
-            return log.events(runId, EvaluationCompleted.class).stream().filter(e -> "merged".equals(e.target()))
-                    .findFirst();
-        }, java.util.Optional::isPresent).orElseThrow();
-    }
-
-    /** Waits until the run has trained (for runs that neither merge nor evaluate). */
-    TrainingCompleted awaitTrained(String runId, Duration timeout) {
-        return await("run " + runId + " trained").atMost(timeout).pollInterval(Duration.ofMillis(200)).until(() -> {
-            var failed = log.events(runId, RunFailed.class);
-            if (!failed.isEmpty()) {
-                throw new AssertionError("run " + runId + " failed: " + failed.get(0).reason());
-            }
-            return log.events(runId, TrainingCompleted.class).stream().findFirst();
-        }, java.util.Optional::isPresent).orElseThrow();
+            return found.get();
+        }, Optional::isPresent).orElseThrow();
     }
 
     /**

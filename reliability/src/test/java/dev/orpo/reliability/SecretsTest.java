@@ -41,40 +41,47 @@ class SecretsTest {
     @Test
     void configuredSecretsAppearInNoLogEventStoredObjectOrEndpoint() {
         String repo = "reliability/secrets-" + System.nanoTime();
-        String runId = pipeline.submit(pipeline.request("{training: {max_steps: 10}, merge: {push_to_hub: \"" + repo + "\"}}"));
+        String runId = pipeline.submit(pipeline.request("{training: {max_steps: 10}, merge: {push_to_hub: \"" + repo
+                + "\"}}"));
         new Runs(pipeline).awaitDone(runId, RUN);
         StandInHub.Repo pushed = pipeline.hub().repo(repo);
         assertNotNull(pushed, "the merger pushed with HF_TOKEN (the stand-in refuses any other token)");
         assertTrue(pushed.files().containsKey("config.json"), pushed.files().keySet()::toString);
 
         Map<String, List<String>> leaks = new TreeMap<>();
-        int places = 0;
+        // what was searched, by kind: each kind must have been searched at all
+        Map<String, Integer> searched = new TreeMap<>();
         for (ServiceJvm s : pipeline.allServices()) {
-            places += scan(leaks, s.instance() + " log", s.logText());
+            searched.merge("logs", scan(leaks, s.instance() + " log", s.logText()), Integer::sum);
             List<String> paths = new ArrayList<>(ENDPOINTS);
             paths.add("consumed/" + runId);
             paths.add("api/runs/" + runId);
             for (String path : paths) {
                 if (s.alive()) {
                     var r = s.get(path);
-                    places += scan(leaks, s.instance() + " /" + path + " (" + r.statusCode() + ")", r.body());
+                    searched.merge("endpoints", scan(leaks, s.instance() + " /" + path + " (" + r.statusCode() + ")", r.body()),
+                            Integer::sum);
                 }
             }
         }
         for (EventLog.Seen r : pipeline.log().all(r -> true)) {
-            places += scan(leaks, r.topic() + "-" + r.partition() + "@" + r.offset(),
-                    r.key() + " " + r.headers() + " " + r.text());
+            searched.merge("records", scan(leaks, r.topic() + "-" + r.partition() + "@" + r.offset(),
+                    r.key() + " " + r.headers() + " " + r.text()), Integer::sum);
         }
         for (String key : pipeline.store().list("runs/")) {
-            places += scan(leaks, "s3://orpo/" + key,
-                    new String(pipeline.store().getBytes(key), StandardCharsets.ISO_8859_1));
+            searched.merge("objects", scan(leaks, "s3://orpo/" + key,
+                    new String(pipeline.store().getBytes(key), StandardCharsets.ISO_8859_1)), Integer::sum);
         }
         for (var e : pushed.files().entrySet()) {
-            places += scan(leaks, "hub " + repo + "/" + e.getKey(), new String(e.getValue(), StandardCharsets.ISO_8859_1));
+            searched.merge("hub files", scan(leaks, "hub " + repo + "/" + e.getKey(),
+                    new String(e.getValue(), StandardCharsets.ISO_8859_1)), Integer::sum);
         }
 
         assertEquals(Map.of(), leaks, "secrets found");
-        assertTrue(places > 1000, "searched " + places + " places");
+        assertEquals(java.util.Set.of("endpoints", "hub files", "logs", "objects", "records"), searched.keySet());
+        assertTrue(searched.get("logs") >= Pipeline.SERVICES.size() && searched.get("records") > 50
+                && searched.get("objects") > 20, "searched " + searched);
+        System.out.println("secrets: searched " + searched);
     }
 
     /** Records which configured secrets {@code text} contains; returns 1 (one place searched). */
