@@ -56,7 +56,7 @@ class LayeringTest {
                 .whereLayer("services").mayNotBeAccessedByAnyLayer()
                 .whereLayer("test-support").mayNotBeAccessedByAnyLayer()
                 .whereLayer("service-support").mayOnlyBeAccessedByLayers("services", "dashboard")
-                .whereLayer("stages").mayOnlyBeAccessedByLayers("services", "cli")
+                .whereLayer("stages").mayOnlyBeAccessedByLayers("service-support", "services", "cli")
                 .whereLayer("deploy").mayOnlyBeAccessedByLayers("cli", "test-support")
                 .whereLayer("model-core").mayOnlyBeAccessedByLayers("stages", "services", "cli")
                 .whereLayer("object-store").mayOnlyBeAccessedByLayers("deploy", "stages", "service-support",
