@@ -195,12 +195,7 @@ final class Pipeline implements AutoCloseable {
         kill(stack.status().kafka());
     }
 
-    /** {@code kill -9} of the S3 server (its data stays). */
-    void killS3() {
-        kill(stack.status().s3());
-    }
-
-    /** Starts whichever of broker and S3 server is down, on the same ports and data. */
+    /** Starts the broker (or S3 server) again if it is down, on the same ports and data. */
     void restartInfrastructure() {
         stack.up(Duration.ofMinutes(2));
     }
