@@ -17,12 +17,13 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * Consumes {@code training-requested}, one record at a time on a worker thread: an invalid request ends the run with
- * {@link RunFailed} (stage {@code request}); a valid one is prepared ({@link DatasetStage}) and announced with
+ * Consumes {@code training-requested}, one record at a time on a worker thread: an invalid request, or one that needs
+ * the hub where hub access is disabled, ends the run with {@link RunFailed} (stage {@code request}); a valid one is prepared ({@link DatasetStage}) and announced with
  * {@link DatasetPrepared} (causation = the request's event id), or ends with {@code RunFailed} (stage {@code dataset},
  * the offending rows/fields) when its model or data are unusable. A redelivered request whose
  * {@code runs/<id>/dataset/manifest.json} exists is not prepared again: the stored result is announced again (same
@@ -49,7 +50,10 @@ public class TrainingRequestedConsumer {
     @Blocking(ordered = true)
     public void onTrainingRequested(ConsumerRecord<String, byte[]> record) {
         TrainingRequested event = EventMessages.parse(record.value(), TrainingRequested.class, record.topic());
-        List<FieldError> errors = RequestValidator.validate(event.request());
+        List<FieldError> errors = new ArrayList<>(RequestValidator.validate(event.request()));
+        if (errors.isEmpty()) {
+            errors.addAll(stage.hubAccessErrors(event.request()));
+        }
         if (!errors.isEmpty()) {
             LOG.infof("run %s: request rejected, %d field error(s): %s", event.runId(), errors.size(), errors);
             events.publish(RunFailed.of(event.runId(), event.eventId(), "request",

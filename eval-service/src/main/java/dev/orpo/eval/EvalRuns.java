@@ -18,7 +18,6 @@ import dev.orpo.service.ConsumedRuns;
 import dev.orpo.service.PublishedEvents;
 import dev.orpo.stages.evaluate.RunEvaluation;
 import dev.orpo.stages.resolve.Artifacts;
-import dev.orpo.stages.resolve.HubClient;
 import dev.orpo.stages.train.PreparedDataset;
 import dev.orpo.store.ObjectStore;
 import dev.orpo.store.S3Uri;
@@ -74,10 +73,9 @@ public class EvalRuns {
     @ConfigProperty(name = "orpo.work-dir")
     Path workDir;
 
-    @ConfigProperty(name = "orpo.hub.url")
-    Optional<String> hubUrl;
+    @Inject
+    Artifacts artifacts;
 
-    private Artifacts artifacts;
     private ObjectStoreLayout layout;
     private final Map<String, ExecutorService> workers = new ConcurrentHashMap<>();
     private final Map<String, RunEvaluation> runs = new ConcurrentHashMap<>();
@@ -87,9 +85,6 @@ public class EvalRuns {
         if (System.getProperty("ai.djl.offline") == null) {
             System.setProperty("ai.djl.offline", "true");
         }
-        HubClient hub = hubUrl.filter(u -> !u.isBlank()).map(u -> new HubClient(u, System.getenv("HF_TOKEN")))
-                .orElse(null);
-        artifacts = new Artifacts(store, workDir.resolve("cache"), hub);
         layout = new ObjectStoreLayout(store.bucket());
     }
 
