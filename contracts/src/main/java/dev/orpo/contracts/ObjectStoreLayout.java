@@ -101,7 +101,8 @@ public record ObjectStoreLayout(String bucket) {
         return "s3://" + bucket + "/" + key;
     }
 
-    private static String requireName(String name) {
+    /** An upload's or hub repository's name: letters, digits, {@code . _ -}, starting with a letter or digit. */
+    public static String requireName(String name) {
         if (name == null || !NAME.matcher(name).matches() || name.contains("..")) {
             throw new IllegalArgumentException("name must be letters, digits, '.', '_' or '-' (not starting with a "
                     + "symbol), was " + name);

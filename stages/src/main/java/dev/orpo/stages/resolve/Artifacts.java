@@ -131,7 +131,7 @@ public final class Artifacts {
             try {
                 Path dir = Path.of(name);
                 return spec.withMirror(StoreUpload.upload(store, dir, StoreUpload.defaultName(dir),
-                        StoreUpload.Listener.NONE).uri());
+                        StoreManifest.MODEL, StoreUpload.Listener.NONE).uri());
             } catch (IOException e) {
                 throw new ArtifactException("model " + name + ": cannot copy it to the object store: " + e, e);
             }

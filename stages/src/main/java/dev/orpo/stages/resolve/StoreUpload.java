@@ -74,12 +74,17 @@ public final class StoreUpload {
         return n.isEmpty() ? "upload" : n;
     }
 
-    /** Hashes {@code path}, then uploads it under {@code layout}'s prefix for its kind, name and content. */
+    /** Hashes {@code path}, then uploads it under the prefix for its kind ({@link #kindOf}), name and content. */
     public static Result upload(ObjectStore store, Path path, String name, Listener listener) throws IOException {
+        return upload(store, path, name, kindOf(path), listener);
+    }
+
+    /** As {@link #upload(ObjectStore, Path, String, Listener)}, as the given kind. */
+    public static Result upload(ObjectStore store, Path path, String name, String kind, Listener listener)
+            throws IOException {
         if (!Files.exists(path)) {
             throw new ArtifactException(path + ": no such file or directory");
         }
-        String kind = kindOf(path);
         StoreManifest manifest = StoreManifest.of(kind, name, null, StoreManifest.scan(path, listener::hashing));
         if (manifest.files().isEmpty()) {
             throw new ArtifactException(path + ": nothing to upload (no files besides hidden ones)");
