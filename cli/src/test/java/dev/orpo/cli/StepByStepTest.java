@@ -65,7 +65,9 @@ class StepByStepTest {
         Path data = pairs(home.resolve("inputs/pairs.jsonl"), 16);
         Path request = Path.of("src/test/resources/step-by-step/request.yaml");
 
+        long t0 = System.nanoTime();
         CliRun up = CliRun.run("local", "up");
+        long tUp = System.nanoTime();
         try {
             assertEquals(0, up.exitCode(), up.out() + up.err());
             for (String service : List.of("dataset-service", "trainer-service", "merger-service", "eval-service",
@@ -89,7 +91,10 @@ class StepByStepTest {
             assertEquals(0, s.exitCode(), s.err());
             String runId = s.out().strip();
 
+            long tSubmit = System.nanoTime();
             CliRun w = CliRun.run("watch", runId, "--text", "--timeout", "600");
+            System.out.printf("step by step: local up %.0f s, uploads and submit %.0f s, run %.0f s%n%s%n",
+                    (tUp - t0) / 1e9, (tSubmit - tUp) / 1e9, (System.nanoTime() - tSubmit) / 1e9, w.out());
             assertEquals(0, w.exitCode(), w.out() + "\n" + w.err() + "\n" + logs());
             for (String event : List.of("DatasetPrepared", "TrainingStarted", "TrainingCompleted", "ModelMerged",
                     "EvaluationCompleted")) {
