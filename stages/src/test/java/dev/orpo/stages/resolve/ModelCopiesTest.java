@@ -4,13 +4,9 @@ import dev.orpo.contracts.ObjectStoreLayout;
 import dev.orpo.contracts.request.FieldError;
 import dev.orpo.contracts.request.ModelSpec;
 import dev.orpo.contracts.request.RequestParser;
-import dev.orpo.deploy.local.LocalStack;
-import dev.orpo.deploy.local.StackEndpoints;
+import dev.orpo.stages.SharedS3;
 import dev.orpo.stages.merge.StandInHub;
 import dev.orpo.store.ObjectStore;
-import dev.orpo.store.ObjectStoreConfig;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,7 +14,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -37,26 +32,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the stand-in hub: content-addressed prefixes, resume, manifest checks, one hub download per (id, revision).
  */
 class ModelCopiesTest {
-    @TempDir
-    static Path stackDir;
-    private static LocalStack stack;
-    private static ObjectStore store;
+    private static final ObjectStore store = SharedS3.store();
 
     @TempDir
     Path work;
     private final String name = "tiny-" + UUID.randomUUID().toString().substring(0, 8);
-
-    @BeforeAll
-    static void startStack() {
-        stack = LocalStack.ephemeral(stackDir);
-        StackEndpoints e = stack.up(Duration.ofSeconds(90));
-        store = new ObjectStore(ObjectStoreConfig.of(e.s3Endpoint(), e.accessKey(), e.secretKey()));
-    }
-
-    @AfterAll
-    static void stopStack() {
-        stack.down();
-    }
 
     @Test
     void uploadIsContentAddressedAsSha256sumComputesItAndResumesWithTheManifestLast() throws Exception {
