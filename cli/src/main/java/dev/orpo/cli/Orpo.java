@@ -1,10 +1,12 @@
 package dev.orpo.cli;
 
+import ai.djl.engine.Engine;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 import java.io.PrintWriter;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The {@code orpo} command: run the local stack, submit and follow training runs.
@@ -39,6 +41,12 @@ public final class Orpo implements Runnable {
                 new dev.orpo.cli.demo.DemoCommand());
     }
 
+    /**
+     * Commands that compute on DJL's engine: they print the device they run on ({@code device: cpu()}) once, on
+     * stderr, before their work. DJL's own "failed to detect GPU" warning is silenced in simplelogger.properties.
+     */
+    static final Set<String> ENGINE_COMMANDS = Set.of("score", "train", "eval", "chat");
+
     /** The configured command line, writing to the given streams (tests capture them). */
     public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
         CommandLine cl = new CommandLine(new Orpo());
@@ -47,7 +55,22 @@ public final class Orpo implements Runnable {
         }
         cl.setOut(out);
         cl.setErr(err);
+        cl.setExecutionStrategy(parsed -> {
+            CommandLine.ParseResult sub = parsed.subcommand();
+            if (sub != null && ENGINE_COMMANDS.contains(sub.commandSpec().name()) && !sub.isUsageHelpRequested()) {
+                printDevice(err);
+            }
+            return new CommandLine.RunLast().execute(parsed);
+        });
         return cl;
+    }
+
+    private static void printDevice(PrintWriter err) {
+        try {
+            err.println("device: " + Engine.getInstance().defaultDevice());
+        } catch (RuntimeException e) { // the command reports an engine that cannot load, with its own context
+            err.println("device: unknown (" + e.getMessage() + ")");
+        }
     }
 
     @Override

@@ -1,9 +1,5 @@
 package dev.orpo.cli;
 
-import dev.orpo.contracts.request.DatasetSpec;
-import dev.orpo.contracts.request.InvalidRequestException;
-import dev.orpo.contracts.request.ModelSpec;
-import dev.orpo.contracts.request.RequestParser;
 import dev.orpo.contracts.request.TrainingRequest;
 import dev.orpo.stages.StageFailure;
 import dev.orpo.stages.prepare.PrepareResult;
@@ -20,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.function.UnaryOperator;
 
 /**
  * {@code orpo prepare}: the dataset stage on this machine (no object store): tokenizes and splits a local dataset
@@ -63,7 +60,7 @@ public class PrepareCommand implements Callable<Integer> {
             TrainingRequest request = request();
             r = new PrepareStage(new PrepareStageConfig(maxRejectFraction,
                     PrepareStageConfig.DEFAULTS.options())).prepareLocal(request, model, data, out);
-        } catch (IllegalArgumentException | InvalidRequestException | IOException e) {
+        } catch (IllegalArgumentException | IOException e) {
             err.println("orpo prepare: " + e.getMessage());
             err.flush();
             return ExitCodes.BAD_INPUT;
@@ -86,12 +83,6 @@ public class PrepareCommand implements Callable<Integer> {
 
     /** The config file (or defaults) with --model, --data and every --set applied, then validated. */
     TrainingRequest request() throws IOException {
-        TrainingRequest base = config == null
-                ? new TrainingRequest(ModelSpec.of(model.toString()), DatasetSpec.of(data.toString()), null, null,
-                null, null, null, null)
-                : RequestParser.parseFile(config);
-        List<String> all = new ArrayList<>(List.of("model.name_or_path=" + model, "dataset.uri=" + data));
-        all.addAll(overrides);
-        return RequestOverrides.apply(base, all);
+        return LocalRequest.of(config, model.toString(), data.toString(), overrides, UnaryOperator.identity());
     }
 }

@@ -58,15 +58,15 @@ public final class SubmitCommand implements Callable<Integer> {
         TrainingRequest request;
         try {
             request = RequestOverrides.apply(RequestParser.parseFile(file), overrides);
-        } catch (IllegalArgumentException e) {
-            err.println(e.getMessage() + "; nothing submitted");
-            return ExitCodes.BAD_INPUT;
         } catch (InvalidRequestException e) {
             for (FieldError error : e.errors()) {
                 err.println(error);
             }
             err.println(file + ": " + e.errors().size() + " error" + (e.errors().size() == 1 ? "" : "s")
                     + "; nothing submitted");
+            return ExitCodes.BAD_INPUT;
+        } catch (IllegalArgumentException e) {
+            err.println(e.getMessage() + "; nothing submitted");
             return ExitCodes.BAD_INPUT;
         } catch (IOException e) {
             err.println(file + ": cannot read: " + e.getMessage());

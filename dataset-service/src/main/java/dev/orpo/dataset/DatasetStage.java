@@ -2,7 +2,7 @@ package dev.orpo.dataset;
 
 import dev.orpo.contracts.ObjectStoreLayout;
 import dev.orpo.contracts.events.DatasetPrepared;
-import dev.orpo.contracts.events.PipelineEvent;
+import dev.orpo.contracts.events.Envelope;
 import dev.orpo.contracts.events.TrainingRequested;
 import dev.orpo.contracts.request.FieldError;
 import dev.orpo.contracts.request.TrainingRequest;
@@ -19,7 +19,6 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -43,10 +42,6 @@ public class DatasetStage {
 
     @PostConstruct
     void init() {
-        // the tokenizer library probes the network unless told not to (FACTS: DJL offline)
-        if (System.getProperty("ai.djl.offline") == null) {
-            System.setProperty("ai.djl.offline", "true");
-        }
         stage = new PrepareStage(new PrepareStageConfig(maxRejectFraction, PrepareOptions.DEFAULTS));
         layout = new ObjectStoreLayout(store.bucket());
     }
@@ -66,14 +61,22 @@ public class DatasetStage {
         return stage.run(event.runId(), event.request(), artifacts, layout, workDir.resolve("dataset"));
     }
 
-    /** The event for a prepared dataset; its request reads the base model from the stage's store copy, if it made one. */
+    /** Where the run's DatasetPrepared is marked as published. */
+    public String publishedKey(String runId) {
+        return layout.datasetPublishedKey(runId);
+    }
+
+    /**
+     * The run's one DatasetPrepared (its id derived from the run: every announcement of it carries the same); its
+     * request reads the base model from the stage's store copy, if it made one.
+     */
     static DatasetPrepared announce(TrainingRequested cause, PrepareResult r) {
         TrainingRequest q = cause.request();
         TrainingRequest request = r.modelMirrorUri() == null ? q : new TrainingRequest(
                 q.model().withMirror(r.modelMirrorUri()), q.dataset(), q.chatTemplate(), q.lora(), q.quantization(),
                 q.training(), q.merge(), q.eval());
-        return new DatasetPrepared(PipelineEvent.newEventId(), cause.runId(), PipelineEvent.SCHEMA_VERSION,
-                Instant.now(), cause.eventId(), r.datasetUri(), r.manifestSha256(), r.trainRows(), r.testRows(),
-                r.rejectedRows(), r.trainTokens(), r.vocabSize(), request);
+        return DatasetPrepared.of(Envelope.once(cause.runId(), cause.eventId(), DatasetPrepared.class, ""),
+                r.datasetUri(), r.manifestSha256(), r.trainRows(), r.testRows(), r.rejectedRows(), r.trainTokens(),
+                r.vocabSize(), request);
     }
 }
