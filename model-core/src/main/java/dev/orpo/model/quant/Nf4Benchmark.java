@@ -3,8 +3,9 @@ package dev.orpo.model.quant;
 import ai.djl.ndarray.NDManager;
 import dev.orpo.model.llama.LlamaConfig;
 import dev.orpo.model.llama.LlamaModel;
-import dev.orpo.model.lora.FrozenWeights;
+import dev.orpo.model.llama.PretrainedLlama;
 import dev.orpo.model.lora.LoraConfig;
+import dev.orpo.model.lora.WeightStorage;
 import dev.orpo.model.orpo.PreferencePair;
 import dev.orpo.model.synthetic.SyntheticLlama;
 import dev.orpo.model.synthetic.SyntheticPreferenceTask;
@@ -47,7 +48,7 @@ public final class Nf4Benchmark {
         List<PreferencePair> train = task.split(100, 0, 1).trainPairs(TokenSpace.tiny());
         Path work = Files.createTempDirectory("orpo-nf4-bench");
         SyntheticLlama.write(work.resolve("model"), config, 1);
-        FrozenWeights[] storages = {LlamaModel.DENSE, new Nf4Storage(new Nf4Config(64, false)),
+        WeightStorage[] storages = {WeightStorage.DENSE, new Nf4Storage(new Nf4Config(64, false)),
             new Nf4Storage(Nf4Config.defaults())};
         long[] bytes = new long[3];
         double[][] loadMs = new double[3][rounds];
@@ -57,7 +58,7 @@ public final class Nf4Benchmark {
             for (int m = 0; m < storages.length; m++) {
                 long start = System.nanoTime();
                 try (NDManager manager = NDManager.newBaseManager();
-                     LlamaModel model = LlamaModel.load(work.resolve("model"), manager, storages[m])) {
+                     LlamaModel model = PretrainedLlama.load(work.resolve("model"), manager, storages[m])) {
                     loadMs[m][r] = (System.nanoTime() - start) / 1e6;
                     bytes[m] = model.frozenLinearBytes();
                     stepMs[m][r] = msPerStep(model, train, steps, work.resolve("out"));

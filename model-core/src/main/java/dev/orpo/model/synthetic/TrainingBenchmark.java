@@ -4,7 +4,9 @@ import ai.djl.ndarray.NDManager;
 import dev.orpo.model.io.CheckpointReader;
 import dev.orpo.model.llama.LlamaConfig;
 import dev.orpo.model.llama.LlamaModel;
+import dev.orpo.model.llama.PretrainedLlama;
 import dev.orpo.model.lora.LoraConfig;
+import dev.orpo.model.lora.WeightStorage;
 import dev.orpo.model.orpo.PreferencePair;
 import dev.orpo.model.train.OrpoTrainer;
 import dev.orpo.model.train.StepLog;
@@ -44,7 +46,7 @@ public final class TrainingBenchmark {
                 .with("per_device_train_batch_size", "4").with("gradient_accumulation_steps", "1")
                 .with("logging_steps", "" + Math.max(1, steps / 10)).with("save_steps", "" + (steps + 1));
         try (NDManager manager = NDManager.newBaseManager(); CheckpointReader reader = CheckpointReader.open(
-                work.resolve("model")); LlamaModel model = LlamaModel.load(config, reader, manager)) {
+                work.resolve("model")); LlamaModel model = PretrainedLlama.load(config, reader, manager, WeightStorage.DENSE)) {
             model.applyLora(LoraConfig.defaults());
             long rssLoaded = rssKb();
             long[] rssEarly = {0, 0};

@@ -6,7 +6,10 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import dev.orpo.model.llama.LlamaConfig;
 import dev.orpo.model.llama.LlamaModel;
+import dev.orpo.model.llama.PretrainedLlama;
+import dev.orpo.model.llama.TrainableTensors;
 import dev.orpo.model.lora.LoraConfig;
+import dev.orpo.model.lora.WeightStorage;
 import dev.orpo.model.orpo.PreferenceBatch;
 import dev.orpo.model.orpo.PreferenceCollator;
 import dev.orpo.model.orpo.PreferencePair;
@@ -82,8 +85,8 @@ public final class CheckpointingBenchmark {
         SyntheticPreferenceTask task = new SyntheticPreferenceTask(SyntheticPreferenceTask.Rule.SORT, digits, 10);
         List<PreferencePair> batchPairs = task.split(pairs, 0, 1).trainPairs(TokenSpace.tiny());
         try (NDManager manager = NDManager.newBaseManager();
-             LlamaModel model = LlamaModel.load(modelDir, manager,
-                     nf4 ? new Nf4Storage(Nf4Config.defaults()) : LlamaModel.DENSE)) {
+             LlamaModel model = PretrainedLlama.load(modelDir, manager,
+                     nf4 ? new Nf4Storage(Nf4Config.defaults()) : WeightStorage.DENSE)) {
             model.applyLora(LoraConfig.defaults());
             model.setTraining(true);
             PreferenceCollator collator = new PreferenceCollator(0, true);
@@ -96,9 +99,10 @@ public final class CheckpointingBenchmark {
                 long start = System.nanoTime();
                 try (NDScope scope = new NDScope()) {
                     PreferenceBatch batch = collator.collate(batchPairs, model.manager());
-                    MicroBatchStep.run(checkpointing, model, batch, 0.1, 1,
-                            layer -> Engine.getInstance().setRandomSeed(DataOrder.dropoutSeed(42, step, 0, layer)));
-                    for (NDArray p : model.trainableParameters()) {
+                    MicroBatchStep.run(model, batch, MicroBatchStep.Options.of(0.1, 1)
+                            .withGradientCheckpointing(checkpointing).beforeEachLayer(
+                            layer -> Engine.getInstance().setRandomSeed(DataOrder.dropoutSeed(42, step, 0, layer))));
+                    for (NDArray p : TrainableTensors.of(model).values()) {
                         p.getGradient().muli(0); // as the optimizer does, so steps do not pile up gradients
                     }
                 }

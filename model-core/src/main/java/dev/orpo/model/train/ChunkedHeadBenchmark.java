@@ -6,6 +6,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import dev.orpo.model.llama.LlamaConfig;
 import dev.orpo.model.llama.LlamaModel;
+import dev.orpo.model.llama.PretrainedLlama;
+import dev.orpo.model.llama.TrainableTensors;
 import dev.orpo.model.lora.LoraConfig;
 import dev.orpo.model.orpo.PreferenceBatch;
 import dev.orpo.model.orpo.PreferenceCollator;
@@ -93,7 +95,7 @@ public final class ChunkedHeadBenchmark {
         SyntheticPreferenceTask task = new SyntheticPreferenceTask(SyntheticPreferenceTask.Rule.SORT, digits, 10);
         List<PreferencePair> batchPairs = task.split(pairs, 0, 1).trainPairs(TokenSpace.tiny());
         try (NDManager manager = NDManager.newBaseManager();
-             LlamaModel model = LlamaModel.load(modelDir, manager)) {
+             LlamaModel model = PretrainedLlama.load(modelDir, manager)) {
             model.applyLora(LoraConfig.defaults());
             model.setTraining(true);
             PreferenceCollator collator = new PreferenceCollator(0, true);
@@ -106,9 +108,11 @@ public final class ChunkedHeadBenchmark {
                 long start = System.nanoTime();
                 try (NDScope scope = new NDScope()) {
                     PreferenceBatch batch = collator.collate(batchPairs, model.manager());
-                    MicroBatchStep.run(checkpointing, logitsChunkSize, model, batch, 0.1, 1,
-                            layer -> Engine.getInstance().setRandomSeed(DataOrder.dropoutSeed(42, step, 0, layer)));
-                    for (NDArray p : model.trainableParameters()) {
+                    MicroBatchStep.run(model, batch, MicroBatchStep.Options.of(0.1, 1)
+                            .withGradientCheckpointing(checkpointing).withLogitsChunkSize(logitsChunkSize)
+                            .beforeEachLayer(
+                            layer -> Engine.getInstance().setRandomSeed(DataOrder.dropoutSeed(42, step, 0, layer))));
+                    for (NDArray p : TrainableTensors.of(model).values()) {
                         p.getGradient().muli(0); // as the optimizer does, so steps do not pile up gradients
                     }
                 }

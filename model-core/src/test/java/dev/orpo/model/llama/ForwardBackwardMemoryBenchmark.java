@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.training.GradientCollector;
 import dev.orpo.model.lora.LoraConfig;
+import dev.orpo.model.lora.WeightStorage;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -29,10 +30,10 @@ public final class ForwardBackwardMemoryBenchmark {
                 false, false, 1, List.of(2), 0, "float32");
         Random rng = new Random(1);
         try (NDManager manager = NDManager.newBaseManager();
-             LlamaModel model = LlamaModel.load(c, TinyLlama.weights(c, 1, 1 / Math.sqrt(64), 1 / Math.sqrt(64)), manager)) {
+             LlamaModel model = PretrainedLlama.load(c, TinyLlama.weights(c, 1, 1 / Math.sqrt(64), 1 / Math.sqrt(64)), manager, WeightStorage.DENSE)) {
             model.applyLora(LoraConfig.defaults());
             model.setTraining(true);
-            List<NDArray> params = model.trainableParameters();
+            List<NDArray> params = List.copyOf(TrainableTensors.of(model).values());
             System.out.printf("model: %d layers, hidden %d, vocab %d; batch %d × seq %d; %d LoRA tensors%n",
                     c.numHiddenLayers(), c.hiddenSize(), c.vocabSize(), batch, seq, params.size());
             long start = System.nanoTime();
@@ -48,7 +49,7 @@ public final class ForwardBackwardMemoryBenchmark {
                     NDArray x = manager.create(ids);
                     NDArray mask = x.onesLike();
                     try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                        NDArray l = model.nextTokenLogProbs(x, mask, LlamaModel.positionIds(mask)).mean().neg();
+                        NDArray l = NextTokens.logProbs(model, x, Attention.padded(mask)).mean().neg();
                         gc.backward(l);
                         loss = l.getFloat();
                     }
