@@ -11,6 +11,7 @@ import dev.orpo.stages.prepare.PrepareResult;
 import dev.orpo.stages.prepare.PrepareStage;
 import dev.orpo.stages.prepare.PrepareStageConfig;
 import dev.orpo.stages.resolve.Artifacts;
+import dev.orpo.stages.resolve.SourcePolicy;
 import dev.orpo.store.ObjectStore;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -37,13 +38,24 @@ public class DatasetStage {
     @Inject
     Artifacts artifacts;
 
+    /** Directories a request's local paths may lie in (comma separated); none by default (SourcePolicy). */
+    @ConfigProperty(name = "orpo.sources.local-roots")
+    Optional<String> localRoots;
+
     private PrepareStage stage;
     private ObjectStoreLayout layout;
+    private SourcePolicy sources;
 
     @PostConstruct
     void init() {
         stage = new PrepareStage(new PrepareStageConfig(maxRejectFraction, PrepareOptions.DEFAULTS));
         layout = new ObjectStoreLayout(store.bucket());
+        sources = SourcePolicy.of(store.bucket(), localRoots.orElse(""));
+    }
+
+    /** The places {@code request} names that a request from Kafka may not name (other buckets, file:, ...). */
+    public List<FieldError> sourceErrors(TrainingRequest request) {
+        return sources.check(request);
     }
 
     /** Where the request needs the hub although hub access is disabled here (empty when it is enabled). */
