@@ -8,11 +8,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The module layering of docs/architecture.md, checked on the production classes of every module: services -> stages
- * -> model-core, with contracts and object-store at the bottom.
+ * -> model-core, with contracts and object-store at the bottom, and no cycle between any two packages.
  */
 class LayeringTest {
     private static JavaClasses production;
@@ -76,5 +77,15 @@ class LayeringTest {
                 }
             }
         }
+    }
+
+    @Test
+    void noPackageCycles() {
+        // each package (dev.orpo.model.llama, dev.orpo.contracts.events, ...) is one slice; a cycle between two means
+        // neither can be read, tested or moved without the other. One named exception: the command line's entry point
+        // registers the demo command, which uses the command line's shared options
+        slices().matching("dev.orpo.(**)").should().beFreeOfCycles()
+                .ignoreDependency("dev.orpo.cli.Orpo", "dev.orpo.cli.demo.DemoCommand")
+                .check(production);
     }
 }

@@ -3,7 +3,7 @@ package dev.orpo.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
-import dev.orpo.contracts.Json;
+import dev.orpo.contracts.json.Json;
 import dev.orpo.contracts.request.RequestParser;
 import dev.orpo.contracts.request.TrainingRequest;
 

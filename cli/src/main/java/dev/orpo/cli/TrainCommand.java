@@ -3,7 +3,7 @@ package dev.orpo.cli;
 import dev.orpo.contracts.request.InvalidRequestException;
 import dev.orpo.contracts.request.TrainingRequest;
 import dev.orpo.model.io.FileTrees;
-import dev.orpo.model.io.HfConfigReader;
+import dev.orpo.model.llama.HfConfigReader;
 import dev.orpo.model.orpo.PreferencePair;
 import dev.orpo.model.score.PreferenceIdsJsonl;
 import dev.orpo.model.score.PreferenceTextJsonl;

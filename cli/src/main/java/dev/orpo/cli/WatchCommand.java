@@ -1,6 +1,6 @@
 package dev.orpo.cli;
 
-import dev.orpo.contracts.Json;
+import dev.orpo.contracts.json.Json;
 import dev.orpo.contracts.RunIds;
 import dev.orpo.contracts.Topics;
 import dev.orpo.contracts.events.PipelineEvent;
@@ -99,7 +99,7 @@ public final class WatchCommand implements Callable<Integer> {
                     }
                     PipelineEvent event;
                     try {
-                        event = Json.readEvent(record.topic(), record.value());
+                        event = Topics.readEvent(record.topic(), record.value());
                     } catch (RuntimeException e) {
                         err.println("unreadable record on " + record.topic() + " offset " + record.offset() + ": "
                                 + e.getMessage());

@@ -1,7 +1,7 @@
 package dev.orpo.cli;
 
 import dev.orpo.contracts.CloudEventHeaders;
-import dev.orpo.contracts.Json;
+import dev.orpo.contracts.json.Json;
 import dev.orpo.contracts.Topics;
 import dev.orpo.contracts.events.PipelineEvent;
 import dev.orpo.contracts.events.RunCancelled;
@@ -59,7 +59,7 @@ class CliAgainstBrokerTest {
         assertEquals("run-submit-1", run.out().strip());
         ConsumerRecord<String, byte[]> record = readAll(Topics.TRAINING_REQUESTED).stream()
                 .filter(r -> "run-submit-1".equals(r.key())).findFirst().orElseThrow();
-        var event = (TrainingRequested) Json.readEvent(record.topic(), record.value());
+        var event = (TrainingRequested) Topics.readEvent(record.topic(), record.value());
         assertEquals("run-submit-1", event.runId());
         assertEquals("meta-llama/Meta-Llama-3-8B", event.request().model().nameOrPath());
         assertEquals("1.0", header(record, CloudEventHeaders.SPEC_VERSION));
@@ -163,7 +163,7 @@ class CliAgainstBrokerTest {
                 "--bootstrap", bootstrap);
 
         assertEquals(0, watch.exitCode(), watch.err());
-        RunCancelled event = (RunCancelled) Json.readEvent(Topics.RUN_CANCELLED,
+        RunCancelled event = (RunCancelled) Topics.readEvent(Topics.RUN_CANCELLED,
                 Json.toBytes(readTree(watch.out().strip()).get("event")));
         assertEquals("testing", event.reason());
         assertEquals(Topics.RUN_CANCELLED, readTree(watch.out().strip()).get("topic").asText());

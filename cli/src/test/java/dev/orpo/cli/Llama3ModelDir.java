@@ -2,7 +2,7 @@ package dev.orpo.cli;
 
 import dev.orpo.model.io.DType;
 import dev.orpo.model.io.FloatTensor;
-import dev.orpo.model.io.HfConfigWriter;
+import dev.orpo.model.llama.HfConfigWriter;
 import dev.orpo.model.io.ShardedCheckpointWriter;
 import dev.orpo.model.io.TensorSpec;
 import dev.orpo.model.llama.LlamaConfig;

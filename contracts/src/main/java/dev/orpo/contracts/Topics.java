@@ -1,5 +1,7 @@
 package dev.orpo.contracts;
 
+import dev.orpo.contracts.json.Json;
+
 import dev.orpo.contracts.events.CheckpointSaved;
 import dev.orpo.contracts.events.DatasetPrepared;
 import dev.orpo.contracts.events.EvaluationCompleted;
@@ -93,5 +95,10 @@ public final class Topics {
     public static String topicOf(Class<? extends PipelineEvent> type) {
         return EVENT_TYPES.entrySet().stream().filter(e -> e.getValue().equals(type)).map(Map.Entry::getKey)
                 .findFirst().orElseThrow(() -> new IllegalArgumentException("no topic for " + type.getName()));
+    }
+
+    /** Reads the event carried on {@code topic}. */
+    public static PipelineEvent readEvent(String topic, byte[] bytes) {
+        return Json.fromBytes(bytes, eventType(topic));
     }
 }

@@ -1,6 +1,8 @@
 package dev.orpo.dashboard;
 
-import dev.orpo.contracts.Json;
+import dev.orpo.contracts.Topics;
+
+import dev.orpo.contracts.json.Json;
 import dev.orpo.contracts.RunIds;
 import dev.orpo.contracts.events.PipelineEvent;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -49,7 +51,7 @@ public class EventsConsumer {
         if (payload == null || payload.length == 0) {
             throw new IllegalArgumentException("empty payload on " + topic);
         }
-        PipelineEvent event = Json.readEvent(topic, payload);
+        PipelineEvent event = Topics.readEvent(topic, payload);
         if (event == null) {
             throw new IllegalArgumentException("null payload on " + topic);
         }

@@ -1,7 +1,7 @@
 package dev.orpo.eval;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.orpo.contracts.Json;
+import dev.orpo.contracts.json.Json;
 import dev.orpo.contracts.ObjectStoreLayout;
 import dev.orpo.contracts.events.Envelope;
 import dev.orpo.contracts.events.EvaluationCompleted;

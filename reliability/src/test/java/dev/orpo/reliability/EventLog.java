@@ -1,6 +1,6 @@
 package dev.orpo.reliability;
 
-import dev.orpo.contracts.Json;
+import dev.orpo.contracts.json.Json;
 import dev.orpo.contracts.Topics;
 import dev.orpo.contracts.events.PipelineEvent;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -31,7 +31,7 @@ final class EventLog implements AutoCloseable {
                 Instant readAt) {
         /** The payload as the event its topic carries. */
         PipelineEvent event() {
-            return Json.readEvent(topic, value);
+            return Topics.readEvent(topic, value);
         }
 
         String header(String name) {

@@ -3,7 +3,7 @@ package dev.orpo.reliability;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.orpo.contracts.Json;
+import dev.orpo.contracts.json.Json;
 
 import java.util.Iterator;
 import java.util.Map;

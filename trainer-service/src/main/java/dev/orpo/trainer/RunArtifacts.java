@@ -1,6 +1,6 @@
 package dev.orpo.trainer;
 
-import dev.orpo.contracts.Json;
+import dev.orpo.contracts.json.Json;
 import dev.orpo.contracts.ObjectStoreLayout;
 import dev.orpo.contracts.request.ModelSpec;
 import dev.orpo.model.io.FileTrees;

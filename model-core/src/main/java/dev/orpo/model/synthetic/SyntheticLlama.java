@@ -2,7 +2,7 @@ package dev.orpo.model.synthetic;
 
 import dev.orpo.model.io.DType;
 import dev.orpo.model.io.FloatTensor;
-import dev.orpo.model.io.HfConfigWriter;
+import dev.orpo.model.llama.HfConfigWriter;
 import dev.orpo.model.io.SafetensorsWriter;
 import dev.orpo.model.io.TensorSpec;
 import dev.orpo.model.llama.LlamaConfig;

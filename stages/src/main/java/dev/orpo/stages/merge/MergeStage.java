@@ -2,7 +2,7 @@ package dev.orpo.stages.merge;
 
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
-import dev.orpo.contracts.Json;
+import dev.orpo.contracts.json.Json;
 import dev.orpo.contracts.ObjectStoreLayout;
 import dev.orpo.contracts.request.FieldError;
 import dev.orpo.contracts.request.TrainingRequest;

@@ -1,7 +1,7 @@
 package dev.orpo.stages.prepare;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.orpo.contracts.Json;
+import dev.orpo.contracts.json.Json;
 import dev.orpo.contracts.ObjectStoreLayout;
 import dev.orpo.contracts.request.FieldError;
 import dev.orpo.contracts.request.ModelSpec;

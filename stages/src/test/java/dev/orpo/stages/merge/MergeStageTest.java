@@ -1,6 +1,6 @@
 package dev.orpo.stages.merge;
 
-import dev.orpo.contracts.Json;
+import dev.orpo.contracts.json.Json;
 import dev.orpo.contracts.ObjectStoreLayout;
 import dev.orpo.contracts.request.TrainingRequest;
 import dev.orpo.deploy.local.LocalStack;

@@ -1,9 +1,8 @@
-package dev.orpo.model.io;
+package dev.orpo.model.llama;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.orpo.model.llama.LlamaConfig;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,4 +1,4 @@
-package dev.orpo.contracts;
+package dev.orpo.contracts.json;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
-import dev.orpo.contracts.events.PipelineEvent;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -62,8 +61,4 @@ public final class Json {
         }
     }
 
-    /** Reads the event carried on {@code topic}. */
-    public static PipelineEvent readEvent(String topic, byte[] bytes) {
-        return fromBytes(bytes, Topics.eventType(topic));
-    }
 }

@@ -1,8 +1,9 @@
-package dev.orpo.model.io;
+package dev.orpo.model.llama;
+
+import dev.orpo.model.io.DType;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.orpo.model.llama.LlamaConfig;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,6 +1,8 @@
-package dev.orpo.model.io;
+package dev.orpo.model.llama;
 
-import dev.orpo.model.llama.LlamaConfig;
+import dev.orpo.model.io.DType;
+import dev.orpo.model.io.TensorSource;
+import dev.orpo.model.io.TensorSpec;
 
 import java.util.ArrayList;
 import java.util.Arrays;
