@@ -1,5 +1,6 @@
 package dev.orpo.cli;
 
+import dev.orpo.model.tensor.EngineThreads;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -35,8 +36,15 @@ public final class Orpo implements Runnable {
                 new TrainCommand(),
                 new EvalCommand(),
                 new ChatCommand(),
-                new dev.orpo.cli.demo.DemoCommand());
+                new dev.orpo.cli.demo.DemoCommand(),
+                new BenchCommand());
     }
+
+    /**
+     * PyTorch's thread pools sized from the CPU quota, before any command can load the engine (DJL reads the settings
+     * once, at load); the line says what was chosen and is printed by commands that run the model.
+     */
+    private static final String ENGINE_THREADS = EngineThreads.configure();
 
     /** The configured command line, writing to the given streams (tests capture them). */
     public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
@@ -46,6 +54,13 @@ public final class Orpo implements Runnable {
         }
         cl.setOut(out);
         cl.setErr(err);
+        cl.setExecutionStrategy(parsed -> {
+            List<CommandLine> chain = parsed.asCommandLineList();
+            if (chain.get(chain.size() - 1).getCommand() instanceof EngineCommand) {
+                err.println(ENGINE_THREADS);
+            }
+            return new CommandLine.RunLast().execute(parsed);
+        });
         return cl;
     }
 

@@ -49,7 +49,7 @@ import java.util.Set;
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = "Fine-tune a model with ORPO + LoRA on tokenized pairs (JSONL prompt_ids, chosen_ids, rejected_ids).")
-public class TrainCommand implements java.util.concurrent.Callable<Integer> {
+public class TrainCommand implements java.util.concurrent.Callable<Integer>, EngineCommand {
     private static final Set<String> LORA_KEYS = Set.of("r", "lora_alpha", "lora_dropout", "target_modules",
             "use_rslora");
 
