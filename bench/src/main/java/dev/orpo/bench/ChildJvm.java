@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Runs a benchmark part in a fresh JVM (this class path, a capped heap, offline DJL, the given PyTorch thread count),
@@ -24,16 +25,25 @@ public final class ChildJvm {
     private ChildJvm() {
     }
 
-    /**
-     * @param main    the child's main class
-     * @param heap    its {@code -Xmx}, e.g. {@code 512m}
-     * @param threads PyTorch intra-op and inter-op threads, or 0 to pass this JVM's settings on
-     * @param args    its arguments
-     * @param type    the result record
-     */
+    /** {@link #run(Class, List, int, List, Class, Consumer)} with {@code -Xmx heap}, keeping the child's lines. */
     public static <T> T run(Class<?> main, String heap, int threads, List<String> args, Class<T> type) {
+        return run(main, List.of("-Xmx" + heap), threads, args, type, line -> { });
+    }
+
+    /**
+     * @param main       the child's main class
+     * @param jvmOptions e.g. {@code -Xmx512m}
+     * @param threads    PyTorch intra-op and inter-op threads, or 0 to pass this JVM's settings on
+     * @param args       its arguments
+     * @param type       the result record
+     * @param lines      receives every other line the child prints, as it prints it
+     */
+    public static <T> T run(Class<?> main, List<String> jvmOptions, int threads, List<String> args, Class<T> type,
+                            Consumer<String> lines) {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-Xmx" + heap, "-Dai.djl.offline=true"));
+                .toString()));
+        command.addAll(jvmOptions);
+        command.add("-Dai.djl.offline=true");
         for (String p : List.of("ai.djl.pytorch.num_threads", "ai.djl.pytorch.num_interop_threads")) {
             String value = threads > 0 ? Integer.toString(threads) : System.getProperty(p);
             if (value != null) {
@@ -54,6 +64,7 @@ public final class ChildJvm {
                         result = line.substring(RESULT.length());
                     } else {
                         output.append(line).append('\n');
+                        lines.accept(line);
                     }
                 }
             }

@@ -23,7 +23,8 @@ import java.util.concurrent.Callable;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure training-step speed and memory (step), the trainer's memory over a run (train), the "
                 + "streaming merge (merge) and dataset preparation (prepare). Figures: docs/benchmarks.md.",
-        subcommands = {BenchCommand.Step.class})
+        subcommands = {BenchCommand.Step.class, BenchTrainCommand.class, BenchMergeCommand.class,
+            BenchPrepareCommand.class})
 public final class BenchCommand implements Runnable {
     @Spec
     CommandSpec spec;

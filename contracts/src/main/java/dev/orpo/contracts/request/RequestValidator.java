@@ -157,7 +157,7 @@ public final class RequestValidator {
             fail("training.adam_beta2", "must be in [0, 1)");
         }
         positive("training.adam_epsilon", t.adamEpsilon());
-        atLeast("training.logits_chunk_size", t.logitsChunkSize(), 0);
+        atLeast("training.logits_chunk_size", t.logitsChunkSize(), -1); // -1 full, 0 auto, N chunk
     }
 
     private void merge(MergeSpec m) {

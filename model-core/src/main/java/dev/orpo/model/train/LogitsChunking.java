@@ -10,7 +10,10 @@ package dev.orpo.model.train;
  * array from a fresh {@code mmap}, so the logits, their log-softmax and their gradients are page-faulted, zeroed by the
  * kernel and unmapped again at every step, which measured as more system than user CPU time at a 128k vocabulary
  * (docs/benchmarks.md). Below the limit the full path's arrays are recycled from the heap and its single pass over the
- * head is the cheaper one. An automatic chunk keeps each (chunk, V) array under the same 32 MiB, so it is recycled too.
+ * head is the cheaper one. An automatic chunk is {@link #CHUNK_LIMIT} / V positions, so each (chunk, V) array is at
+ * most 16 MiB: a chunk's two or three such arrays then stay well inside the heap glibc recycles (at the 128k
+ * vocabulary, 16 MiB chunks measured about half the system time of 32 MiB ones, and 64 MiB ones as much as the full
+ * logits).
  */
 public final class LogitsChunking {
     /** {@code logits_chunk_size: -1}: always the full logits (as TRL). */
@@ -19,6 +22,8 @@ public final class LogitsChunking {
     public static final int AUTO = 0;
     /** 2^23 fp32 values = 32 MiB, glibc's maximum mmap threshold. */
     public static final long FULL_LOGITS_LIMIT = 1L << 23;
+    /** 2^22 fp32 values = 16 MiB, the largest (chunk, V) array of an automatic chunk. */
+    public static final long CHUNK_LIMIT = 1L << 22;
 
     private LogitsChunking() {
     }
@@ -44,6 +49,6 @@ public final class LogitsChunking {
         if (rows * length * vocabSize <= FULL_LOGITS_LIMIT) {
             return 0;
         }
-        return (int) Math.max(1, FULL_LOGITS_LIMIT / vocabSize);
+        return (int) Math.max(1, CHUNK_LIMIT / vocabSize);
     }
 }

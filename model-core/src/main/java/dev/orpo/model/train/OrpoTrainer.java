@@ -149,7 +149,7 @@ public final class OrpoTrainer {
                     PreferenceBatch batch = collator.collate(pairs, model.manager());
                     // dropout masks seeded per (step, micro-batch, layer): a checkpointed recompute draws the same
                     MicroBatchStep.Result out = MicroBatchStep.run(config.gradientCheckpointing(),
-                            config.logitsChunkSize(), model, batch, config.beta(), n,
+                            logitsChunk(batch), model, batch, config.beta(), n,
                             layer -> Engine.getInstance().setRandomSeed(
                                     DataOrder.dropoutSeed(config.seed(), update, slot, layer)));
                     window.add(out.loss(), out.metrics(), tokens(pairs));
@@ -208,9 +208,10 @@ public final class OrpoTrainer {
                     eval.size()));
             try (NDScope scope = new NDScope()) {
                 PreferenceBatch batch = collator.collate(pairs, model.manager());
-                OrpoOutput out = config.logitsChunkSize() > 0
+                int chunk = logitsChunk(batch);
+                OrpoOutput out = chunk > 0
                         ? ChunkedHead.forward(model.hiddenStates(batch.inputIds(), batch.attentionMask(),
-                                batch.positionIds()), model.lmHead(), batch, config.beta(), config.logitsChunkSize())
+                                batch.positionIds()), model.lmHead(), batch, config.beta(), chunk)
                         : OrpoLoss.compute(model.logits(batch.inputIds(), batch.attentionMask(),
                                 batch.positionIds()), batch, config.beta());
                 sums.merge("eval_loss", out.lossValue(), Double::sum);
@@ -223,6 +224,12 @@ public final class OrpoTrainer {
             means.put(e.getKey(), e.getValue() / batches);
         }
         return means;
+    }
+
+    /** The LM head chunk for this batch's shape under {@code logits_chunk_size} (0 = full logits). */
+    private int logitsChunk(PreferenceBatch batch) {
+        return LogitsChunking.chunkFor(config.logitsChunkSize(), batch.inputIds().getShape().get(0), batch.length(),
+                model.lmHead().weight().getShape().get(0));
     }
 
     private void evaluateAndReport(int step, double epochs, List<Map<String, Object>> history) {

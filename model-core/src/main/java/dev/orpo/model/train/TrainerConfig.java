@@ -41,8 +41,8 @@ import java.util.Map;
  *                                  of Liger's fused linear cross-entropy): project the LM head and take the
  *                                  log-softmax this many token positions at a time, with a hand-written gradient
  *                                  ({@link ChunkedHead}), so the (2B, T, V) logits never exist at once; same loss,
- *                                  metrics and gradients. 0 = off (full logits); default 0 because the full path is
- *                                  the one TRL runs and, for small vocabularies, the cheaper one
+ *                                  metrics and gradients. -1 = full logits (as TRL); 0 = auto, the default: chunked
+ *                                  when the full logits would exceed 32 MiB ({@link LogitsChunking}, which states why)
  */
 public record TrainerConfig(
         double learningRate,
@@ -87,7 +87,8 @@ public record TrainerConfig(
         require(loggingSteps >= 1, "logging_steps", loggingSteps, ">= 1");
         require(saveSteps > 0 && Double.isFinite(saveSteps) && (saveSteps < 1 || saveSteps == Math.rint(saveSteps)),
                 "save_steps", saveSteps, "a fraction in (0, 1) or a whole count >= 1");
-        require(logitsChunkSize >= 0, "logits_chunk_size", logitsChunkSize, ">= 0 (0 = full logits)");
+        require(logitsChunkSize >= LogitsChunking.FULL, "logits_chunk_size", logitsChunkSize,
+                "-1 (full logits), 0 (auto) or a chunk size >= 1");
         require(maxGradNorm >= 0 && Double.isFinite(maxGradNorm), "max_grad_norm", maxGradNorm, ">= 0");
         new AdamW.Config(adamBeta1, adamBeta2, adamEpsilon, weightDecay); // validates the optimizer fields
     }
