@@ -1,0 +1,80 @@
+package dev.orpo.architecture;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.library.Architectures;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The module layering of docs/architecture.md, checked on the production classes of every module: services -> stages
+ * -> model-core, with contracts and object-store at the bottom.
+ */
+class LayeringTest {
+    private static JavaClasses production;
+
+    @BeforeAll
+    static void importProductionClasses() {
+        production = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TEST_FIXTURES)
+                .importPackages("dev.orpo");
+    }
+
+    @Test
+    void importsTheClassesOfEveryModule() {
+        // a rule over an empty or partial class set would pass vacuously
+        for (String pkg : new String[]{"dev.orpo.contracts", "dev.orpo.model.llama", "dev.orpo.store",
+                "dev.orpo.deploy.local", "dev.orpo.stages.train", "dev.orpo.service", "dev.orpo.testing",
+                "dev.orpo.dataset", "dev.orpo.trainer", "dev.orpo.merger", "dev.orpo.eval", "dev.orpo.dashboard",
+                "dev.orpo.cli"}) {
+            assertTrue(production.containPackage(pkg) && !production.getPackage(pkg).getClasses().isEmpty(),
+                    "no production classes imported from " + pkg);
+        }
+    }
+
+    @Test
+    void modulesDependOnlyDownwards() {
+        Architectures.layeredArchitecture().consideringOnlyDependenciesInLayers()
+                .layer("contracts").definedBy("dev.orpo.contracts..")
+                .layer("object-store").definedBy("dev.orpo.store..")
+                .layer("model-core").definedBy("dev.orpo.model..")
+                .layer("deploy").definedBy("dev.orpo.deploy..")
+                .layer("stages").definedBy("dev.orpo.stages..")
+                .layer("service-support").definedBy("dev.orpo.service..")
+                .layer("test-support").definedBy("dev.orpo.testing..")
+                .layer("services").definedBy("dev.orpo.dataset..", "dev.orpo.trainer..", "dev.orpo.merger..",
+                        "dev.orpo.eval..")
+                .layer("dashboard").definedBy("dev.orpo.dashboard..")
+                .layer("cli").definedBy("dev.orpo.cli..")
+                .whereLayer("cli").mayNotBeAccessedByAnyLayer()
+                .whereLayer("dashboard").mayNotBeAccessedByAnyLayer()
+                .whereLayer("services").mayNotBeAccessedByAnyLayer()
+                .whereLayer("test-support").mayNotBeAccessedByAnyLayer()
+                .whereLayer("service-support").mayOnlyBeAccessedByLayers("services", "dashboard")
+                .whereLayer("stages").mayOnlyBeAccessedByLayers("services", "cli")
+                .whereLayer("deploy").mayOnlyBeAccessedByLayers("cli", "test-support")
+                .whereLayer("model-core").mayOnlyBeAccessedByLayers("stages", "services", "cli")
+                .whereLayer("object-store").mayOnlyBeAccessedByLayers("deploy", "stages", "service-support",
+                        "services", "test-support", "cli")
+                .check(production);
+    }
+
+    @Test
+    void noServiceDependsOnAnotherService() {
+        String[] services = {"dataset", "trainer", "merger", "eval"};
+        for (String service : services) {
+            for (String other : services) {
+                if (!service.equals(other)) {
+                    noClasses().that().resideInAPackage("dev.orpo." + service + "..")
+                            .should().dependOnClassesThat().resideInAPackage("dev.orpo." + other + "..")
+                            .check(production);
+                }
+            }
+        }
+    }
+}
