@@ -83,16 +83,17 @@ public final class StepBench {
                     t.prompt(), t.answer(), 2 * t.pairs(), t.rowLength(), t.tokensPerStep(), t.warmup(), t.steps(),
                     plan.heap());
             out.printf(Locale.ROOT, "model FLOPs/token: %.2f M = frozen projections %.2f fwd + %.2f bwd, LoRA %.2f, "
-                            + "attention %.2f, LM head %.2f (docs/benchmarks.md#model-flops); matmul peak: fp32 %d³%n",
+                            + "attention %.2f, LM head %.2f (docs/benchmarks.md#model-flops-per-token); matmul peak: "
+                            + "fp32 %d³%n",
                     flops.total() / 1e6, flops.baseForward() / 1e6, flops.baseBackward() / 1e6, flops.lora() / 1e6,
                     flops.attention() / 1e6, flops.head() / 1e6, t.matmulSize());
             out.flush();
             Path modelDir = SyntheticLlama.write(work.resolve("model"), c, 1);
             out.println();
             out.println("| mode | head chunk | matmul GFLOP/s median (best) | step ms median (min) | tokens/s "
-                    + "| model GFLOP/s | MFU | user s | sys s | sys/user | RSS loaded MB | step peak MB "
-                    + "| peak RSS MB | load ms | frozen proj. MB | tokens/s vs first |");
-            out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+                    + "| model GFLOP/s | MFU | MFU on CPU time | user s | sys s | sys/user | RSS loaded MB "
+                    + "| step peak MB | peak RSS MB | load ms | frozen proj. MB | tokens/s vs first |");
+            out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
             out.flush();
             List<StepResult> results = new ArrayList<>();
             List<Double> loads = new ArrayList<>(List.of(ProcStats.loadAverage()));
@@ -118,14 +119,17 @@ public final class StepBench {
         double tokensPerSecond = mode.tokensPerStep() / (r.medianStepMs() / 1e3);
         double firstTokensPerSecond = mode.tokensPerStep() / (first.medianStepMs() / 1e3);
         double gflops = tokensPerSecond * flopsPerToken / 1e9;
-        return String.format(Locale.ROOT, "| %s | %s | %.1f (%.1f) | %.0f (%.0f) | %.0f | %.1f | %.0f %% | %.2f | %.2f "
-                        + "| %.1f %% | %.0f | %s%.0f | %.0f | %.0f | %.1f | %.2f× |", mode.label(),
+        // the same ratio on CPU time: model GFLOP per CPU-second of the steps ÷ matmul GFLOP per CPU-second
+        double cpuGflops = mode.tokensPerStep() * r.stepMs().size() * flopsPerToken / r.cpuSeconds() / 1e9;
+        return String.format(Locale.ROOT, "| %s | %s | %.1f (%.1f) | %.0f (%.0f) | %.0f | %.2f | %.0f %% | %.0f %% "
+                        + "| %.2f | %.2f | %.1f %% | %.0f | %s%.0f | %.0f | %.0f | %.1f | %.2f× |", mode.label(),
                 r.chunk() == 0 ? "full" : Integer.toString(r.chunk()), r.matmulMedianGflops(), r.matmulBestGflops(),
                 r.medianStepMs(), r.minStepMs(), tokensPerSecond, gflops, 100 * gflops / r.matmulMedianGflops(),
-                r.userTicks() / ProcStats.TICKS_PER_SECOND, r.systemTicks() / ProcStats.TICKS_PER_SECOND,
-                100 * r.systemShare(), r.loadedRssKb() / 1024.0, r.peakReset() ? "" : "(not reset) ",
-                (r.peakRssKb() - r.loadedRssKb()) / 1024.0, r.peakRssKb() / 1024.0, r.loadMs(),
-                r.frozenLinearBytes() / 1048576.0, tokensPerSecond / firstTokensPerSecond);
+                100 * cpuGflops / r.matmulCpuGflops(), r.userTicks() / ProcStats.TICKS_PER_SECOND,
+                r.systemTicks() / ProcStats.TICKS_PER_SECOND, 100 * r.systemShare(), r.loadedRssKb() / 1024.0,
+                r.peakReset() ? "" : "(not reset) ", (r.peakRssKb() - r.loadedRssKb()) / 1024.0,
+                r.peakRssKb() / 1024.0, r.loadMs(), r.frozenLinearBytes() / 1048576.0,
+                tokensPerSecond / firstTokensPerSecond);
     }
 
     private static void footer(PrintWriter out, List<Double> loads, int cpus) {
@@ -138,11 +142,13 @@ public final class StepBench {
         out.printf(Locale.ROOT, "1-min load average at the start and after each mode:%s%n", series);
         if (max > cpus) {
             out.printf(Locale.ROOT, "WARNING: the load average reached %.2f, above the %d CPUs of this process: other "
-                    + "processes competed for the CPUs, so times are pessimistic and ratios less reliable%n", max, cpus);
+                    + "processes competed for the CPUs, so times are pessimistic and ratios less reliable%n", max,
+                    cpus);
         }
         out.println("MFU = tokens/s × model FLOPs/token ÷ the median fp32 matmul GFLOP/s measured in the same JVM; "
-                + "sys/user = system ÷ user CPU time of the timed steps; step peak = VmHWM over the steps − RSS "
-                + "after loading.");
+                + "MFU on CPU time = model FLOPs per CPU-second of the steps ÷ matmul FLOPs per CPU-second (other "
+                + "processes stretch wall time, not CPU time); sys/user = system ÷ user CPU time of the timed "
+                + "steps; step peak = VmHWM over the steps − RSS after loading.");
         out.flush();
     }
 }

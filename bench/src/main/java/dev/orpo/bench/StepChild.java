@@ -84,7 +84,7 @@ public final class StepChild {
                     }
                 }
                 ProcStats.CpuTicks cpu = ProcStats.cpu().minus(cpuStart);
-                return new StepResult(matmul[0], matmul[1], loadMs, model.frozenLinearBytes(), chunk, loadedKb,
+                return new StepResult(matmul[0], matmul[1], matmul[2], loadMs, model.frozenLinearBytes(), chunk, loadedKb,
                         ProcStats.peakRssKb(), peakReset, stepMs, cpu.user(), cpu.system(), cpu.minorFaults(), loss);
             }
         }
@@ -92,7 +92,7 @@ public final class StepChild {
 
     /**
      * fp32 (n × n) · (n × n) through libtorch, as many times as fit in about a second after three warm-up products:
-     * {best, median} GFLOP/s (2n³ FLOPs each).
+     * {best, median} GFLOP/s (2n³ FLOPs each) and GFLOP per CPU-second (user + system time of this process).
      */
     static double[] matmulGflops(int n) {
         try (NDManager m = NDManager.newBaseManager()) {
@@ -102,15 +102,19 @@ public final class StepChild {
                 a.matMul(b).close();
             }
             List<Double> seconds = new ArrayList<>();
+            ProcStats.CpuTicks cpu0 = ProcStats.cpu();
             long begin = System.nanoTime();
             while (seconds.size() < 5 || (System.nanoTime() - begin < 1_000_000_000L && seconds.size() < 1000)) {
                 long t = System.nanoTime();
                 a.matMul(b).close();
                 seconds.add((System.nanoTime() - t) / 1e9);
             }
+            ProcStats.CpuTicks cpu = ProcStats.cpu().minus(cpu0);
             double flops = 2.0 * n * n * n;
             double best = seconds.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
-            return new double[] {flops / best / 1e9, flops / Stats.median(seconds) / 1e9};
+            double cpuSeconds = (cpu.user() + cpu.system()) / ProcStats.TICKS_PER_SECOND;
+            return new double[] {flops / best / 1e9, flops / Stats.median(seconds) / 1e9,
+                flops * seconds.size() / cpuSeconds / 1e9};
         }
     }
 

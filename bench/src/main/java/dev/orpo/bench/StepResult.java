@@ -7,6 +7,8 @@ import java.util.List;
  *
  * @param matmulBestGflops   best fp32 matmul GFLOP/s of the peak measurement
  * @param matmulMedianGflops median fp32 matmul GFLOP/s
+ * @param matmulCpuGflops    fp32 matmul GFLOP per CPU-second (user + system time of all threads): a peak that other
+ *                           processes on the machine barely change
  * @param loadMs             model load time (read + widen or quantize)
  * @param frozenLinearBytes  native bytes of the frozen projections
  * @param chunk              the LM head chunk the steps used (0 = full logits)
@@ -19,9 +21,10 @@ import java.util.List;
  * @param minorFaults        minor page faults during the timed steps
  * @param lastLoss           the last step's loss (a finite number, or the run is broken)
  */
-public record StepResult(double matmulBestGflops, double matmulMedianGflops, double loadMs, long frozenLinearBytes,
-                         int chunk, long loadedRssKb, long peakRssKb, boolean peakReset, List<Double> stepMs,
-                         long userTicks, long systemTicks, long minorFaults, double lastLoss) {
+public record StepResult(double matmulBestGflops, double matmulMedianGflops, double matmulCpuGflops, double loadMs,
+                         long frozenLinearBytes, int chunk, long loadedRssKb, long peakRssKb, boolean peakReset,
+                         List<Double> stepMs, long userTicks, long systemTicks, long minorFaults,
+                         double lastLoss) {
 
     public double medianStepMs() {
         return Stats.median(stepMs);
@@ -29,6 +32,11 @@ public record StepResult(double matmulBestGflops, double matmulMedianGflops, dou
 
     public double minStepMs() {
         return stepMs.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
+    }
+
+    /** User + system CPU seconds of the timed steps. */
+    public double cpuSeconds() {
+        return (userTicks + systemTicks) / ProcStats.TICKS_PER_SECOND;
     }
 
     /** System CPU time as a share of user CPU time over the timed steps. */

@@ -36,7 +36,8 @@ class BenchCommandTest {
         for (String row : rows) {
             String[] cells = row.split("\\|");
             assertTrue(cells[7].trim().endsWith("%"), "MFU column: " + row);
-            assertTrue(cells[10].trim().endsWith("%"), "sys/user column: " + row);
+            assertTrue(cells[8].trim().endsWith("%"), "MFU on CPU time column: " + row);
+            assertTrue(cells[11].trim().endsWith("%"), "sys/user column: " + row);
         }
         assertTrue(out.contains("1-min load average at the start and after each mode:"), out);
         assertTrue(run.err().contains("PyTorch threads:"), "an engine command prints the thread settings: "

@@ -73,7 +73,8 @@ class LogitsChunkingTest {
                     "full");
             AccumulationAndResumeTest.assertClose(explicit, auto, 0); // the same chunks: the same bits
             AccumulationAndResumeTest.assertClose(full, auto, 1e-5); // and what the full logits train,
-            assertTrue(GradientCheckpointingTest.maxDiff(full, auto) > 0, "by another path: auto did not run the full logits");
+            assertTrue(GradientCheckpointingTest.maxDiff(full, auto) > 0,
+                    "by another path: auto did not run the full logits");
         }
     }
 
