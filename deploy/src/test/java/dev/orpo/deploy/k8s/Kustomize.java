@@ -14,15 +14,18 @@ import java.util.Set;
 
 /**
  * Renders a kustomization directory the way {@code kubectl kustomize} (kustomize 5) does, for the subset of
- * kustomize that deploy/k8s uses: {@code resources} (files and directories), {@code namespace}, {@code labels}
- * (without selectors), {@code images}, {@code patches} (strategic merge or JSON 6902, by path or inline, with a
- * group/version/kind/name target), and {@code secretGenerator}/{@code configMapGenerator} from env files or literals
- * with name hashing disabled. Any other field is an error, so the subset can never silently diverge from kustomize.
- * Test code only: CI needs no kubectl.
+ * kustomize that deploy/k8s uses: {@code resources} (files and directories), {@code components} (directories whose
+ * kustomization is {@code kind: Component}: applied in order after the resources, each adding its own resources and
+ * generated objects and patching everything accumulated so far, before the including kustomization's own
+ * transformers), {@code namespace}, {@code labels} (without selectors), {@code images}, {@code patches} (strategic
+ * merge or JSON 6902, by path or inline, with a group/version/kind/name target), and
+ * {@code secretGenerator}/{@code configMapGenerator} from env files or literals with name hashing disabled. Any other
+ * field is an error, so the subset can never silently diverge from kustomize. Test code only: CI needs no kubectl.
  */
 final class Kustomize {
     private static final Set<String> KNOWN_FIELDS = Set.of("apiVersion", "kind", "namespace", "labels", "resources",
-            "images", "patches", "secretGenerator", "configMapGenerator", "generatorOptions");
+            "components", "images", "patches", "secretGenerator", "configMapGenerator", "generatorOptions");
+    private static final String COMPONENT = "Component";
     private static final Set<String> CLUSTER_SCOPED = Set.of("Namespace", "ClusterRole", "ClusterRoleBinding",
             "CustomResourceDefinition", "PersistentVolume", "StorageClass", "PriorityClass");
     private static final Set<String> POD_TEMPLATE_KINDS = Set.of("Deployment", "StatefulSet", "DaemonSet",
@@ -32,19 +35,20 @@ final class Kustomize {
     }
 
     /** Every object of the kustomization in {@code dir}, fully transformed. */
-    @SuppressWarnings("unchecked")
     static List<Map<String, Object>> render(Path dir) {
-        Path file = dir.resolve("kustomization.yaml");
-        if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException("no kustomization.yaml in " + dir);
-        }
-        Map<String, Object> k = (Map<String, Object>) Yamls.readAll(file).get(0);
-        for (String field : k.keySet()) {
-            if (!KNOWN_FIELDS.contains(field)) {
-                throw new UnsupportedOperationException(file + ": field '" + field + "' is not supported by this renderer");
-            }
-        }
+        Map<String, Object> k = kustomization(dir, false);
         List<Map<String, Object>> objects = new ArrayList<>();
+        build(dir, k, objects);
+        return objects;
+    }
+
+    /**
+     * Adds the resources of {@code k} to {@code objects}, applies its components, then its generators and
+     * transformers to everything in {@code objects}: for a kustomization that is all its own objects, for a component
+     * also the objects of the kustomization that includes it.
+     */
+    @SuppressWarnings("unchecked")
+    private static void build(Path dir, Map<String, Object> k, List<Map<String, Object>> objects) {
         for (String r : (List<String>) k.getOrDefault("resources", List.of())) {
             Path p = dir.resolve(r).normalize();
             if (Files.isDirectory(p)) {
@@ -52,6 +56,10 @@ final class Kustomize {
             } else {
                 Yamls.readAll(p).forEach(doc -> objects.add((Map<String, Object>) doc));
             }
+        }
+        for (String c : (List<String>) k.getOrDefault("components", List.of())) {
+            Path p = dir.resolve(c).normalize();
+            build(p, kustomization(p, true), objects);
         }
         Map<String, Object> options = (Map<String, Object>) k.getOrDefault("generatorOptions", Map.of());
         objects.addAll(generate(dir, "Secret", (List<Map<String, Object>>) k.get("secretGenerator"), options));
@@ -65,12 +73,31 @@ final class Kustomize {
                     .forEach(o -> Yamls.mapAt(o, "metadata").put("namespace", namespace));
         }
         for (Map<String, Object> label : (List<Map<String, Object>>) k.getOrDefault("labels", List.of())) {
-            addLabels(objects, label, file);
+            addLabels(objects, label, dir.resolve("kustomization.yaml"));
         }
         for (Map<String, Object> image : (List<Map<String, Object>>) k.getOrDefault("images", List.of())) {
             objects.forEach(o -> retag(o, image));
         }
-        return objects;
+    }
+
+    /** The kustomization.yaml of {@code dir}, checked to be a Component exactly when {@code component}. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> kustomization(Path dir, boolean component) {
+        Path file = dir.resolve("kustomization.yaml");
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("no kustomization.yaml in " + dir);
+        }
+        Map<String, Object> k = (Map<String, Object>) Yamls.readAll(file).get(0);
+        for (String field : k.keySet()) {
+            if (!KNOWN_FIELDS.contains(field)) {
+                throw new UnsupportedOperationException(file + ": field '" + field + "' is not supported by this renderer");
+            }
+        }
+        if (component != COMPONENT.equals(k.get("kind"))) {
+            throw new IllegalArgumentException(file + (component ? " is listed as a component but is not kind: Component"
+                    : " is kind: Component: include it under components:, not resources:"));
+        }
+        return k;
     }
 
     @SuppressWarnings("unchecked")

@@ -8,8 +8,6 @@ import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyEgressRule;
-import io.strimzi.api.kafka.model.kafka.Kafka;
-import io.strimzi.api.kafka.model.kafka.listener.GenericKafkaListener;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.FieldSource;
@@ -24,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Network isolation in every overlay, and the GPU overlay's trainer-only GPU scheduling. */
 class OverlayIsolationAndGpuTest {
-    static final List<String> OVERLAYS = Rendered.OVERLAYS;
+    static final List<String> OVERLAYS = Rendered.ALL;
     private static final String GPU = "nvidia.com/gpu";
 
     @ParameterizedTest
@@ -58,8 +56,7 @@ class OverlayIsolationAndGpuTest {
     @FieldSource("OVERLAYS")
     void kafkaTlsListenerAndMinioAdmitThePipelinePods(String overlay) {
         Manifests m = Rendered.overlay(overlay);
-        GenericKafkaListener tls = m.all(Kafka.class).get(0).getSpec().getKafka().getListeners().stream()
-                .filter(l -> l.getName().equals("tls")).findFirst().orElseThrow();
+        List<LabelSelector> tlsPeers = kafkaListenerPeers(m, "tls");
         NetworkPolicy minio = m.get(NetworkPolicy.class, "minio-ingress");
         Map<String, String> setupJob = m.get(io.fabric8.kubernetes.api.model.batch.v1.Job.class, "minio-setup")
                 .getSpec().getTemplate().getMetadata().getLabels();
@@ -67,7 +64,7 @@ class OverlayIsolationAndGpuTest {
                 .anyMatch(p -> p.getPodSelector() != null && selects(p.getPodSelector(), setupJob)), "minio-setup Job");
         for (String service : Rendered.SERVICES) {
             Map<String, String> labels = Rendered.service(m, service).getSpec().getTemplate().getMetadata().getLabels();
-            assertTrue(tls.getNetworkPolicyPeers().stream().anyMatch(p -> selects(p.getPodSelector(), labels)), service);
+            assertTrue(tlsPeers.stream().anyMatch(p -> selects(p, labels)), service);
             assertTrue(minio.getSpec().getIngress().get(0).getFrom().stream()
                     .anyMatch(p -> p.getPodSelector() != null && selects(p.getPodSelector(), labels)), service);
         }
@@ -77,7 +74,7 @@ class OverlayIsolationAndGpuTest {
     @FieldSource("OVERLAYS")
     void onlyTheGpuOverlaysTrainerRequestsAGpu(String overlay) {
         OverlayWorkloadTest.pods(Rendered.overlay(overlay)).forEach((name, pod) -> {
-            boolean wantsGpu = overlay.equals("gpu") && name.equals("Deployment/trainer-service");
+            boolean wantsGpu = overlay.startsWith("gpu") && name.equals("Deployment/trainer-service");
             for (Container c : pod.getContainers()) {
                 Quantity limit = c.getResources().getLimits().get(GPU);
                 assertEquals(wantsGpu ? new Quantity("1") : null, limit, name + " " + GPU + " limit");
@@ -99,11 +96,26 @@ class OverlayIsolationAndGpuTest {
         Map<String, String> env = OverlayWorkloadTest.resolvedEnv(m, c);
         assertTrue(env.get("PYTORCH_FLAVOR").startsWith("cu"), "CUDA libtorch flavor");
         assertTrue(env.containsKey("PYTORCH_LIBRARY_PATH"));
+        assertEquals("1", env.get("TORCH_ALLOW_TF32_CUBLAS_OVERRIDE"), "fp32 matmuls on TF32 tensor cores (docs/gpu.md)");
+        assertTrue(OverlayWorkloadTest.resolvedEnv(Rendered.overlay("cpu"), OverlayWorkloadTest.main(
+                Rendered.service(Rendered.overlay("cpu"), "trainer-service"))).get("TORCH_ALLOW_TF32_CUBLAS_OVERRIDE") == null,
+                "a CUDA switch only where CUDA is");
         assertTrue(c.getResources().getLimits().get("memory").getNumericalAmount()
                 .compareTo(new Quantity("32Gi").getNumericalAmount()) >= 0, "GPU trainer memory");
         for (String other : List.of("dataset-service", "merger-service", "eval-service")) {
             assertEquals(Map.of(), Rendered.service(m, other).getSpec().getTemplate().getSpec().getNodeSelector(), other);
         }
+    }
+
+    /** The pod selectors of a Kafka listener's networkPolicyPeers (Strimzi turns them into the brokers' NetworkPolicy). */
+    @SuppressWarnings("unchecked")
+    static List<LabelSelector> kafkaListenerPeers(Manifests m, String listener) {
+        Object listeners = Yamls.at(m.raw("Kafka").get(0), "spec", "kafka", "listeners");
+        Map<String, Object> l = ((List<Map<String, Object>>) listeners).stream()
+                .filter(x -> listener.equals(x.get("name"))).findFirst().orElseThrow();
+        return ((List<Map<String, Object>>) l.get("networkPolicyPeers")).stream()
+                .filter(p -> p.get("podSelector") != null && p.get("namespaceSelector") == null)
+                .map(p -> Yamls.MAPPER.convertValue(p.get("podSelector"), LabelSelector.class)).toList();
     }
 
     /** matchLabels-only selectors (all these manifests use). */

@@ -3,9 +3,6 @@ package dev.orpo.deploy.k8s;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.strimzi.api.kafka.model.kafka.Kafka;
-import io.strimzi.api.kafka.model.user.KafkaUser;
-import io.strimzi.api.kafka.model.user.KafkaUserScramSha512ClientAuthentication;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -24,16 +21,45 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class Rendered {
     static final List<String> OVERLAYS = List.of("cpu", "gpu");
+    static final List<String> COMPONENTS = List.of("hub-access", "keda-trainer");
+    /** What the tests render: every overlay alone, with each component, and with all components. */
+    static final List<String> ALL = renderings();
     static final List<String> SERVICES = List.of("dataset-service", "trainer-service", "merger-service", "eval-service");
 
     private static final Map<String, Manifests> CACHE = new ConcurrentHashMap<>();
     private static volatile Manifests secrets;
+    private static StrimziSchema.Result strimzi;
 
     private Rendered() {
     }
 
     static Manifests overlay(String name) {
         return CACHE.computeIfAbsent(name, Manifests::overlay);
+    }
+
+    /**
+     * The Strimzi model check of every Strimzi object of every rendering, run once per test JVM (one child JVM), keyed
+     * "rendering: Kind/name".
+     */
+    static synchronized StrimziSchema.Result strimzi() {
+        if (strimzi == null) {
+            Map<String, Map<String, Object>> objects = new java.util.LinkedHashMap<>();
+            for (String o : ALL) {
+                overlay(o).customResources(StrimziModelCheck.API_VERSION).forEach((id, doc) -> objects.put(o + ": " + id, doc));
+            }
+            strimzi = StrimziSchema.check(objects);
+        }
+        return strimzi;
+    }
+
+    private static List<String> renderings() {
+        List<String> out = new java.util.ArrayList<>();
+        for (String o : OVERLAYS) {
+            out.add(o);
+            COMPONENTS.forEach(c -> out.add(o + "+" + c));
+            out.add(o + "+" + String.join("+", COMPONENTS));
+        }
+        return List.copyOf(out);
     }
 
     /** deploy/k8s/secrets rendered from its *.env.example files. */
@@ -54,14 +80,14 @@ final class Rendered {
         for (Secret s : secrets().all(Secret.class)) {
             out.put(s.getMetadata().getName(), s.getData().keySet());
         }
-        for (Kafka k : overlay.all(Kafka.class)) {
+        for (Map<String, Object> k : overlay.raw("Kafka")) {
             // Strimzi Cluster Operator: the cluster CA certificate that signs the broker certificates
-            out.put(k.getMetadata().getName() + "-cluster-ca-cert", Set.of("ca.crt", "ca.p12", "ca.password"));
+            out.put(Yamls.at(k, "metadata", "name") + "-cluster-ca-cert", Set.of("ca.crt", "ca.p12", "ca.password"));
         }
-        for (KafkaUser u : overlay.all(KafkaUser.class)) {
-            if (u.getSpec().getAuthentication() instanceof KafkaUserScramSha512ClientAuthentication) {
+        for (Map<String, Object> u : overlay.raw("KafkaUser")) {
+            if ("scram-sha-512".equals(Yamls.at(u, "spec", "authentication", "type"))) {
                 // Strimzi User Operator: the SCRAM password and the ready-made JAAS line
-                out.put(u.getMetadata().getName(), Set.of("password", "sasl.jaas.config"));
+                out.put((String) Yamls.at(u, "metadata", "name"), Set.of("password", "sasl.jaas.config"));
             }
         }
         return out;
