@@ -56,7 +56,8 @@ public final class Orpo implements Runnable {
         cl.setErr(err);
         cl.setExecutionStrategy(parsed -> {
             List<CommandLine> chain = parsed.asCommandLineList();
-            if (chain.get(chain.size() - 1).getCommand() instanceof EngineCommand) {
+            boolean help = chain.stream().anyMatch(c -> c.isUsageHelpRequested() || c.isVersionHelpRequested());
+            if (!help && chain.get(chain.size() - 1).getCommand() instanceof EngineCommand) {
                 err.println(ENGINE_THREADS);
             }
             return new CommandLine.RunLast().execute(parsed);
