@@ -92,7 +92,7 @@ public final class StepBench {
             out.println();
             out.println("| mode | head chunk | matmul GFLOP/s median (best) | step ms median (min) | tokens/s "
                     + "| model GFLOP/s | MFU | MFU on CPU time | user s | sys s | sys/user | RSS loaded MB "
-                    + "| step peak MB | peak RSS MB | load ms | frozen proj. MB | tokens/s vs first |");
+                    + "| step peak MB | peak RSS MB | load ms | frozen proj. MiB | tokens/s vs first |");
             out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
             out.flush();
             List<StepResult> results = new ArrayList<>();
