@@ -91,9 +91,9 @@ public final class StepBench {
             Path modelDir = SyntheticLlama.write(work.resolve("model"), c, 1);
             out.println();
             out.println("| mode | head chunk | matmul GFLOP/s median (best) | step ms median (min) | tokens/s "
-                    + "| model GFLOP/s | MFU | MFU on CPU time | user s | sys s | sys/user | RSS loaded MB "
-                    + "| step peak MB | peak RSS MB | load ms | frozen proj. MiB | tokens/s vs first |");
-            out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+                    + "| model GFLOP/s | MFU | MFU on CPU time | user s | sys s | sys/user | page faults/step "
+                    + "| RSS loaded MB | step peak MB | peak RSS MB | load ms | frozen proj. MiB | tokens/s vs first |");
+            out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
             out.flush();
             List<StepResult> results = new ArrayList<>();
             List<Double> loads = new ArrayList<>(List.of(ProcStats.loadAverage()));
@@ -122,11 +122,12 @@ public final class StepBench {
         // the same ratio on CPU time: model GFLOP per CPU-second of the steps ÷ matmul GFLOP per CPU-second
         double cpuGflops = mode.tokensPerStep() * r.stepMs().size() * flopsPerToken / r.cpuSeconds() / 1e9;
         return String.format(Locale.ROOT, "| %s | %s | %.1f (%.1f) | %.0f (%.0f) | %.0f | %.2f | %.0f %% | %.0f %% "
-                        + "| %.2f | %.2f | %.1f %% | %.0f | %s%.0f | %.0f | %.0f | %.1f | %.2f× |", mode.label(),
+                        + "| %.2f | %.2f | %.1f %% | %,d | %.0f | %s%.0f | %.0f | %.0f | %.1f | %.2f× |", mode.label(),
                 r.chunk() == 0 ? "full" : Integer.toString(r.chunk()), r.matmulMedianGflops(), r.matmulBestGflops(),
                 r.medianStepMs(), r.minStepMs(), tokensPerSecond, gflops, 100 * gflops / r.matmulMedianGflops(),
                 100 * cpuGflops / r.matmulCpuGflops(), r.userTicks() / ProcStats.TICKS_PER_SECOND,
-                r.systemTicks() / ProcStats.TICKS_PER_SECOND, 100 * r.systemShare(), r.loadedRssKb() / 1024.0,
+                r.systemTicks() / ProcStats.TICKS_PER_SECOND, 100 * r.systemShare(),
+                r.minorFaults() / r.stepMs().size(), r.loadedRssKb() / 1024.0,
                 r.peakReset() ? "" : "(not reset) ", (r.peakRssKb() - r.loadedRssKb()) / 1024.0,
                 r.peakRssKb() / 1024.0, r.loadMs(), r.frozenLinearBytes() / 1048576.0,
                 tokensPerSecond / firstTokensPerSecond);
@@ -148,7 +149,8 @@ public final class StepBench {
         out.println("MFU = tokens/s × model FLOPs/token ÷ the median fp32 matmul GFLOP/s measured in the same JVM; "
                 + "MFU on CPU time = model FLOPs per CPU-second of the steps ÷ matmul FLOPs per CPU-second (other "
                 + "processes stretch wall time, not CPU time); sys/user = system ÷ user CPU time of the timed "
-                + "steps; step peak = VmHWM over the steps − RSS after loading.");
+                + "steps; page faults/step = minor page faults (pages the kernel mapped and zeroed) per timed step; "
+                + "step peak = VmHWM over the steps − RSS after loading.");
         out.flush();
     }
 }

@@ -38,6 +38,7 @@ class BenchCommandTest {
             assertTrue(cells[7].trim().endsWith("%"), "MFU column: " + row);
             assertTrue(cells[8].trim().endsWith("%"), "MFU on CPU time column: " + row);
             assertTrue(cells[11].trim().endsWith("%"), "sys/user column: " + row);
+            assertTrue(cells[12].trim().matches("[0-9,]+"), "page faults column: " + row);
         }
         assertTrue(out.contains("1-min load average at the start and after each mode:"), out);
         assertTrue(run.err().contains("PyTorch threads:"), "an engine command prints the thread settings: "
