@@ -16,9 +16,10 @@ import dev.orpo.model.llama.LlamaConfig;
 import dev.orpo.model.llama.LlamaModel;
 import dev.orpo.model.llama.PretrainedLlama;
 import dev.orpo.model.orpo.PreferencePair;
-import dev.orpo.model.score.PreferenceIdsJsonl;
+import dev.orpo.model.score.PreferenceTextJsonl;
 import dev.orpo.model.score.ScoreConfig;
 import dev.orpo.model.text.HfTokenizer;
+import dev.orpo.model.text.PreferenceTokenizationConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -66,7 +67,8 @@ public class EvalCommand implements Callable<Integer>, EngineCommand {
     @Option(names = "--limit", description = "at most N questions per task")
     Integer limit;
 
-    @Option(names = "--pairs", description = "held-out JSONL {prompt_ids, chosen_ids, rejected_ids} for eval_* metrics")
+    @Option(names = "--pairs", description = "held-out preference rows for eval_* metrics, JSONL: text (as orpo prepare "
+            + "reads them) or token ids {prompt_ids, chosen_ids, rejected_ids}")
     Path pairs;
 
     @Option(names = "--perplexity", description = "text file whose token-level perplexity becomes a column (repeatable)")
@@ -106,7 +108,8 @@ public class EvalCommand implements Callable<Integer>, EngineCommand {
                 texts.put(file.getFileName().toString().replaceFirst("\\.[^.]*$", ""), Files.readString(file));
             }
             List<McTask> taskList = tasks == null ? List.of() : TaskFiles.load(tasks);
-            List<PreferencePair> pairList = pairs == null ? List.of() : PreferenceIdsJsonl.read(pairs);
+            List<PreferencePair> pairList = pairs == null ? List.of() : PreferenceTextJsonl.readIdsOrText(pairs,
+                    ChatCommand.tokenizerDir(model, adapter), PreferenceTokenizationConfig.DEFAULTS);
             EvalSettings settings = new EvalSettings(new FewShot(numFewshot, fewshotSeed), limit, batchSize,
                     new ScoreConfig(ScoreConfig.DEFAULTS.beta(), true, batchSize, ScoreConfig.DEFAULTS.padId()));
             EvalReport report = EvalReport.of();

@@ -1,13 +1,5 @@
 package dev.orpo.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.node.TextNode;
-import dev.orpo.contracts.Json;
-import dev.orpo.contracts.request.DatasetSpec;
-import dev.orpo.contracts.request.InvalidRequestException;
-import dev.orpo.contracts.request.ModelSpec;
-import dev.orpo.contracts.request.RequestParser;
 import dev.orpo.contracts.request.TrainingRequest;
 import dev.orpo.stages.StageFailure;
 import dev.orpo.stages.prepare.PrepareResult;
@@ -24,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.function.UnaryOperator;
 
 /**
  * {@code orpo prepare}: the dataset stage on this machine (no object store): tokenizes and splits a local dataset
@@ -67,7 +60,7 @@ public class PrepareCommand implements Callable<Integer> {
             TrainingRequest request = request();
             r = new PrepareStage(new PrepareStageConfig(maxRejectFraction,
                     PrepareStageConfig.DEFAULTS.options())).prepareLocal(request, model, data, out);
-        } catch (IllegalArgumentException | InvalidRequestException | IOException e) {
+        } catch (IllegalArgumentException | IOException e) {
             err.println("orpo prepare: " + e.getMessage());
             err.flush();
             return ExitCodes.BAD_INPUT;
@@ -90,43 +83,6 @@ public class PrepareCommand implements Callable<Integer> {
 
     /** The config file (or defaults) with --model, --data and every --set applied, then validated. */
     TrainingRequest request() throws IOException {
-        TrainingRequest base = config == null
-                ? new TrainingRequest(ModelSpec.of(model.toString()), DatasetSpec.of(data.toString()), null, null,
-                null, null, null, null)
-                : RequestParser.parseFile(config);
-        ObjectNode tree = (ObjectNode) Json.mapper().valueToTree(base);
-        set(tree, "model.name_or_path", model.toString());
-        set(tree, "dataset.uri", data.toString());
-        for (String kv : overrides) {
-            int eq = kv.indexOf('=');
-            if (eq < 1) {
-                throw new IllegalArgumentException("--set " + kv + ": expected KEY=VALUE");
-            }
-            set(tree, kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
-        }
-        return RequestParser.parse(Json.toJson(tree), false);
-    }
-
-    /** Sets a dotted path; the value is read as JSON (numbers, true/false, null, lists) or else taken as text. */
-    private static void set(ObjectNode root, String path, String value) {
-        String[] parts = path.split("\\.");
-        ObjectNode node = root;
-        for (int i = 0; i < parts.length - 1; i++) {
-            JsonNode child = node.get(parts[i]);
-            if (child == null || child.isNull()) {
-                child = node.putObject(parts[i]);
-            }
-            if (!child.isObject()) {
-                throw new IllegalArgumentException("--set " + path + ": " + parts[i] + " is not a section");
-            }
-            node = (ObjectNode) child;
-        }
-        JsonNode parsed;
-        try {
-            parsed = Json.mapper().readTree(value);
-        } catch (IOException e) {
-            parsed = null;
-        }
-        node.set(parts[parts.length - 1], parsed == null || parsed.isMissingNode() ? TextNode.valueOf(value) : parsed);
+        return LocalRequest.of(config, model.toString(), data.toString(), overrides, UnaryOperator.identity());
     }
 }

@@ -7,22 +7,17 @@ import dev.orpo.model.llama.LlamaModel;
 import dev.orpo.model.llama.PretrainedLlama;
 import dev.orpo.model.orpo.PreferencePair;
 import dev.orpo.model.score.CausalLm;
-import dev.orpo.model.score.PreferenceIdsJsonl;
 import dev.orpo.model.score.PreferenceTextJsonl;
-import dev.orpo.model.text.ChatTemplate;
-import dev.orpo.model.text.HfTokenizer;
-import dev.orpo.model.text.PreferenceTokenizationConfig;
-import dev.orpo.model.text.PreferenceTokenizer;
 import dev.orpo.model.score.RowScore;
 import dev.orpo.model.score.ScoreConfig;
 import dev.orpo.model.score.ScoreReport;
 import dev.orpo.model.score.Scorer;
+import dev.orpo.model.text.PreferenceTokenizationConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -69,8 +64,12 @@ public class ScoreCommand implements Callable<Integer>, EngineCommand {
     int maxLength;
 
     @Option(names = "--max-prompt-length", defaultValue = "512",
-            description = "text rows: prompt tokens kept (its end), default ${DEFAULT-VALUE} (the seed's)")
+            description = "text rows: prompt tokens kept when a pair is too long, default ${DEFAULT-VALUE} (the seed's)")
     int maxPromptLength;
+
+    @Option(names = "--truncation-mode", defaultValue = "keep_end",
+            description = "text rows: which end of a too-long prompt survives, keep_end (TRL's default) or keep_start")
+    String truncationMode;
 
     @Option(names = "--batch-size", defaultValue = "8", description = "pairs per forward pass, default ${DEFAULT-VALUE}")
     int batchSize;
@@ -90,7 +89,9 @@ public class ScoreCommand implements Callable<Integer>, EngineCommand {
     @Override
     public Integer call() throws IOException {
         ScoreConfig config = new ScoreConfig(beta, !noPromptLoss, batchSize, ScoreConfig.DEFAULTS.padId());
-        List<PreferencePair> pairs = PreferenceTextJsonl.holdsIds(data) ? PreferenceIdsJsonl.read(data) : textPairs();
+        List<PreferencePair> pairs = PreferenceTextJsonl.readIdsOrText(data, ChatCommand.tokenizerDir(model, adapter),
+                new PreferenceTokenizationConfig(maxLength, maxPromptLength,
+                        PreferenceTokenizationConfig.TruncationMode.parse(truncationMode)));
         ObjectMapper json = new ObjectMapper();
         try (NDManager manager = NDManager.newBaseManager()) {
             CausalLm lm = loader.load(model, adapter, manager);
@@ -113,19 +114,5 @@ public class ScoreCommand implements Callable<Integer>, EngineCommand {
         }
         out.flush();
         return 0;
-    }
-
-    /**
-     * Text rows through the tokenizer and chat template, TRL's rules: the adapter directory's tokenizer when it has
-     * one (tokens added by a chat-template setup), else the model's.
-     */
-    private List<PreferencePair> textPairs() throws IOException {
-        Path dir = adapter != null && Files.isRegularFile(adapter.resolve("tokenizer.json")) ? adapter : model;
-        try (HfTokenizer tokenizer = HfTokenizer.load(dir)) {
-            ChatTemplate template = tokenizer.chatTemplate().isPresent() ? ChatTemplate.of(tokenizer) : null;
-            var config = new PreferenceTokenizationConfig(maxLength, maxPromptLength,
-                    PreferenceTokenizationConfig.DEFAULTS.truncationMode());
-            return PreferenceTextJsonl.read(data, new PreferenceTokenizer(tokenizer, template, config));
-        }
     }
 }

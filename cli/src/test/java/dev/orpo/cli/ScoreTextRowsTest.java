@@ -65,14 +65,61 @@ class ScoreTextRowsTest {
     void badTextRowNamesLineAndField() throws Exception {
         Path model = DemoAssets.writeModel(dir.resolve("model"), DemoAssets.Spec.small());
         Path text = dir.resolve("bad.jsonl");
-        Files.writeString(text, "{\"prompt\":\"sort: a\",\"chosen\":\"sorted: a\",\"rejected\":\"sorted: a\"}\n"
+        Files.writeString(text, "{\"prompt\":\"sort: a\",\"chosen\":\"sorted: a\",\"rejected\":\"sorted: b\"}\n"
                 + "{\"prompt\":\"sort: b\",\"chosen\":\"sorted: b\"}\n");
         StringWriter err = new StringWriter();
         CommandLine cli = new CommandLine(new ScoreCommand(ScoreCommand.LLAMA_LOADER, new PrintWriter(new StringWriter())));
         cli.setErr(new PrintWriter(err));
         int exit = cli.execute("--model", model.toString(), "--data", text.toString());
         assertNotEquals(0, exit);
-        assertTrue(err.toString().contains("bad.jsonl line 2: field rejected is missing"), err.toString());
+        assertTrue(err.toString().contains("bad.jsonl line 2: rejected is missing"), err.toString());
+    }
+
+    @Test
+    void orpoDpoMixRowScoresAsPrepareTokenizesIt() throws Exception {
+        // the dataset's own shape: a prompt string, message lists that repeat the user turn, extra columns
+        Path model = DemoAssets.writeModel(dir.resolve("model"), DemoAssets.Spec.small());
+        Path text = dir.resolve("mix.jsonl");
+        StringBuilder rows = new StringBuilder();
+        for (String[] r : new String[][] {{"c a b", "a b c", "b a c"}, {"e d", "d e", "e d"}}) {
+            rows.append("{\"source\":\"demo\",\"prompt\":\"sort: ").append(r[0]).append("\",\"chosen\":[")
+                    .append(turn("user", "sort: " + r[0])).append(',').append(turn("assistant", "sorted: " + r[1]))
+                    .append("],\"rejected\":[").append(turn("user", "sort: " + r[0])).append(',')
+                    .append(turn("assistant", "sorted: " + r[2])).append("],\"question\":\"sort: ").append(r[0])
+                    .append("\"}\n");
+        }
+        Files.writeString(text, rows);
+        CliRun prepare = CliRun.run("prepare", "--data", text.toString(), "--model", model.toString(),
+                "--out", dir.resolve("prepared").toString(), "--set", "dataset.test_size=0");
+        assertEquals(0, prepare.exitCode(), prepare.err());
+        assertTrue(prepare.out().contains("kept 2 (train 2, test 0), rejected 0"), prepare.out());
+
+        // the prepared shard as id rows, in input order
+        List<String> shard = Files.readAllLines(dir.resolve("prepared/train-00000-of-00001.jsonl"));
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        String[] idRows = new String[2];
+        for (String line : shard) {
+            var n = json.readTree(line);
+            int[] chosen = json.convertValue(n.get("chosen_input_ids"), int[].class);
+            int[] rejected = json.convertValue(n.get("rejected_input_ids"), int[].class);
+            int promptLength = n.get("chosen_prompt_length").asInt();
+            idRows[n.get("row").asInt()] = "{\"prompt_ids\":" + Arrays.toString(Arrays.copyOf(chosen, promptLength))
+                    + ",\"chosen_ids\":" + Arrays.toString(Arrays.copyOfRange(chosen, promptLength, chosen.length))
+                    + ",\"rejected_ids\":" + Arrays.toString(Arrays.copyOfRange(rejected, promptLength,
+                    rejected.length)) + "}";
+        }
+        Path ids = Files.writeString(dir.resolve("mix-ids.jsonl"), String.join("\n", idRows) + "\n");
+        assertEquals(score(model, ids), score(model, text));
+        // orpo eval --pairs reads the same rows the same way
+        CliRun fromText = CliRun.run("eval", "--model", model.toString(), "--pairs", text.toString());
+        CliRun fromIds = CliRun.run("eval", "--model", model.toString(), "--pairs", ids.toString());
+        assertEquals(0, fromText.exitCode(), fromText.err());
+        assertEquals(fromIds.out(), fromText.out());
+        assertTrue(fromText.out().contains("reward"), fromText.out());
+    }
+
+    private static String turn(String role, String content) {
+        return "{\"role\":\"" + role + "\",\"content\":\"" + content + "\"}";
     }
 
     private static String score(Path model, Path data) {

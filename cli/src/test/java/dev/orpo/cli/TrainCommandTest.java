@@ -10,6 +10,7 @@ import dev.orpo.model.synthetic.DigitExample;
 import dev.orpo.model.synthetic.SyntheticLlama;
 import dev.orpo.model.synthetic.SyntheticPreferenceTask;
 import dev.orpo.model.synthetic.TokenSpace;
+import dev.orpo.stages.demo.DemoAssets;
 import dev.orpo.stages.train.SyntheticPrepared;
 import dev.orpo.stages.train.TrainStage;
 import dev.orpo.stages.train.TrainStageListener;
@@ -83,7 +84,7 @@ class TrainCommandTest {
         StringWriter err = new StringWriter();
         assertEquals(ExitCodes.BAD_INPUT, run(false, new StringWriter(), err, "--model", model.toString(),
                 "--data", data.toString(), "--out", dir.resolve("x").toString(), "--set", "learning_rat=1"));
-        assertTrue(err.toString().contains("unknown training setting 'learning_rat'"), err.toString());
+        assertTrue(err.toString().contains("training.learning_rat: unknown field"), err.toString());
 
         Path outOfVocab = dir.resolve("bad.jsonl");
         Files.writeString(outOfVocab, "{\"prompt_ids\":[1,5],\"chosen_ids\":[64,2],\"rejected_ids\":[6,2]}\n");
@@ -124,6 +125,42 @@ class TrainCommandTest {
         assertEquals(ExitCodes.BAD_INPUT, run(false, new StringWriter(), err, "--model", model.toString(),
                 "--prepared", data.toString(), "--data", config.toString(), "--out", dir.resolve("x").toString()));
         assertTrue(err.toString().contains("exactly one of --data"), err.toString());
+    }
+
+    @Test
+    void textRowsTrainThroughTheDatasetStageExactlyAsPrepareThenTrainPrepared() throws IOException {
+        Path model = DemoAssets.writeModel(dir.resolve("model"), DemoAssets.Spec.small());
+        StringBuilder rows = new StringBuilder();
+        for (String[] r : new String[][] {{"c a b", "a b c", "b a c"}, {"e d", "d e", "e d"}, {"b a", "a b", "b a"},
+                {"f e d", "d e f", "f d e"}}) {
+            rows.append("{\"prompt\":\"sort: ").append(r[0]).append("\",\"chosen\":[{\"role\":\"user\",\"content\":"
+                    + "\"sort: ").append(r[0]).append("\"},{\"role\":\"assistant\",\"content\":\"sorted: ").append(r[1])
+                    .append("\"}],\"rejected\":[{\"role\":\"user\",\"content\":\"sort: ").append(r[0])
+                    .append("\"},{\"role\":\"assistant\",\"content\":\"sorted: ").append(r[2]).append("\"}]}\n");
+        }
+        Path data = Files.writeString(dir.resolve("mix.jsonl"), rows);
+        String[] settings = {"--set", "max_steps=2", "--set", "per_device_train_batch_size=2", "--set",
+                "gradient_accumulation_steps=1", "--set", "learning_rate=1e-3", "--set", "dataset.test_size=1"};
+        List<String> direct = new ArrayList<>(List.of("--model", model.toString(), "--data", data.toString(),
+                "--out", dir.resolve("direct").toString()));
+        direct.addAll(List.of(settings));
+        StringWriter stdout = new StringWriter();
+        StringWriter err = new StringWriter();
+        assertEquals(0, run(false, stdout, err, direct.toArray(String[]::new)), err.toString());
+        assertTrue(stdout.toString().contains("\"event\":\"eval\""), "one held-out row: " + stdout);
+
+        CliRun prepare = CliRun.run("prepare", "--data", data.toString(), "--model", model.toString(), "--out",
+                dir.resolve("prepared").toString(), "--set", "dataset.test_size=1");
+        assertEquals(0, prepare.exitCode(), prepare.err());
+        List<String> staged = new ArrayList<>(List.of("--model", model.toString(), "--prepared",
+                dir.resolve("prepared").toString(), "--out", dir.resolve("staged").toString()));
+        staged.addAll(List.of(settings));
+        assertEquals(0, run(false, new StringWriter(), new StringWriter(), staged.toArray(String[]::new)));
+        for (String file : List.of("adapter_model.safetensors", "adapter_config.json")) {
+            assertArrayEquals(Files.readAllBytes(dir.resolve("staged/adapter").resolve(file)),
+                    Files.readAllBytes(dir.resolve("direct/adapter").resolve(file)), file);
+        }
+        assertTrue(Files.isRegularFile(dir.resolve("direct/adapter/tokenizer.json")), "the run's tokenizer");
     }
 
     @Test

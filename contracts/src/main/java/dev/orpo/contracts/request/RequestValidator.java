@@ -17,6 +17,9 @@ public final class RequestValidator {
     private static final Set<String> DTYPES = Set.of("float16", "bfloat16", "float32");
     private static final Set<String> TARGETS = Set.copyOf(LoraSpec.ALL_LINEAR);
     private static final Set<String> SAVABLE = Set.of("embed_tokens", "lm_head");
+    private static final Set<String> TRUNCATION_MODES = Set.of(TrainingArgs.KEEP_END, TrainingArgs.KEEP_START);
+    private static final Set<String> OPTIMIZERS =
+            Set.of(TrainingArgs.ADAMW_TORCH, TrainingArgs.ADAMW_8BIT, TrainingArgs.PAGED_ADAMW_8BIT);
     /** Hub repo ids as the hub names them: {@code [namespace/]name}, letters, digits, - _ . (≤ 96 per part). */
     private static final Pattern HUB_REPO_ID =
             Pattern.compile("([A-Za-z0-9][A-Za-z0-9._-]{0,95}/)?[A-Za-z0-9][A-Za-z0-9._-]{0,95}");
@@ -24,6 +27,20 @@ public final class RequestValidator {
     private final List<FieldError> errors = new ArrayList<>();
 
     private RequestValidator() {
+    }
+
+    /** The {@code training} section alone (what the trainer's config checks itself with). */
+    public static List<FieldError> trainingErrors(TrainingArgs training) {
+        var v = new RequestValidator();
+        v.training(training);
+        return List.copyOf(v.errors);
+    }
+
+    /** The {@code lora} section alone (what the LoRA config checks itself with). */
+    public static List<FieldError> loraErrors(LoraSpec lora) {
+        var v = new RequestValidator();
+        v.lora(lora);
+        return List.copyOf(v.errors);
     }
 
     public static List<FieldError> validate(TrainingRequest request) {
@@ -92,10 +109,8 @@ public final class RequestValidator {
         if (l.r() <= 0) {
             fail("lora.r", "must be > 0");
         }
-        if (l.loraAlpha() <= 0) {
-            fail("lora.lora_alpha", "must be > 0");
-        }
-        if (l.loraDropout() < 0 || l.loraDropout() >= 1) {
+        positiveFinite("lora.lora_alpha", l.loraAlpha());
+        if (!(l.loraDropout() >= 0 && l.loraDropout() < 1)) {
             fail("lora.lora_dropout", "must be in [0, 1)");
         }
         if (l.targetModules().isEmpty()) {
@@ -109,9 +124,11 @@ public final class RequestValidator {
         }
         if (l.modulesToSave() != null) {
             for (int i = 0; i < l.modulesToSave().size(); i++) {
-                if (!SAVABLE.contains(l.modulesToSave().get(i))) {
-                    fail("lora.modules_to_save[" + i + "]", "unknown module " + l.modulesToSave().get(i)
-                            + " (one of " + SAVABLE + ")");
+                String m = l.modulesToSave().get(i);
+                if (!SAVABLE.contains(m)) {
+                    fail("lora.modules_to_save[" + i + "]", "unknown module " + m + " (one of " + SAVABLE + ")");
+                } else if (l.modulesToSave().indexOf(m) < i) {
+                    fail("lora.modules_to_save[" + i + "]", "duplicate module " + m);
                 }
             }
         }
@@ -124,40 +141,48 @@ public final class RequestValidator {
         }
     }
 
+    /**
+     * The rules of the {@code training} section, the only copy: the trainer's config ({@code TrainerConfig}) checks
+     * itself with these, so a request that validates never fails later on a training rule. Each follows what
+     * transformers / torch accept.
+     */
     private void training(TrainingArgs t) {
-        positive("training.learning_rate", t.learningRate());
-        positive("training.beta", t.beta());
+        nonNegativeFinite("training.learning_rate", t.learningRate()); // torch AdamW: lr >= 0
+        nonNegativeFinite("training.beta", t.beta()); // 0: the odds-ratio term is off (SFT only)
         oneOf("training.lr_scheduler_type", t.lrSchedulerType(), SCHEDULERS);
         atLeast("training.warmup_steps", t.warmupSteps(), 0);
-        if (t.warmupRatio() < 0 || t.warmupRatio() >= 1) {
-            fail("training.warmup_ratio", "must be in [0, 1)");
+        if (!(t.warmupRatio() >= 0 && t.warmupRatio() <= 1)) {
+            fail("training.warmup_ratio", "must be in [0, 1]"); // transformers' rule
         }
         atLeast("training.max_length", t.maxLength(), 2);
         atLeast("training.max_prompt_length", t.maxPromptLength(), 1);
         if (t.maxPromptLength() >= t.maxLength()) {
             fail("training.max_prompt_length", "must be < max_length (" + t.maxLength() + ")");
         }
+        oneOf("training.truncation_mode", t.truncationMode(), TRUNCATION_MODES);
         atLeast("training.per_device_train_batch_size", t.perDeviceTrainBatchSize(), 1);
         atLeast("training.per_device_eval_batch_size", t.perDeviceEvalBatchSize(), 1);
         atLeast("training.gradient_accumulation_steps", t.gradientAccumulationSteps(), 1);
-        if (t.maxSteps() <= 0 && t.numTrainEpochs() <= 0) {
+        if (t.maxSteps() != -1 && t.maxSteps() < 1) {
+            fail("training.max_steps", "must be -1 (derive from num_train_epochs) or >= 1");
+        }
+        if (!Double.isFinite(t.numTrainEpochs()) || (t.maxSteps() == -1 && !(t.numTrainEpochs() > 0))) {
             fail("training.num_train_epochs", "must be > 0 when max_steps is not set");
         }
-        positive("training.eval_steps", t.evalSteps());
+        stepsOrFraction("training.eval_steps", t.evalSteps());
         atLeast("training.logging_steps", t.loggingSteps(), 1);
-        positive("training.save_steps", t.saveSteps());
-        positive("training.max_grad_norm", t.maxGradNorm());
-        if (t.weightDecay() < 0) {
-            fail("training.weight_decay", "must be >= 0");
-        }
-        if (t.adamBeta1() < 0 || t.adamBeta1() >= 1) {
+        stepsOrFraction("training.save_steps", t.saveSteps());
+        nonNegativeFinite("training.max_grad_norm", t.maxGradNorm()); // 0 turns clipping off, as transformers
+        nonNegativeFinite("training.weight_decay", t.weightDecay());
+        if (!(t.adamBeta1() >= 0 && t.adamBeta1() < 1)) {
             fail("training.adam_beta1", "must be in [0, 1)");
         }
-        if (t.adamBeta2() < 0 || t.adamBeta2() >= 1) {
+        if (!(t.adamBeta2() >= 0 && t.adamBeta2() < 1)) {
             fail("training.adam_beta2", "must be in [0, 1)");
         }
-        positive("training.adam_epsilon", t.adamEpsilon());
+        positiveFinite("training.adam_epsilon", t.adamEpsilon());
         atLeast("training.logits_chunk_size", t.logitsChunkSize(), -1); // -1 full, 0 auto, N chunk
+        oneOf("training.optim", t.optim(), OPTIMIZERS);
     }
 
     private void merge(MergeSpec m) {
@@ -206,9 +231,22 @@ public final class RequestValidator {
         }
     }
 
-    private void positive(String path, double value) {
-        if (!(value > 0)) {
-            fail(path, "must be > 0");
+    private void positiveFinite(String path, double value) {
+        if (!(value > 0) || Double.isInfinite(value)) {
+            fail(path, "must be > 0 (and finite)");
+        }
+    }
+
+    private void nonNegativeFinite(String path, double value) {
+        if (!(value >= 0) || Double.isInfinite(value)) {
+            fail(path, "must be >= 0 (and finite)");
+        }
+    }
+
+    /** eval_steps / save_steps: a fraction of the run's steps in (0, 1), or a whole step count (transformers' rule). */
+    private void stepsOrFraction(String path, double value) {
+        if (!(value > 0) || Double.isInfinite(value) || (value >= 1 && value != Math.rint(value))) {
+            fail(path, "must be a fraction in (0, 1) or a whole step count >= 1");
         }
     }
 

@@ -4,8 +4,9 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 
 /**
- * ORPO and training arguments with TRL's {@code ORPOConfig} names. Defaults are the seed notebook's values where it
- * set one, otherwise TRL/transformers' defaults.
+ * ORPO and training arguments with TRL's {@code ORPOConfig} names: the one set of training defaults (the trainer's
+ * {@code TrainerConfig} takes its defaults from here) and, through {@link RequestValidator#training}, the one set of
+ * rules. Defaults are the seed notebook's values where it set one, otherwise TRL/transformers' defaults.
  *
  * @param learningRate              8e-6 (seed)
  * @param beta                      0.1 (seed; the paper's lambda)
@@ -35,12 +36,21 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
  *                                  ≈ 1.5× the step time (with a frozen base the backward pass costs about one forward,
  *                                  so the recompute adds half). ≠ seed: the seed gets true from PEFT's
  *                                  prepare_model_for_kbit_training, to fit a GPU; on CPU memory is rarely the limit
- * @param logitsChunkSize           0 = auto (default): the LM head runs in chunks when the full (2B, T, V) fp32 logits would
- *                                  exceed 32 MiB, else on full logits; -1 = always full logits (as TRL); &gt; 0 = that
- *                                  many token positions at a time. Not a TRL argument: our addition, like Liger's fused
- *                                  linear cross-entropy; a chunked head uses a hand-written gradient, so the logits
- *                                  never exist at once: same loss, metrics and gradients, a lower step peak and no
- *                                  allocator churn for large vocabularies (the rule: model-core's LogitsChunking)
+ * @param logitsChunkSize           0 = auto (default): the LM head runs in chunks when the full (2B, T, V) fp32 logits
+ *                                  would exceed 32 MiB, else on full logits; -1 = always full logits (as TRL); &gt; 0 =
+ *                                  that many token positions at a time. Not a TRL argument: our addition, like Liger's
+ *                                  fused linear cross-entropy; a chunked head uses a hand-written gradient, so the
+ *                                  logits never exist at once: same loss, metrics and gradients, a lower step peak and
+ *                                  no allocator churn for large vocabularies (the rule: model-core's LogitsChunking)
+ * @param truncationMode            keep_end (TRL's default, the seed's): which end of a too-long prompt survives;
+ *                                  keep_start keeps its beginning
+ * @param disableDropout            true (TRL's ORPOConfig default): every dropout is zeroed during training, LoRA's
+ *                                  included, so the seed trained without its lora_dropout=0.05; false applies
+ *                                  lora.lora_dropout
+ * @param optim                     adamw_torch (TRL/transformers' default): fp32 AdamW moments; adamw_8bit or
+ *                                  paged_adamw_8bit (the seed's): bitsandbytes' block-wise 8-bit AdamW states ("paged"
+ *                                  moves CUDA unified memory, which a CPU has no use for: treated as adamw_8bit)
+ * @param evalOnStart               false (transformers): evaluate the held-out pairs once before the first update
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record TrainingArgs(
@@ -67,7 +77,19 @@ public record TrainingArgs(
         Long seed,
         Boolean promptLoss,
         Boolean gradientCheckpointing,
-        Integer logitsChunkSize) {
+        Integer logitsChunkSize,
+        String truncationMode,
+        Boolean disableDropout,
+        String optim,
+        Boolean evalOnStart) {
+
+    /** {@code truncation_mode} values, TRL's. */
+    public static final String KEEP_END = "keep_end";
+    public static final String KEEP_START = "keep_start";
+    /** {@code optim} values accepted: transformers' names for the two AdamW variants the trainer implements. */
+    public static final String ADAMW_TORCH = "adamw_torch";
+    public static final String ADAMW_8BIT = "adamw_8bit";
+    public static final String PAGED_ADAMW_8BIT = "paged_adamw_8bit";
 
     public TrainingArgs {
         learningRate = or(learningRate, 8e-6);
@@ -94,25 +116,20 @@ public record TrainingArgs(
         promptLoss = or(promptLoss, Boolean.TRUE);
         gradientCheckpointing = or(gradientCheckpointing, Boolean.FALSE);
         logitsChunkSize = or(logitsChunkSize, 0);
+        truncationMode = or(truncationMode, KEEP_END);
+        disableDropout = or(disableDropout, Boolean.TRUE);
+        optim = or(optim, ADAMW_TORCH);
+        evalOnStart = or(evalOnStart, Boolean.FALSE);
     }
 
     public static TrainingArgs defaults() {
         return new TrainingArgs(null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
-    /** Steps between evaluations given the total: fraction of total (rounded up) or a count. */
-    public int evalEvery(int totalSteps) {
-        return stepsOf(evalSteps, totalSteps);
-    }
-
-    /** Steps between checkpoints given the total. */
-    public int saveEvery(int totalSteps) {
-        return stepsOf(saveSteps, totalSteps);
-    }
-
-    private static int stepsOf(double value, int totalSteps) {
-        return value < 1 ? Math.max(1, (int) Math.ceil(value * totalSteps)) : (int) value;
+    /** True for the 8-bit optimizer states ({@code adamw_8bit}, {@code paged_adamw_8bit}). */
+    public boolean eightBitOptimizer() {
+        return ADAMW_8BIT.equals(optim) || PAGED_ADAMW_8BIT.equals(optim);
     }
 
     private static <T> T or(T value, T fallback) {

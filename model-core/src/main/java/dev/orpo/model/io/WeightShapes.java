@@ -49,6 +49,19 @@ public final class WeightShapes {
         return m;
     }
 
+    /** Parameters of a checkpoint for {@code c}: the sum of every expected tensor's elements (q/k/v biases included). */
+    public static long parameterCount(LlamaConfig c) {
+        long n = 0;
+        for (long[] shape : expected(c).values()) {
+            long size = 1;
+            for (long d : shape) {
+                size *= d;
+            }
+            n += size;
+        }
+        return n;
+    }
+
     /** The expected tensors as write specs in {@code dtype}. */
     public static List<TensorSpec> specs(LlamaConfig c, DType dtype) {
         List<TensorSpec> out = new ArrayList<>();

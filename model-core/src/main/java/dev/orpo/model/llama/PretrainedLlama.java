@@ -19,7 +19,8 @@ public final class PretrainedLlama {
 
     /**
      * Loads {@code modelDir} and applies the adapter in {@code adapterDir} (null: none). A saved embed_tokens /
-     * lm_head with more rows than the base (tokens added by a chat-template setup) resizes the model first.
+     * lm_head with more rows than the base (tokens added by a chat-template setup) resizes the model first; every
+     * module in the adapter's {@code modules_to_save} is replaced by its saved tensor.
      */
     public static LlamaModel load(Path modelDir, Path adapterDir, NDManager manager) {
         return load(modelDir, adapterDir, manager, LlamaModel.DENSE);
@@ -39,6 +40,7 @@ public final class PretrainedLlama {
             }
             adapter.validateAgainst(model.config());
             model.applyLora(LoraConfig.fromPeft(adapter.config(), 0L));
+            TrainableTensors.trainModules(model, adapter.config().modulesToSave()); // replaced whole by the adapter
             model.importTrainable(adapter.tensors());
             return model;
         } catch (RuntimeException e) {

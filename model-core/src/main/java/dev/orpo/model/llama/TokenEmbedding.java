@@ -7,7 +7,8 @@ import ai.djl.ndarray.NDScope;
 
 /**
  * A [V, C] table of row vectors, used as the token embedding and (as {@link LmHead}) the output projection. Frozen
- * unless resized, in which case the whole table trains (PEFT {@code modules_to_save}).
+ * unless resized or named in {@code modules_to_save}, in which case the whole table trains (PEFT's
+ * {@code modules_to_save}).
  */
 public final class TokenEmbedding implements AutoCloseable {
     private NDArray weight;
@@ -35,6 +36,12 @@ public final class TokenEmbedding implements AutoCloseable {
         return trainable;
     }
 
+    /** The whole table receives gradients from now on (PEFT {@code modules_to_save}). */
+    public void makeTrainable() {
+        weight.setRequiresGradient(true);
+        trainable = true;
+    }
+
     /**
      * Grows the table to {@code newRows}: new rows are the mean of the old rows (so new tokens start as an "average"
      * token, as transformers' mean resizing does in expectation); the whole table becomes trainable.
@@ -56,8 +63,7 @@ public final class TokenEmbedding implements AutoCloseable {
         }
         weight.close();
         weight = grown;
-        weight.setRequiresGradient(true);
-        trainable = true;
+        makeTrainable();
     }
 
     @Override

@@ -30,7 +30,23 @@ public final class TrainableTensors {
         return "model.layers." + layer + "." + target.path();
     }
 
-    /** PEFT {@code modules_to_save} of this model: embed_tokens (and an untied lm_head) once resized. */
+    /**
+     * PEFT {@code modules_to_save}: {@code embed_tokens} and/or {@code lm_head} train whole and are saved with the
+     * adapter under PEFT's keys. With tied embeddings the two are one matrix: naming either trains it, saved as
+     * embed_tokens (as after a vocabulary resize).
+     */
+    public static void trainModules(LlamaModel model, java.util.Collection<String> modulesToSave) {
+        for (String module : modulesToSave) {
+            switch (module) {
+                case "embed_tokens" -> model.embedding().makeTrainable();
+                case "lm_head" -> model.lmHead().table().makeTrainable();
+                default -> throw new IllegalArgumentException("lora.modules_to_save: unknown module " + module
+                        + " (embed_tokens, lm_head)");
+            }
+        }
+    }
+
+    /** PEFT {@code modules_to_save} of this model: the tables that train (after a resize or by request). */
     static java.util.List<String> modulesToSave(LlamaModel model) {
         java.util.List<String> out = new java.util.ArrayList<>();
         if (model.embedding().trainable()) {

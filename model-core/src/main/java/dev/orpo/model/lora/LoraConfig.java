@@ -1,12 +1,18 @@
 package dev.orpo.model.lora;
 
+import dev.orpo.contracts.request.InvalidRequestException;
+import dev.orpo.contracts.request.LoraSpec;
+import dev.orpo.contracts.request.RequestValidator;
+import dev.orpo.contracts.request.TrainingArgs;
+
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 
 /**
- * LoRA hyper-parameters (PEFT {@code LoraConfig} semantics).
+ * LoRA hyper-parameters (PEFT {@code LoraConfig} semantics): the typed view of a request's {@link LoraSpec}, which
+ * owns the defaults and, through {@link RequestValidator#loraErrors}, the rules.
  *
  * @param r             rank of the update; must be ≥ 1
  * @param alpha         {@code lora_alpha}; the update is scaled by {@code alpha / r} ({@code alpha / √r} with rsLoRA)
@@ -19,28 +25,26 @@ public record LoraConfig(int r, double alpha, double dropout, Set<LoraTarget> ta
                          long seed) {
 
     public LoraConfig {
-        if (r < 1) {
-            throw new IllegalArgumentException("lora r must be >= 1, got " + r);
-        }
-        if (!(alpha > 0) || Double.isInfinite(alpha)) {
-            throw new IllegalArgumentException("lora alpha must be a positive finite number, got " + alpha);
-        }
-        if (!(dropout >= 0 && dropout < 1)) {
-            throw new IllegalArgumentException("lora dropout must be in [0, 1), got " + dropout);
-        }
-        if (targets == null || targets.isEmpty()) {
-            throw new IllegalArgumentException("lora targets must name at least one module");
-        }
+        List<String> names = targets == null ? List.of()
+                : targets.stream().sorted().map(LoraTarget::moduleName).toList();
+        InvalidRequestException.throwIfAny(RequestValidator.loraErrors(
+                new LoraSpec(r, alpha, dropout, names, useRslora, null)));
         targets = Collections.unmodifiableSet(EnumSet.copyOf(targets));
     }
 
-    /**
-     * Defaults of the ORPO paper's / TRL examples' LoRA runs: r 16 and alpha 32 (scaling 2, the common
-     * "alpha = 2r" choice), dropout 0.05 (PEFT examples), all seven linear layers (QLoRA finding that adapting every
-     * linear layer matters more than rank), plain scaling, seed 42.
-     */
+    /** A request's PEFT-named LoRA section; {@code seed} (the run's) seeds the A matrices. */
+    public static LoraConfig of(LoraSpec spec, long seed) {
+        EnumSet<LoraTarget> targets = EnumSet.noneOf(LoraTarget.class);
+        for (String t : spec.targetModules()) {
+            targets.add(LoraTarget.fromModuleName(t));
+        }
+        return new LoraConfig(spec.r(), spec.loraAlpha(), spec.loraDropout(), targets, spec.useRslora(), seed);
+    }
+
+    /** The request's defaults ({@link LoraSpec#defaults()}: the seed's r 16, alpha 32, dropout 0.05, all seven
+     * projections) with the request's default seed. */
     public static LoraConfig defaults() {
-        return new LoraConfig(16, 32, 0.05, EnumSet.allOf(LoraTarget.class), false, 42L);
+        return of(LoraSpec.defaults(), TrainingArgs.defaults().seed());
     }
 
     /** The LoRA part of a PEFT adapter_config.json; {@code seed} is ours (PEFT does not record one). */

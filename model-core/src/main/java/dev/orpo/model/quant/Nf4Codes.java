@@ -4,10 +4,8 @@ package dev.orpo.model.quant;
  * The two code books of QLoRA storage and nearest-code rounding.
  *
  * <p>NF4: 16 values, the N(0, 1) quantiles normalised to [-1, 1] with an exact zero (Dettmers et al. 2023; the
- * constants of bitsandbytes' NF4 kernels). DYNAMIC: bitsandbytes' signed 8-bit dynamic map ({@code
- * create_dynamic_map(signed=True, max_exponent_bits=7, total_bits=8)}), used for the double-quantized scales: for
- * decades 10⁻⁶ … 10⁰, the 2ⁱ midpoints of {@code linspace(0.1, 1, 2ⁱ + 1)} with both signs, plus 0 and 1, sorted. It is
- * computed in fp32 the way PyTorch's {@code linspace} does, so it matches bitsandbytes bit for bit.
+ * constants of bitsandbytes' NF4 kernels). DYNAMIC: bitsandbytes' signed 8-bit dynamic map
+ * ({@link DynamicQuantization#signedMap()}), used for the double-quantized scales.
  */
 public final class Nf4Codes {
     /** Index of the NF4 code 0.0 (also the padding code). */
@@ -19,7 +17,7 @@ public final class Nf4Codes {
         0.24611230194568634f, 0.33791524171829224f, 0.44070982933044434f, 0.5626170039176941f,
         0.7229568362236023f, 1.0f};
 
-    private static final float[] DYNAMIC = dynamicMap();
+    private static final float[] DYNAMIC = DynamicQuantization.signedTable();
 
     private Nf4Codes() {
     }
@@ -70,37 +68,5 @@ public final class Nf4Codes {
             return k + 1;
         }
         return k;
-    }
-
-    private static float[] dynamicMap() {
-        float[] decades = {1e-6f, 1e-5f, 1e-4f, 1e-3f, 1e-2f, 1e-1f, 1f};
-        float[] data = new float[256];
-        int n = 0;
-        for (int i = 0; i < decades.length; i++) {
-            float[] b = linspace(0.1f, 1f, (1 << i) + 1);
-            for (int k = 0; k + 1 < b.length; k++) {
-                float mean = (b[k] + b[k + 1]) / 2f;
-                data[n++] = decades[i] * mean;
-                data[n++] = -decades[i] * mean;
-            }
-        }
-        data[n++] = 0f;
-        data[n++] = 1f;
-        if (n != 256) {
-            throw new IllegalStateException("dynamic map has " + n + " values");
-        }
-        java.util.Arrays.sort(data);
-        return data;
-    }
-
-    /** PyTorch's fp32 linspace: start + step·i in the first half, end − step·(steps − 1 − i) in the second. */
-    private static float[] linspace(float start, float end, int steps) {
-        float step = (end - start) / (steps - 1);
-        float[] out = new float[steps];
-        int halfway = steps / 2;
-        for (int i = 0; i < steps; i++) {
-            out[i] = i < halfway ? start + step * i : end - step * (steps - i - 1);
-        }
-        return out;
     }
 }

@@ -4,8 +4,11 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.orpo.model.orpo.PreferencePair;
-import dev.orpo.model.text.ChatMessage;
+import dev.orpo.model.text.ChatTemplate;
+import dev.orpo.model.text.HfTokenizer;
 import dev.orpo.model.text.PreferenceExample;
+import dev.orpo.model.text.PreferenceRows;
+import dev.orpo.model.text.PreferenceTokenizationConfig;
 import dev.orpo.model.text.PreferenceTokenizer;
 
 import java.io.IOException;
@@ -16,16 +19,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Text preference rows in JSONL, tokenized with the model's tokenizer and chat template by TRL's rules
- * ({@link PreferenceTokenizer}). A row is one of:
- * <ul>
- *   <li>{@code {"chosen": [messages], "rejected": [messages]}}: message lists sharing the prompt turns
- *       (orpo-dpo-mix-40k); the common prefix is the prompt</li>
- *   <li>{@code {"prompt": [messages] | "text", "chosen": "answer", "rejected": "answer"}}: a string prompt is one user
- *       turn</li>
- *   <li>{@code {"prompt": [messages], "chosen": [messages], "rejected": [messages]}}: explicit completion turns</li>
- * </ul>
- * Messages are {@code {"role": ..., "content": ...}}. Errors name the file, line and field.
+ * Text preference rows in JSONL (columns {@code prompt}, {@code chosen}, {@code rejected}, {@code system}), read by the
+ * one row parser ({@link PreferenceRows}, the dataset stage's) and tokenized with the model's tokenizer and chat
+ * template by TRL's rules ({@link PreferenceTokenizer}). Errors name the file, line and field.
  */
 public final class PreferenceTextJsonl {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -41,6 +37,22 @@ public final class PreferenceTextJsonl {
             }
         }
         throw new IllegalArgumentException(file + ": no rows");
+    }
+
+    /**
+     * The pairs of a JSONL file of either kind: token-id rows ({@link PreferenceIdsJsonl}) as they are, text rows
+     * tokenized with the tokenizer (and chat template) in {@code tokenizerDir} by TRL's rules. What {@code orpo score}
+     * and {@code orpo eval --pairs} read.
+     */
+    public static List<PreferencePair> readIdsOrText(Path file, Path tokenizerDir, PreferenceTokenizationConfig config)
+            throws IOException {
+        if (holdsIds(file)) {
+            return PreferenceIdsJsonl.read(file);
+        }
+        try (HfTokenizer tokenizer = HfTokenizer.load(tokenizerDir)) {
+            ChatTemplate template = tokenizer.chatTemplate().isPresent() ? ChatTemplate.of(tokenizer) : null;
+            return read(file, new PreferenceTokenizer(tokenizer, template, config));
+        }
     }
 
     /** Reads and tokenizes every row. */
@@ -72,54 +84,10 @@ public final class PreferenceTextJsonl {
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException(where + ": invalid JSON: " + e.getOriginalMessage(), e);
         }
-        if (row == null || !row.isObject()) {
-            throw new IllegalArgumentException(where + ": expected a JSON object with chosen and rejected");
+        PreferenceRows.Parsed parsed = PreferenceRows.parse(row);
+        if (parsed.identical()) {
+            throw new IllegalArgumentException("chosen and rejected are identical (no preference to score)");
         }
-        JsonNode prompt = row.get("prompt");
-        JsonNode chosen = required(row, "chosen", where);
-        JsonNode rejected = required(row, "rejected", where);
-        boolean noPrompt = prompt == null || prompt.isNull();
-        if (noPrompt && chosen.isArray() && rejected.isArray()) {
-            return PreferenceExample.sharedPrompt(messages(chosen, "chosen", where),
-                    messages(rejected, "rejected", where));
-        }
-        if (noPrompt) {
-            throw new IllegalArgumentException(where + ": field prompt is missing (needed unless chosen and rejected"
-                    + " are message lists sharing the prompt turns)");
-        }
-        List<ChatMessage> turns = prompt.isTextual() ? List.of(ChatMessage.user(prompt.asText()))
-                : messages(prompt, "prompt", where);
-        if (chosen.isTextual() && rejected.isTextual()) {
-            return PreferenceExample.conversation(turns, chosen.asText(), rejected.asText());
-        }
-        return new PreferenceExample.Conversation(turns, messages(chosen, "chosen", where),
-                messages(rejected, "rejected", where));
-    }
-
-    private static JsonNode required(JsonNode row, String field, String where) {
-        JsonNode value = row.get(field);
-        if (value == null || value.isNull()) {
-            throw new IllegalArgumentException(where + ": field " + field + " is missing");
-        }
-        if (!value.isTextual() && !value.isArray()) {
-            throw new IllegalArgumentException(where + ": field " + field + " must be a string or a message list");
-        }
-        return value;
-    }
-
-    private static List<ChatMessage> messages(JsonNode array, String field, String where) {
-        if (!array.isArray()) {
-            throw new IllegalArgumentException(where + ": field " + field + " must be a message list");
-        }
-        List<ChatMessage> out = new ArrayList<>();
-        for (int i = 0; i < array.size(); i++) {
-            JsonNode m = array.get(i);
-            if (!m.isObject() || !m.path("role").isTextual() || !m.path("content").isTextual()) {
-                throw new IllegalArgumentException(where + ": field " + field + "[" + i
-                        + "] must be {\"role\": string, \"content\": string}");
-            }
-            out.add(new ChatMessage(m.get("role").asText(), m.get("content").asText()));
-        }
-        return out;
+        return parsed.example();
     }
 }

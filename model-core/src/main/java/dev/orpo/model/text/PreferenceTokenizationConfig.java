@@ -1,5 +1,7 @@
 package dev.orpo.model.text;
 
+import dev.orpo.contracts.request.TrainingArgs;
+
 /**
  * Length limits for {@link PreferenceTokenizer}, TRL ORPOConfig names and defaults.
  *
@@ -10,8 +12,8 @@ package dev.orpo.model.text;
  */
 public record PreferenceTokenizationConfig(int maxLength, int maxPromptLength, TruncationMode truncationMode) {
 
-    public static final PreferenceTokenizationConfig DEFAULTS =
-            new PreferenceTokenizationConfig(1024, 512, TruncationMode.KEEP_END);
+    /** The request's defaults ({@link TrainingArgs#defaults()}: the seed's 1024 / 512, TRL's keep_end). */
+    public static final PreferenceTokenizationConfig DEFAULTS = of(TrainingArgs.defaults());
 
     public PreferenceTokenizationConfig {
         if (maxLength < 2) {
@@ -26,6 +28,24 @@ public record PreferenceTokenizationConfig(int maxLength, int maxPromptLength, T
         }
     }
 
+    /** A request's {@code max_length}, {@code max_prompt_length} and {@code truncation_mode}. */
+    public static PreferenceTokenizationConfig of(TrainingArgs args) {
+        return new PreferenceTokenizationConfig(args.maxLength(), args.maxPromptLength(),
+                TruncationMode.parse(args.truncationMode()));
+    }
+
     /** TRL's {@code truncation_mode}. */
-    public enum TruncationMode { KEEP_END, KEEP_START }
+    public enum TruncationMode {
+        KEEP_END, KEEP_START;
+
+        /** TRL's name: {@code keep_end} or {@code keep_start}. */
+        public static TruncationMode parse(String name) {
+            return switch (name) {
+                case TrainingArgs.KEEP_END -> KEEP_END;
+                case TrainingArgs.KEEP_START -> KEEP_START;
+                default -> throw new IllegalArgumentException("training.truncation_mode: must be one of [keep_end, "
+                        + "keep_start], was " + name);
+            };
+        }
+    }
 }

@@ -19,9 +19,11 @@ import java.util.OptionalInt;
  *   <li>Special tokens (TRL {@code add_bos_token_if_needed} / {@code add_eos_token_if_needed}): BOS prepended only
  *   when the prompt does not already start with it (Llama 3 templates emit it: never doubled), EOS appended only
  *   when the answer does not already end with it.</li>
- *   <li>Truncation: if prompt + longer answer exceeds maxLength, the prompt is cut to maxPromptLength (keeping its
- *   end by default), then answers to maxLength − prompt length. TRL ≤ 0.28 cut answers to maxLength −
- *   maxPromptLength (never more tokens than this); TRL ≥ 0.29 no longer cuts prompts.</li>
+ *   <li>Truncation (TRL ≤ 0.28's {@code tokenize_row}, the seed's): when prompt + longer answer exceeds maxLength,
+ *   the prompt is cut to its last ({@code keep_end}) or first ({@code keep_start}) maxPromptLength tokens; if the pair
+ *   is still too long, each answer is cut to maxLength − maxPromptLength tokens, however short the prompt is. (TRL
+ *   ≥ 0.29 no longer cuts prompts and cuts answers to maxLength − prompt length.) BOS and EOS are added before
+ *   truncation, so a cut answer loses its EOS and {@code keep_end} drops the BOS, as in TRL.</li>
  * </ol>
  */
 public final class PreferenceTokenizer {
@@ -158,7 +160,7 @@ public final class PreferenceTokenizer {
         if (prompt.length + longerAnswer <= config.maxLength()) {
             return answer;
         }
-        return Arrays.copyOf(answer, Math.min(answer.length, config.maxLength() - prompt.length));
+        return Arrays.copyOf(answer, Math.min(answer.length, config.maxLength() - config.maxPromptLength()));
     }
 
     private static int[] prependIfMissing(int token, int[] ids) {

@@ -10,13 +10,17 @@ import java.util.Map;
 
 /**
  * AdamW with {@code torch.optim.AdamW} semantics (decoupled weight decay, bias-corrected moments), for the trainable
- * tensors of one model. The moments live in this optimizer's own manager, outside any per-step {@link NDScope}.
+ * tensors of one model: {@code optim: adamw_torch}. The moments live in this optimizer's own manager, outside any per-step {@link NDScope}.
  *
  * <p>Use per step: forward + backward inside a GradientCollector (and an NDScope), close the collector, optionally
  * {@link GradientClipping#clipByGlobalNorm}, then {@link #step(double)}. DJL's collector accumulates gradients across
  * backward calls, so {@code step} zeroes them after the update.
  */
-public final class AdamW implements AutoCloseable {
+public final class AdamW implements Optimizer {
+    /** This optimizer's {@code optim} name (transformers'). */
+    public static final String NAME = "adamw_torch";
+    static final String FIRST = "exp_avg.";
+    static final String SECOND = "exp_avg_sq.";
 
     /**
      * Hyper-parameters; {@link #DEFAULTS} are HF TrainingArguments' ({@code adam_beta1=0.9}, {@code adam_beta2=0.999},
@@ -39,13 +43,6 @@ public final class AdamW implements AutoCloseable {
                 throw new IllegalArgumentException("weight_decay must be finite and >= 0, got " + weightDecay);
             }
         }
-    }
-
-    /**
-     * Serializable optimizer state for checkpoints: update count and both moments per parameter name, as float arrays
-     * in the parameters' row-major order.
-     */
-    public record State(long step, Map<String, float[]> firstMoment, Map<String, float[]> secondMoment) {
     }
 
     private final Map<String, NDArray> params;
@@ -77,16 +74,19 @@ public final class AdamW implements AutoCloseable {
     }
 
     /** Number of updates applied so far (PyTorch's {@code state['step']}). */
+    @Override
     public long stepCount() {
         return step;
     }
 
     /** The parameters this optimizer updates, by name. */
+    @Override
     public Map<String, NDArray> parameters() {
         return java.util.Collections.unmodifiableMap(params);
     }
 
     /** Applies one AdamW update with learning rate {@code lr} to every parameter, then zeroes the gradients. */
+    @Override
     public void step(double lr) {
         step++;
         double b1 = config.beta1();
@@ -113,41 +113,43 @@ public final class AdamW implements AutoCloseable {
         }
     }
 
-    /** Zeroes all gradients without updating (e.g. after a skipped step). */
-    public void zeroGradients() {
-        try (NDScope scope = new NDScope()) {
-            for (NDArray p : params.values()) {
-                p.getGradient().muli(0);
-            }
+    /** The moments as {@code exp_avg.<param>} / {@code exp_avg_sq.<param>} F32 tensors (PyTorch's state names). */
+    @Override
+    public OptimizerState exportState() {
+        Map<String, OptimizerState.Tensor> tensors = new LinkedHashMap<>();
+        for (Map.Entry<String, NDArray> p : params.entrySet()) {
+            long[] shape = p.getValue().getShape().getShape();
+            tensors.put(FIRST + p.getKey(), OptimizerState.Tensor.floats(host(m.get(p.getKey())), shape));
+            tensors.put(SECOND + p.getKey(), OptimizerState.Tensor.floats(host(v.get(p.getKey())), shape));
         }
-    }
-
-    /** Copies the optimizer state out for a checkpoint. */
-    public State exportState() {
-        Map<String, float[]> first = new LinkedHashMap<>();
-        Map<String, float[]> second = new LinkedHashMap<>();
-        for (String name : params.keySet()) {
-            first.put(name, m.get(name).toType(DataType.FLOAT32, false).toFloatArray());
-            second.put(name, v.get(name).toType(DataType.FLOAT32, false).toFloatArray());
-        }
-        return new State(step, first, second);
+        return new OptimizerState(step, NAME, tensors);
     }
 
     /** Restores a state written by {@link #exportState()} for the same parameter names and shapes. */
-    public void importState(State state) {
+    @Override
+    public void importState(OptimizerState state) {
         if (state.step() < 0) {
             throw new IllegalArgumentException("optimizer state step must be >= 0, got " + state.step());
         }
-        for (String name : params.keySet()) {
-            load(name, "first moment", state.firstMoment().get(name), m);
-            load(name, "second moment", state.secondMoment().get(name), v);
+        if (!NAME.equals(state.optim())) {
+            throw new IllegalArgumentException("optimizer state was written by " + state.optim() + ", not " + NAME);
         }
-        for (String name : state.firstMoment().keySet()) {
+        for (String name : params.keySet()) {
+            load(name, "first moment", state.tensor(FIRST + name).floats(FIRST + name), m);
+            load(name, "second moment", state.tensor(SECOND + name).floats(SECOND + name), v);
+        }
+        for (String key : state.tensors().keySet()) {
+            String name = key.startsWith(SECOND) ? key.substring(SECOND.length())
+                    : key.startsWith(FIRST) ? key.substring(FIRST.length()) : key;
             if (!params.containsKey(name)) {
-                throw new IllegalArgumentException("optimizer state has unknown parameter " + name);
+                throw new IllegalArgumentException("optimizer state has unknown tensor " + key);
             }
         }
         step = state.step();
+    }
+
+    private static float[] host(NDArray moment) {
+        return moment.toType(DataType.FLOAT32, false).toFloatArray();
     }
 
     private void load(String name, String what, float[] values, Map<String, NDArray> target) {

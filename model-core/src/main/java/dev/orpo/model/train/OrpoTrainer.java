@@ -53,7 +53,7 @@ public final class OrpoTrainer {
         if (train == null || train.isEmpty()) {
             throw new IllegalArgumentException("training data is empty");
         }
-        Checkpoints.adapterConfig(model, baseModelNameOrPath); // fails early without LoRA
+        model.peftConfig(baseModelNameOrPath); // fails early without LoRA
         this.model = model;
         this.config = config;
         this.train = List.copyOf(train);
@@ -86,8 +86,8 @@ public final class OrpoTrainer {
 
     /** Trains from the model's current trainable weights (a fresh LoRA) to the end or a cancel. */
     public TrainResult train() {
-        try (AdamW adam = new AdamW(trainableByName(), config.adam())) {
-            return run(0, adam, new ArrayList<>());
+        try (Optimizer optimizer = Optimizer.create(config, trainableByName())) {
+            return run(0, optimizer, new ArrayList<>());
         }
     }
 
@@ -102,19 +102,19 @@ public final class OrpoTrainer {
                     .intValue(), checkpointDir);
         }
         model.importTrainable(dev.orpo.model.lora.PeftAdapterFiles.read(checkpointDir).tensors());
-        try (AdamW adam = new AdamW(trainableByName(), config.adam())) {
-            adam.importState(Checkpoints.readOptimizer(checkpointDir));
-            return run(state.globalStep(), adam, new ArrayList<>(state.logHistory()));
+        try (Optimizer optimizer = Optimizer.create(config, trainableByName())) {
+            optimizer.importState(Checkpoints.readOptimizer(checkpointDir));
+            return run(state.globalStep(), optimizer, new ArrayList<>(state.logHistory()));
         }
     }
 
-    private TrainResult run(int startStep, AdamW adam, List<Map<String, Object>> history) {
+    private TrainResult run(int startStep, Optimizer optimizer, List<Map<String, Object>> history) {
         int total = totalSteps();
         int accum = config.gradientAccumulationSteps();
         int perEpoch = config.stepsPerEpoch(train.size());
         int microsPerEpoch = config.microBatchesPerEpoch(train.size());
         LrSchedule schedule = config.schedule(total);
-        List<NDArray> params = new ArrayList<>(adam.parameters().values());
+        List<NDArray> params = new ArrayList<>(optimizer.parameters().values());
         MetricWindow window = new MetricWindow();
         long started = System.nanoTime();
         if (startStep == 0 && config.evalOnStart()) {
@@ -139,7 +139,8 @@ public final class OrpoTrainer {
                 orderEpoch = epoch;
             }
             // forward + backward of each micro-batch; loss / n so n micro-batches sum to one batch's gradient
-            model.setTraining(true);
+            // LoRA dropout on, unless disable_dropout (TRL's default) zeroes it as TRL's disable_dropout_in_model does
+            model.setTraining(!config.disableDropout());
             int n = last - first;
             for (int micro = first; micro < last; micro++) {
                 int update = step;
@@ -155,13 +156,13 @@ public final class OrpoTrainer {
                     window.add(out.loss(), out.metrics(), tokens(pairs));
                 }
             }
-            // update after the collector has closed: clip, scheduled lr, AdamW (which zeroes the gradients);
+            // update after the collector has closed: clip, scheduled lr, the optimizer (which zeroes the gradients);
             // the scope frees the norm's temporaries
             double gradNorm = config.maxGradNorm() > 0
                     ? GradientClipping.clipByGlobalNorm(params, config.maxGradNorm())
                     : GradientClipping.globalNorm(params);
             double lr = schedule.lr(step);
-            adam.step(lr);
+            optimizer.step(lr);
             step++;
             double epochs = (double) step / perEpoch;
 
@@ -181,11 +182,11 @@ public final class OrpoTrainer {
                 evaluateAndReport(step, epochs, history);
             }
             if (step % config.saveEvery(total) == 0 || step == total) {
-                lastSaved = save(step, perEpoch, adam, history);
+                lastSaved = save(step, perEpoch, optimizer, history);
             }
         }
         if (lastSaved == null || !lastSaved.getFileName().toString().equals(Checkpoints.dirName(step))) {
-            lastSaved = save(step, perEpoch, adam, history);
+            lastSaved = save(step, perEpoch, optimizer, history);
         }
         TrainResult result = new TrainResult(step, total, cancelled, lastSaved, history);
         listeners.forEach(l -> l.onEnd(result));
@@ -243,10 +244,10 @@ public final class OrpoTrainer {
         listeners.forEach(l -> l.onEvaluate(step, metrics));
     }
 
-    private Path save(int step, int perEpoch, AdamW adam, List<Map<String, Object>> history) {
+    private Path save(int step, int perEpoch, Optimizer optimizer, List<Map<String, Object>> history) {
         TrainerState state = new TrainerState(step, totalSteps(), (double) step / perEpoch, step / perEpoch,
                 step % perEpoch, train.size(), config.seed(), step, config.asMap(), history);
-        Path dir = Checkpoints.write(checkpointsDir, model, baseModel, adam, state);
+        Path dir = Checkpoints.write(checkpointsDir, model, baseModel, optimizer, state);
         listeners.forEach(l -> l.onCheckpoint(step, dir));
         return dir;
     }

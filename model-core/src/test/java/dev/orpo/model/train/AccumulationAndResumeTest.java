@@ -58,10 +58,11 @@ class AccumulationAndResumeTest {
 
     @Test
     void resumedRunEqualsUninterruptedRun() {
-        // 12 rows, 2 pairs × 2 micro-batches: 3 updates per epoch, 2 epochs; LoRA dropout on
+        // 12 rows, 2 pairs × 2 micro-batches: 3 updates per epoch, 2 epochs; LoRA dropout on (its masks must resume)
         List<PreferencePair> rows = SyntheticRun.TRAIN.subList(0, 12);
         TrainerConfig config = SyntheticRun.fast().with("per_device_train_batch_size", "2")
-                .with("gradient_accumulation_steps", "2").with("num_train_epochs", "2");
+                .with("gradient_accumulation_steps", "2").with("num_train_epochs", "2")
+                .with("disable_dropout", "false");
         Path baseDir = SyntheticRun.base(dir);
         Map<String, float[]> uninterrupted;
         try (LlamaModel model = SyntheticRun.model(baseDir, manager, 0.1)) {
@@ -103,6 +104,47 @@ class AccumulationAndResumeTest {
                     "tiny");
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> other.resume(checkpoint));
             assertTrue(e.getMessage().contains("train rows 12"), e.getMessage());
+        }
+    }
+
+    @Test
+    void eightBitOptimizerStatesResumeBitForBitThroughTheCheckpoint() {
+        // rank 32: the mlp factors (32 x 128, 128 x 32) reach bitsandbytes' 4096-value minimum and keep 8-bit moments
+        List<PreferencePair> rows = SyntheticRun.TRAIN.subList(0, 8);
+        TrainerConfig config = SyntheticRun.fast().with("per_device_train_batch_size", "2")
+                .with("gradient_accumulation_steps", "1").with("max_steps", "4").with("optim", "paged_adamw_8bit");
+        Path baseDir = SyntheticRun.base(dir);
+        Map<String, float[]> uninterrupted;
+        try (LlamaModel model = SyntheticRun.model(baseDir, manager, 0.0, 32)) {
+            new OrpoTrainer(model, config, rows, List.of(), dir.resolve("full8"), "tiny").train();
+            uninterrupted = OrpoTrainerTest.host(model);
+        }
+        Path checkpoint;
+        try (LlamaModel model = SyntheticRun.model(baseDir, manager, 0.0, 32)) {
+            int[] updates = {0};
+            OrpoTrainer trainer = new OrpoTrainer(model, config, rows, List.of(), dir.resolve("cut8"), "tiny");
+            trainer.addListener(new TrainerListener() {
+                @Override
+                public void onLog(StepLog log) {
+                    updates[0] = log.step();
+                }
+            });
+            checkpoint = trainer.cancelWhen(() -> updates[0] >= 2).train().finalCheckpoint();
+        }
+        OptimizerState saved = Checkpoints.readOptimizer(checkpoint);
+        assertEquals(AdamW8bit.NAME, saved.optim());
+        String down = "base_model.model.model.layers.0.mlp.down_proj.lora_A.weight";
+        assertEquals(dev.orpo.model.io.DType.U8, saved.tensor("exp_avg." + down).dtype(), "8-bit codes on disk");
+        assertEquals(dev.orpo.model.io.DType.F32, saved.tensor("absmax2." + down).dtype());
+        try (LlamaModel model = SyntheticRun.model(baseDir, manager, 0.0, 32)) {
+            new OrpoTrainer(model, config, rows, List.of(), dir.resolve("cut8"), "tiny").resume(checkpoint);
+            assertClose(uninterrupted, OrpoTrainerTest.host(model), 0.0);
+        }
+        try (LlamaModel model = SyntheticRun.model(baseDir, manager, 0.0, 32)) {
+            OrpoTrainer fp32 = new OrpoTrainer(model, config.with("optim", "adamw_torch"), rows, List.of(),
+                    dir.resolve("x8"), "tiny");
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> fp32.resume(checkpoint));
+            assertTrue(e.getMessage().contains("adamw_8bit"), e.getMessage());
         }
     }
 

@@ -69,19 +69,20 @@ class AdamWTest {
                 setGradients(m, List.of(a), new ObjectMapper().createArrayNode().add(
                         new ObjectMapper().createArrayNode().add(0.5).add(-1).add(2)));
                 first.step(0.1);
-                AdamW.State state = first.exportState();
+                OptimizerState state = first.exportState();
                 assertEquals(1, state.step());
                 b.set(a.toFloatArray());
                 second.importState(state);
-                assertEquals(3, state.firstMoment().get("w").length);
+                assertEquals(3, state.tensor("exp_avg.w").floats("exp_avg.w").length);
                 setGradients(m, List.of(a, b), new ObjectMapper().createArrayNode()
                         .add(new ObjectMapper().createArrayNode().add(-0.3).add(0.2).add(1))
                         .add(new ObjectMapper().createArrayNode().add(-0.3).add(0.2).add(1)));
                 first.step(0.1);
                 second.step(0.1);
                 assertArrayEquals(a.toFloatArray(), b.toFloatArray(), 0f);
-                assertThrows(IllegalArgumentException.class, () -> second.importState(
-                        new AdamW.State(1, Map.of("w", new float[2]), Map.of("w", new float[3]))));
+                assertThrows(IllegalArgumentException.class, () -> second.importState(new OptimizerState(1,
+                        AdamW.NAME, Map.of("exp_avg.w", OptimizerState.Tensor.floats(new float[2], new long[] {2}),
+                        "exp_avg_sq.w", OptimizerState.Tensor.floats(new float[3], new long[] {3})))));
             }
         }
     }

@@ -103,7 +103,7 @@ class GradientCheckpointingTest {
     void trainerWithGradientCheckpointingLearnsTheSameAdapter() {
         // dropout on, two micro-batches per update, three updates: the trainer's per-layer seeds reach both paths
         TrainerConfig config = SyntheticRun.fast().with("per_device_train_batch_size", "2")
-                .with("gradient_accumulation_steps", "2").with("max_steps", "3");
+                .with("gradient_accumulation_steps", "2").with("max_steps", "3").with("disable_dropout", "false");
         List<PreferencePair> rows = SyntheticRun.TRAIN.subList(0, 12);
         Path base = SyntheticRun.base(dir);
         Map<String, float[]> plain;

@@ -73,6 +73,28 @@ class OrpoTrainerTest {
         }
     }
 
+    @Test
+    void disableDropoutTrainsAsIfLoraDropoutWereZero() {
+        // TRL's disable_dropout (default true) zeroes LoRA's dropout too: lora_dropout=0.5 then trains like 0.0
+        TrainerConfig config = SyntheticRun.fast().with("max_steps", "3");
+        Path base = SyntheticRun.base(dir);
+        Map<String, float[]> noDropout = trained(base, 0.0, config);
+        Map<String, float[]> disabled = trained(base, 0.5, config);
+        Map<String, float[]> acting = trained(base, 0.5, config.with("disable_dropout", "false"));
+        noDropout.forEach((k, v) -> assertArrayEquals(v, disabled.get(k), 0f, k));
+        assertFalse(noDropout.keySet().stream().allMatch(k -> java.util.Arrays.equals(noDropout.get(k),
+                acting.get(k))), "dropout 0.5 acting changes the adapter");
+        assertTrue(TrainerConfig.defaults().disableDropout());
+    }
+
+    private Map<String, float[]> trained(Path base, double dropout, TrainerConfig config) {
+        try (LlamaModel model = SyntheticRun.model(base, manager, dropout)) {
+            new OrpoTrainer(model, config, SyntheticRun.TRAIN.subList(0, 12), List.of(),
+                    dir.resolve("dropout-" + dropout + "-" + config.disableDropout()), "tiny").train();
+            return host(model);
+        }
+    }
+
     static Map<String, float[]> host(LlamaModel model) {
         Map<String, float[]> out = new LinkedHashMap<>();
         model.exportTrainable().forEach((k, t) -> out.put(k, t.data()));

@@ -37,9 +37,14 @@ final class SyntheticRun {
 
     /** The base model with a fresh rank-8 LoRA on all linear layers. */
     static LlamaModel model(Path baseDir, NDManager manager, double dropout) {
+        return model(baseDir, manager, dropout, 8);
+    }
+
+    /** The base model with a fresh LoRA of rank {@code r} (alpha 2r) on all linear layers. */
+    static LlamaModel model(Path baseDir, NDManager manager, double dropout, int r) {
         try (CheckpointReader reader = CheckpointReader.open(baseDir)) {
             LlamaModel model = LlamaModel.load(CONFIG, reader, manager);
-            model.applyLora(new LoraConfig(8, 16, dropout, EnumSet.allOf(LoraTarget.class), false, 3));
+            model.applyLora(new LoraConfig(r, 2 * r, dropout, EnumSet.allOf(LoraTarget.class), false, 3));
             return model;
         }
     }

@@ -38,7 +38,7 @@ class TrainerConfigTest {
         assertTrue(unknown.getMessage().contains("learning_rat"), unknown.getMessage());
         IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
                 () -> TrainerConfig.defaults().with("gradient_accumulation_steps", "0"));
-        assertEquals("gradient_accumulation_steps must be >= 1, got 0", bad.getMessage());
+        assertEquals("training.gradient_accumulation_steps: must be >= 1", bad.getMessage());
         IllegalArgumentException type = assertThrows(IllegalArgumentException.class,
                 () -> TrainerConfig.defaults().with("seed", "x"));
         assertTrue(type.getMessage().contains("seed='x'"), type.getMessage());

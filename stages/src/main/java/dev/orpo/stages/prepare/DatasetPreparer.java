@@ -3,6 +3,8 @@ package dev.orpo.stages.prepare;
 import dev.orpo.contracts.Json;
 import dev.orpo.contracts.request.DatasetFilters;
 import dev.orpo.contracts.request.DatasetSpec;
+import dev.orpo.model.text.PreferenceExample;
+import dev.orpo.model.text.PreferenceRows;
 import dev.orpo.model.text.PreferenceTokenizer;
 import dev.orpo.model.text.PreferenceTokenizer.TokenizedPreference;
 
@@ -80,16 +82,16 @@ public final class DatasetPreparer {
         long[] read = {0};
         DatasetReader.read(input, spec.format(), spec.columns(), sourceFilter, raw -> {
             read[0]++;
-            RowParser.Parsed p;
+            PreferenceRows.Parsed p;
             try {
-                p = RowParser.parse(raw);
+                p = parse(raw);
             } catch (IllegalArgumentException e) {
                 rejects.add(raw.row(), e.getMessage());
                 return;
             }
             String drop = filterReason(f, raw, p);
             if (drop == null && f.dedupe()
-                    && !seen.add(ByteBuffer.wrap(keyDigest.digest(p.key().getBytes(StandardCharsets.UTF_8))))) {
+                    && !seen.add(ByteBuffer.wrap(keyDigest.digest(raw.key().getBytes(StandardCharsets.UTF_8))))) {
                 drop = "duplicate";
             }
             if (drop != null) {
@@ -147,7 +149,7 @@ public final class DatasetPreparer {
                     return;
                 }
                 // parsed without error in pass 1, so it does again
-                dev.orpo.model.text.PreferenceExample example = RowParser.parse(raw).example();
+                PreferenceExample example = parse(raw).example();
                 TokenizedPreference t;
                 try {
                     t = tokenizer.tokenize(example);
@@ -195,8 +197,13 @@ public final class DatasetPreparer {
         }
     }
 
+    /** The one row parser ({@link PreferenceRows}) on the mapped columns. */
+    private static PreferenceRows.Parsed parse(RawRow raw) {
+        return PreferenceRows.parse(raw.prompt(), raw.chosen(), raw.rejected(), raw.system());
+    }
+
     /** Why a parsed row is filtered out, or null to keep it. */
-    private static String filterReason(DatasetFilters f, RawRow raw, RowParser.Parsed p) {
+    private static String filterReason(DatasetFilters f, RawRow raw, PreferenceRows.Parsed p) {
         if (p.identical() && f.dropIdentical()) {
             return "identical";
         }

@@ -30,7 +30,7 @@ import java.util.Map;
  */
 final class ManifestWriter {
 
-    static final String FORMAT = "orpo-preference-jsonl/1";
+    static final String FORMAT = PairShards.FORMAT;
     static final String MANIFEST = "manifest.json";
     static final String REJECTS = "rejects.jsonl";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);

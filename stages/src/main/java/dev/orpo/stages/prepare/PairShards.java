@@ -19,6 +19,8 @@ import java.util.List;
  */
 public final class PairShards {
 
+    /** The format's name in a prepared dataset's manifest.json. */
+    public static final String FORMAT = "orpo-preference-jsonl/1";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private PairShards() {
@@ -46,6 +48,15 @@ public final class PairShards {
             sb.append(i == 0 ? "" : ",").append(ids[i]);
         }
         sb.append(']');
+    }
+
+    /** Writes {@code entries} as one shard file. */
+    public static void write(Path shard, List<Entry> entries) throws IOException {
+        try (var out = new java.io.BufferedOutputStream(Files.newOutputStream(shard))) {
+            for (Entry e : entries) {
+                out.write(line(e));
+            }
+        }
     }
 
     /** Reads a shard back (what the trainer calls). */

@@ -9,4 +9,9 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param row 0-based position in the input file
  */
 record RawRow(long row, JsonNode prompt, JsonNode chosen, JsonNode rejected, JsonNode system, String source) {
+
+    /** The row's identity for dedupe: its four mapped columns as JSON. */
+    String key() {
+        return prompt + "\u0000" + chosen + "\u0000" + rejected + "\u0000" + system;
+    }
 }

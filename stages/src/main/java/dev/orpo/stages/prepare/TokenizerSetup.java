@@ -63,9 +63,8 @@ public final class TokenizerSetup {
         }
     }
 
-    /** TRL ORPO tokenization with the run's max_length / max_prompt_length (prompts keep their end, TRL's default). */
+    /** TRL ORPO tokenization with the run's max_length, max_prompt_length and truncation_mode. */
     public static PreferenceTokenizer preferenceTokenizer(Prepared prepared, TrainingArgs args) {
-        return new PreferenceTokenizer(prepared.tokenizer(), prepared.template(), new PreferenceTokenizationConfig(
-                args.maxLength(), args.maxPromptLength(), PreferenceTokenizationConfig.TruncationMode.KEEP_END));
+        return new PreferenceTokenizer(prepared.tokenizer(), prepared.template(), PreferenceTokenizationConfig.of(args));
     }
 }

@@ -9,7 +9,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A prepared dataset directory as the dataset stage writes it: {@code manifest.json} listing the shards
@@ -29,6 +31,39 @@ public record PreparedDataset(List<PreferencePair> train, List<PreferencePair> t
     public PreparedDataset {
         train = List.copyOf(train);
         test = List.copyOf(test);
+    }
+
+    /**
+     * Writes already-tokenized pairs as a prepared dataset directory (one train and one test shard, a manifest of the
+     * dataset stage's format without its provenance fields): what {@code orpo train --data} does with token-id rows so
+     * they reach the trainer by the same path as prepared data.
+     */
+    public static Path write(Path dir, List<PreferencePair> train, List<PreferencePair> test) throws IOException {
+        Files.createDirectories(dir);
+        List<Map<String, Object>> shards = new ArrayList<>();
+        shards.add(shard(dir, "train", train, 0));
+        shards.add(shard(dir, "test", test, train.size()));
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("format", PairShards.FORMAT);
+        m.put("counts", Map.of("train", train.size(), "test", test.size()));
+        m.put("shards", shards);
+        JSON.writerWithDefaultPrettyPrinter().writeValue(dir.resolve(MANIFEST).toFile(), m);
+        return dir;
+    }
+
+    private static Map<String, Object> shard(Path dir, String split, List<PreferencePair> pairs, int firstRow)
+            throws IOException {
+        String name = split + "-00000-of-00001.jsonl";
+        List<PairShards.Entry> entries = new ArrayList<>();
+        for (int i = 0; i < pairs.size(); i++) {
+            entries.add(new PairShards.Entry(firstRow + i, pairs.get(i), false));
+        }
+        PairShards.write(dir.resolve(name), entries);
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("file", name);
+        entry.put("split", split);
+        entry.put("rows", pairs.size());
+        return entry;
     }
 
     /** Reads the shards listed in {@code dir/manifest.json}; StageFailure naming the file on any problem. */

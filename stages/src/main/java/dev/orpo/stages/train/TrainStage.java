@@ -3,18 +3,18 @@ package dev.orpo.stages.train;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.orpo.contracts.request.FieldError;
 import dev.orpo.contracts.request.LoraSpec;
 import dev.orpo.contracts.request.QuantizationSpec;
-import dev.orpo.contracts.request.TrainingArgs;
+import dev.orpo.contracts.request.RequestValidator;
 import dev.orpo.contracts.request.TrainingRequest;
-import dev.orpo.model.llama.LlamaConfig;
+import dev.orpo.model.io.WeightShapes;
 import dev.orpo.model.llama.LlamaModel;
+import dev.orpo.model.llama.TrainableTensors;
 import dev.orpo.model.lora.FrozenWeights;
 import dev.orpo.model.lora.LoraConfig;
-import dev.orpo.model.lora.LoraTarget;
 import dev.orpo.model.quant.Nf4Config;
 import dev.orpo.model.quant.Nf4Storage;
-import dev.orpo.model.train.LrSchedule;
 import dev.orpo.model.train.OrpoTrainer;
 import dev.orpo.model.train.StepLog;
 import dev.orpo.model.train.TrainResult;
@@ -23,10 +23,11 @@ import dev.orpo.model.train.TrainerListener;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
 
 /**
  * The training stage as a library: one {@link TrainingRequest} + a local base model + a prepared dataset directory →
@@ -62,36 +63,36 @@ public final class TrainStage {
     private TrainStage() {
     }
 
-    /** Trains the run to its end or until {@code cancel} answers true (checked before every update). */
-    public static Outcome run(TrainingRequest request, Inputs in, TrainStageListener listener, BooleanSupplier cancel) {
-        checkSupported(request);
-        TrainerConfig config = trainerConfig(request.training());
-        return run(config, loraConfig(request.lora(), config.seed()), request.quantization(), in, listener, cancel);
-    }
-
-    /** {@link #run(TrainerConfig, LoraConfig, QuantizationSpec, Inputs, TrainStageListener, BooleanSupplier)} fp32. */
-    public static Outcome run(TrainerConfig config, LoraConfig lora, Inputs in, TrainStageListener listener,
-                              BooleanSupplier cancel) {
-        return run(config, lora, QuantizationSpec.defaults(), in, listener, cancel);
-    }
-
     /**
-     * The same with settings already mapped ({@code orpo train --set} edits them); {@link #run(TrainingRequest,
-     * Inputs, TrainStageListener, BooleanSupplier)} with {@link #trainerConfig} and {@link #loraConfig} of a request
-     * is exactly this call. {@code quantization} nf4 stores the frozen projections as NF4 (QLoRA); adapters are
-     * trained and saved in PEFT format as with fp32.
+     * Trains the run to its end or until {@code cancel} answers true (checked before every update). The request is
+     * validated first (a request that bypassed {@code orpo submit} and dataset-service fails here, naming its fields):
+     * its training and lora sections then map onto the trainer's configs without a rule of their own.
      */
-    public static Outcome run(TrainerConfig config, LoraConfig lora, QuantizationSpec quantization, Inputs in,
-                              TrainStageListener listener, BooleanSupplier cancel) {
+    public static Outcome run(TrainingRequest request, Inputs in, TrainStageListener listener, BooleanSupplier cancel) {
+        List<FieldError> errors = RequestValidator.validate(request);
+        if (!errors.isEmpty()) {
+            throw new StageFailure(errors.get(0).path(), "invalid request: " + errors.stream()
+                    .map(FieldError::toString).collect(Collectors.joining("; ")));
+        }
+        TrainerConfig config = TrainerConfig.of(request.training());
+        LoraSpec lora = request.lora();
+        return train(config, LoraConfig.of(lora, config.seed()),
+                lora.modulesToSave() == null ? List.of() : lora.modulesToSave(), request.quantization(), in, listener,
+                cancel);
+    }
+
+    private static Outcome train(TrainerConfig config, LoraConfig lora, List<String> modulesToSave,
+                                 QuantizationSpec quantization, Inputs in, TrainStageListener listener,
+                                 BooleanSupplier cancel) {
         long started = System.nanoTime();
-        FrozenWeights base = frozenWeights(quantization);
         gradModeOffOnThisThread();
         PreparedDataset data = PreparedDataset.read(in.preparedDir());
         if (!Files.isRegularFile(in.baseModelDir().resolve("config.json"))) {
             throw new StageFailure("model.name_or_path", "base model " + in.baseModelDir() + " has no config.json");
         }
         try (NDManager manager = NDManager.newBaseManager();
-             LlamaModel model = LlamaModel.load(in.baseModelDir(), manager, base)) {
+             LlamaModel model = LlamaModel.load(in.baseModelDir(), manager, frozenWeights(quantization))) {
+            long baseParameters = WeightShapes.parameterCount(model.config());
             int vocab = model.config().vocabSize();
             // the chat-template setup grew the tokenizer: new rows for its tokens (trained, saved as modules_to_save)
             if (in.preparedVocabSize() > vocab) {
@@ -103,28 +104,29 @@ public final class TrainStage {
                         + in.preparedVocabSize() + ")");
             }
             model.applyLora(lora);
+            TrainableTensors.trainModules(model, modulesToSave);
             OrpoTrainer trainer = new OrpoTrainer(model, config, data.train(), data.test(), in.outputDir(),
                     in.baseModelName());
-            Relay relay = new Relay(listener, trainer.totalSteps(), cancel);
-            trainer.addListener(relay).cancelWhen(cancel);
+            TrainerEvents events = new TrainerEvents(listener, trainer.totalSteps(), cancel);
+            trainer.addListener(events).cancelWhen(cancel);
             int resumed = in.resumeFrom() == null ? 0 : stepOf(in.resumeFrom());
             long trainable = 0;
             for (NDArray p : model.trainableParameters()) {
                 trainable += p.size();
             }
             listener.onStarted(trainer.totalSteps(), resumed, Engine.getInstance().defaultDevice().toString(),
-                    trainable, baseParameters(model.config()) + loraParameters(model, trainable));
+                    trainable, baseParameters + loraParameters(model, trainable));
             TrainResult result = in.resumeFrom() == null ? trainer.train() : trainer.resume(in.resumeFrom());
             // held-out metrics of the final adapter, unless the trainer just evaluated at this step
-            if (!data.test().isEmpty() && relay.lastEvalStep != result.step()) {
+            if (!data.test().isEmpty() && events.lastEvalStep != result.step()) {
                 Map<String, Double> eval = trainer.evaluate();
-                relay.latest.putAll(eval);
-                listener.onEvaluate(result.step(), relay.epoch(result.step(), data.train().size(), config), eval);
+                events.latest.putAll(eval);
+                listener.onEvaluate(result.step(), events.epoch(result.step(), data.train().size(), config), eval);
             }
-            if (result.cancelled() && relay.lastFinalStep != result.step()) {
-                listener.onCheckpoint(result.step(), result.finalCheckpoint(), true, Map.copyOf(relay.latest));
+            if (result.cancelled() && events.finalCheckpointStep != result.step()) {
+                listener.onCheckpoint(result.step(), result.finalCheckpoint(), true, Map.copyOf(events.latest));
             }
-            Outcome outcome = new Outcome(result, Map.copyOf(relay.latest), (System.nanoTime() - started) / 1e9);
+            Outcome outcome = new Outcome(result, Map.copyOf(events.latest), (System.nanoTime() - started) / 1e9);
             listener.onCompleted(outcome);
             return outcome;
         }
@@ -142,58 +144,10 @@ public final class TrainStage {
         }
     }
 
-    /** Options the request may name but this implementation cannot honour fail here, never silently. */
-    public static void checkSupported(TrainingRequest request) {
-        frozenWeights(request.quantization());
-    }
-
     /** How the frozen base projections are stored: fp32 ({@code none}) or NF4 ({@code nf4}, the seed's QLoRA). */
     public static FrozenWeights frozenWeights(QuantizationSpec q) {
-        if (QuantizationSpec.NONE.equals(q.mode())) {
-            return LlamaModel.DENSE;
-        }
-        if (!QuantizationSpec.NF4.equals(q.mode())) {
-            throw new StageFailure("quantization.mode", "unknown quantization.mode '" + q.mode() + "' (none | nf4)");
-        }
-        try {
-            return new Nf4Storage(new Nf4Config(q.blockSize(), q.doubleQuant()));
-        } catch (IllegalArgumentException e) {
-            throw new StageFailure("quantization.block_size", "quantization." + e.getMessage(), e);
-        }
-    }
-
-    /** The request's TRL-named training arguments (max_length / max_prompt_length were applied by data prep). */
-    public static TrainerConfig trainerConfig(TrainingArgs a) {
-        try {
-            return new TrainerConfig(a.learningRate(), a.beta(), LrSchedule.Kind.parse(a.lrSchedulerType()),
-                    a.warmupSteps(), a.warmupRatio(), a.perDeviceTrainBatchSize(), a.perDeviceEvalBatchSize(),
-                    a.gradientAccumulationSteps(), a.numTrainEpochs(), a.maxSteps(), a.evalSteps(),
-                    a.loggingSteps(), a.saveSteps(), a.maxGradNorm(), a.weightDecay(), a.adamBeta1(), a.adamBeta2(),
-                    a.adamEpsilon(), a.seed(), a.promptLoss(), false, a.gradientCheckpointing(),
-                    a.logitsChunkSize());
-        } catch (IllegalArgumentException e) {
-            throw new StageFailure("training", "training." + e.getMessage(), e);
-        }
-    }
-
-    /**
-     * The request's PEFT-named LoRA section. {@code modules_to_save} is decided by the data: embed_tokens and lm_head
-     * are trained and saved exactly when the chat-template setup grew the vocabulary; other lists are refused.
-     */
-    public static LoraConfig loraConfig(LoraSpec spec, long seed) {
-        if (spec.modulesToSave() != null && !spec.modulesToSave().isEmpty()) {
-            throw new StageFailure("lora.modules_to_save", "lora.modules_to_save " + spec.modulesToSave()
-                    + " is not supported: embed_tokens/lm_head are saved automatically after a vocabulary resize");
-        }
-        try {
-            EnumSet<LoraTarget> targets = EnumSet.noneOf(LoraTarget.class);
-            for (String t : spec.targetModules()) {
-                targets.add(LoraTarget.fromModuleName(t));
-            }
-            return new LoraConfig(spec.r(), spec.loraAlpha(), spec.loraDropout(), targets, spec.useRslora(), seed);
-        } catch (IllegalArgumentException e) {
-            throw new StageFailure("lora", "lora: " + e.getMessage(), e);
-        }
+        return QuantizationSpec.NF4.equals(q.mode()) ? new Nf4Storage(new Nf4Config(q.blockSize(), q.doubleQuant()))
+                : LlamaModel.DENSE;
     }
 
     /** The step of a {@code step-<n>} checkpoint directory. */
@@ -205,37 +159,32 @@ public final class TrainStage {
         return Integer.parseInt(name.substring(5));
     }
 
-    /** Parameters of the base model (before a resize): embeddings, decoder layers, final norm, untied head. */
-    static long baseParameters(LlamaConfig c) {
-        long h = c.hiddenSize();
-        long q = (long) c.numAttentionHeads() * c.headDim();
-        long kv = (long) c.numKeyValueHeads() * c.headDim();
-        long layer = 2 * h + h * q + 2 * h * kv + q * h + 3 * h * c.intermediateSize();
-        long vocab = (long) c.vocabSize() * h;
-        return vocab + c.numHiddenLayers() * layer + h + (c.tieWordEmbeddings() ? 0 : vocab);
-    }
-
-    /** The LoRA share of the trainable parameters (resized embedding/head replace base tensors, not add to them). */
+    /** The adapter's share of the trainable parameters: tables trained whole replace base tensors, not add to them. */
     private static long loraParameters(LlamaModel model, long trainable) {
-        if (!model.embedding().trainable()) {
-            return trainable;
+        long tables = 0;
+        if (model.embedding().trainable()) {
+            tables += model.embedding().weight().size();
         }
-        long h = model.config().hiddenSize();
-        long tables = (model.lmHead().tied() ? 1 : 2) * (long) model.config().vocabSize() * h;
+        if (!model.lmHead().tied() && model.lmHead().trainable()) {
+            tables += model.lmHead().weight().size();
+        }
         return trainable - tables;
     }
 
-    /** Forwards trainer callbacks, remembering the latest metrics for checkpoints and the end. */
-    private static final class Relay implements TrainerListener {
+    /**
+     * The trainer's callbacks as stage events: forwards them, remembering the latest metrics (for checkpoints and the
+     * outcome), the last evaluated step and the step of the final checkpoint.
+     */
+    private static final class TrainerEvents implements TrainerListener {
         private final TrainStageListener out;
         private final int total;
         private final BooleanSupplier cancel;
         final Map<String, Double> latest = new LinkedHashMap<>();
         int lastEvalStep = -1;
-        int lastFinalStep = -1;
+        int finalCheckpointStep = -1;
         private double lastEpoch;
 
-        Relay(TrainStageListener out, int total, BooleanSupplier cancel) {
+        TrainerEvents(TrainStageListener out, int total, BooleanSupplier cancel) {
             this.out = out;
             this.total = total;
             this.cancel = cancel;
@@ -259,7 +208,7 @@ public final class TrainStage {
         public void onCheckpoint(int step, Path dir) {
             boolean last = step == total || cancel.getAsBoolean();
             if (last) {
-                lastFinalStep = step;
+                finalCheckpointStep = step;
             }
             out.onCheckpoint(step, dir, last, Map.copyOf(latest));
         }

@@ -6,6 +6,7 @@ import dev.orpo.contracts.request.TrainingRequest;
 import dev.orpo.model.io.FloatTensor;
 import dev.orpo.model.lora.PeftAdapterFiles;
 import dev.orpo.model.train.StepLog;
+import dev.orpo.model.train.TrainerConfig;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -92,6 +93,26 @@ class TrainStageTest {
     }
 
     @Test
+    void modulesToSaveTrainsTheListedModuleWholeAndSavesItAsPeftDoes(@TempDir Path out) throws Exception {
+        TrainStage.run(RequestParser.parse(jsonWithMaxSteps1().replace("\"lora_alpha\": 4",
+                "\"lora_alpha\": 4, \"modules_to_save\": [\"lm_head\"]"), false), inputs(out, 0, null),
+                new Recorder(null), () -> false);
+        Path checkpoint = out.resolve("checkpoints/step-1");
+        var adapter = PeftAdapterFiles.read(checkpoint);
+        assertEquals(List.of("lm_head"), adapter.config().modulesToSave());
+        FloatTensor head = adapter.tensors().get("base_model.model.lm_head.weight");
+        assertFalse(adapter.tensors().containsKey("base_model.model.model.embed_tokens.weight"));
+        try (var reader = dev.orpo.model.io.CheckpointReader.open(model);
+             var manager = ai.djl.ndarray.NDManager.newBaseManager();
+             var loaded = dev.orpo.model.llama.PretrainedLlama.load(model, checkpoint, manager)) {
+            assertFalse(java.util.Arrays.equals(reader.readFloats("lm_head.weight"), head.data()), "lm_head trained");
+            assertArrayEquals(head.data(), loaded.lmHead().weight().toFloatArray(), "the saved head is loaded");
+            assertArrayEquals(reader.readFloats("model.embed_tokens.weight"),
+                    loaded.embedding().weight().toFloatArray(), "embed_tokens is not in the list: frozen");
+        }
+    }
+
+    @Test
     void trainsOnAThreadOtherThanTheOneThatLoadedTheEngine(@TempDir Path out) throws Exception {
         TrainStage.run(RequestParser.parse(jsonWithMaxSteps1(), false), inputs(out.resolve("main"), 0, null),
                 new Recorder(null), () -> false);
@@ -130,9 +151,9 @@ class TrainStageTest {
 
     @Test
     void gradientCheckpointingFromTheRequestTrainsTheSameNf4Adapter(@TempDir Path out) {
-        // LoRA dropout at the default 0.05, NF4 base: the seed's QLoRA set-up with and without checkpointing
+        // LoRA dropout 0.05 acting (disable_dropout off), NF4 base: QLoRA with and without checkpointing
         TrainingRequest checkpointed = qloraTwoSteps(true);
-        assertTrue(TrainStage.trainerConfig(checkpointed.training()).gradientCheckpointing());
+        assertTrue(TrainerConfig.of(checkpointed.training()).gradientCheckpointing());
         TrainStage.Outcome ckpt = TrainStage.run(checkpointed, inputs(out.resolve("ckpt"), 0, null),
                 new Recorder(null), () -> false);
         TrainStage.Outcome plain = TrainStage.run(qloraTwoSteps(false), inputs(out.resolve("plain"), 0, null),
@@ -151,8 +172,8 @@ class TrainStageTest {
         TrainingRequest chunked = RequestParser.parse("""
                 {"model": {"name_or_path": "tiny"}, "dataset": {"uri": "s3://orpo/d.jsonl"},
                  "training": {"logits_chunk_size": 7}}""", false);
-        assertEquals(7, TrainStage.trainerConfig(chunked.training()).logitsChunkSize());
-        assertEquals(0, TrainStage.trainerConfig(qloraTwoSteps(false).training()).logitsChunkSize());
+        assertEquals(7, TrainerConfig.of(chunked.training()).logitsChunkSize());
+        assertEquals(0, TrainerConfig.of(qloraTwoSteps(false).training()).logitsChunkSize());
     }
 
     private static TrainingRequest qloraTwoSteps(boolean gradientCheckpointing) {
@@ -161,7 +182,8 @@ class TrainStageTest {
                  "lora": {"r": 4, "lora_alpha": 8}, "quantization": {"mode": "nf4"},
                  "training": {"learning_rate": 0.005, "warmup_steps": 0, "per_device_train_batch_size": 2,
                    "gradient_accumulation_steps": 2, "max_steps": 2, "eval_steps": 2, "save_steps": 2,
-                   "seed": 3, "gradient_checkpointing": %s}}""".formatted(gradientCheckpointing), false);
+                   "seed": 3, "gradient_checkpointing": %s, "disable_dropout": false}}"""
+                .formatted(gradientCheckpointing), false);
     }
 
     private static TrainingRequest twelveSteps(String extra) {
@@ -174,13 +196,14 @@ class TrainStageTest {
     }
 
     @Test
-    void unsupportedQuantizationSettingsFailNamingTheField(@TempDir Path out) {
-        // settings that bypass the request validator (orpo train --set path) are checked again here
+    void requestsThatBypassedTheValidatorFailBeforeTrainingNamingTheField(@TempDir Path out) {
+        // records built directly (not parsed) skip validation; the stage validates again before anything runs
         TrainingRequest r = request("");
         for (var q : List.of(new QuantizationSpec("nf4", true, 1), new QuantizationSpec("int8", true, 64))) {
-            StageFailure e = assertThrows(StageFailure.class, () -> TrainStage.run(TrainStage.trainerConfig(
-                    r.training()), TrainStage.loraConfig(r.lora(), 3), q, inputs(out, 0, null), new Recorder(null),
-                    () -> false));
+            TrainingRequest bad = new TrainingRequest(r.model(), r.dataset(), r.chatTemplate(), r.lora(), q,
+                    r.training(), r.merge(), r.eval());
+            StageFailure e = assertThrows(StageFailure.class, () -> TrainStage.run(bad, inputs(out, 0, null),
+                    new Recorder(null), () -> false));
             assertEquals(q.blockSize() == 1 ? "quantization.block_size" : "quantization.mode", e.field(),
                     e.getMessage());
         }
