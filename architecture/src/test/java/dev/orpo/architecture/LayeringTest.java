@@ -58,7 +58,7 @@ class LayeringTest {
                 .whereLayer("test-support").mayNotBeAccessedByAnyLayer()
                 .whereLayer("bench").mayOnlyBeAccessedByLayers("cli")
                 .whereLayer("service-support").mayOnlyBeAccessedByLayers("services", "dashboard")
-                .whereLayer("stages").mayOnlyBeAccessedByLayers("services", "bench", "cli")
+                .whereLayer("stages").mayOnlyBeAccessedByLayers("service-support", "services", "bench", "cli")
                 .whereLayer("deploy").mayOnlyBeAccessedByLayers("cli", "test-support")
                 .whereLayer("model-core").mayOnlyBeAccessedByLayers("stages", "services", "bench", "cli")
                 .whereLayer("object-store").mayOnlyBeAccessedByLayers("deploy", "stages", "service-support",

@@ -100,6 +100,12 @@ public final class BenchCommand implements Runnable {
                 + "${DEFAULT-VALUE})")
         String heap;
 
+        /** The steps run in child JVMs. */
+        @Override
+        public boolean computesInProcess() {
+            return false;
+        }
+
         @Override
         public Integer call() throws Exception {
             var out = spec.commandLine().getOut();

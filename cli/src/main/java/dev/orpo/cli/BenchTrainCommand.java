@@ -36,6 +36,12 @@ final class BenchTrainCommand implements Callable<Integer>, EngineCommand {
     @Option(names = "--threads", defaultValue = "0", description = "PyTorch threads (default: this process's)")
     int threads;
 
+    /** The steps run in child JVMs. */
+    @Override
+    public boolean computesInProcess() {
+        return false;
+    }
+
     @Override
     public Integer call() {
         TrainBench.Spec s;

@@ -1,5 +1,6 @@
 package dev.orpo.cli;
 
+import ai.djl.engine.Engine;
 import dev.orpo.model.tensor.EngineThreads;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -55,14 +56,27 @@ public final class Orpo implements Runnable {
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionStrategy(parsed -> {
+            // engine commands say, once on stderr and before their work, the threads and the device they run on
+            // (DJL's own "failed to detect GPU" warning is silenced in simplelogger.properties)
             List<CommandLine> chain = parsed.asCommandLineList();
             boolean help = chain.stream().anyMatch(c -> c.isUsageHelpRequested() || c.isVersionHelpRequested());
-            if (!help && chain.get(chain.size() - 1).getCommand() instanceof EngineCommand) {
+            if (!help && chain.get(chain.size() - 1).getCommand() instanceof EngineCommand engine) {
                 err.println(ENGINE_THREADS);
+                if (engine.computesInProcess()) {
+                    printDevice(err);
+                }
             }
             return new CommandLine.RunLast().execute(parsed);
         });
         return cl;
+    }
+
+    private static void printDevice(PrintWriter err) {
+        try {
+            err.println("device: " + Engine.getInstance().defaultDevice());
+        } catch (RuntimeException e) { // the command reports an engine that cannot load, with its own context
+            err.println("device: unknown (" + e.getMessage() + ")");
+        }
     }
 
     @Override

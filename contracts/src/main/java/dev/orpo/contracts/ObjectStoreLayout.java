@@ -1,21 +1,50 @@
 package dev.orpo.contracts;
 
+import dev.orpo.contracts.events.EvaluationCompleted;
+
+import java.util.OptionalLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
 /**
- * Where a run's artifacts live in the object store (MinIO in a cluster, S3Proxy locally). Events carry these URIs,
- * never the bytes.
+ * Where a run's artifacts live in the object store (MinIO in a cluster, S3Proxy locally): every key and marker the
+ * pipeline writes is built here and nowhere else. Events carry these URIs, never the bytes.
  *
  * <pre>
  * s3://&lt;bucket&gt;/runs/&lt;runId&gt;/request.json
- *                          /dataset/manifest.json, train-*.bin, test-*.bin, rejects.jsonl
- *                          /checkpoints/step-&lt;n&gt;/adapter_config.json, adapter_model.safetensors, trainer_state.json
- *                          /merged/config.json, model*.safetensors, tokenizer*.json, README.md, ..., _COMPLETE
+ *                          /dataset/manifest.json, prepare-result.json, train-*, test-*, rejects.jsonl, tokenizer/,
+ *                                   _PUBLISHED
+ *                          /checkpoints/step-&lt;n&gt;/adapter_config.json, adapter_model.safetensors, ...
+ *                          /checkpoints/_PUBLISHED/step-&lt;n&gt;[-final], _COMPLETE, _LEASE
+ *                          /merged/config.json, model*.safetensors, tokenizer*.json, README.md, _COMPLETE, _PUBLISHED
  *                          /merged/step-&lt;n&gt;/...  (merge.steps: intermediate checkpoints, same layout)
- *                          /eval/report.json, report.md
+ *                          /eval/step-&lt;n&gt;.json, merged-step-&lt;n&gt;.json, report.json, report.md, _PUBLISHED/...
  * </pre>
+ *
+ * <p>Markers: {@value #COMPLETE} is written last by the stage that fills a prefix (its presence means the prefix is
+ * whole); {@value #PUBLISHED} is written once the event announcing it is on the broker (its presence means "announced:
+ * never publish it again"). The trainer wrote {@value #LEGACY_TRAINING_COMPLETE} before; it is still read.
  */
 public record ObjectStoreLayout(String bucket) {
     /** Default bucket: one bucket for the pipeline, one prefix per run. */
     public static final String DEFAULT_BUCKET = "orpo";
+    /** Written last into a prefix: the prefix is complete. */
+    public static final String COMPLETE = "_COMPLETE";
+    /** Written after the prefix's event is on the broker: it is announced and never published again. */
+    public static final String PUBLISHED = "_PUBLISHED";
+    /** The trainer's completion marker up to this version; read (never written) so stored runs stay completed. */
+    public static final String LEGACY_TRAINING_COMPLETE = "_COMPLETED";
+    /** Which trainer replica holds a run ({@code owner}, {@code expires_at}). */
+    public static final String LEASE = "_LEASE";
+    /** The prepared dataset's manifest, uploaded last by the dataset stage. */
+    public static final String DATASET_MANIFEST = "manifest.json";
+    /** What DatasetPrepared carries, stored so a redelivery can answer without preparing again. */
+    public static final String DATASET_RESULT = "prepare-result.json";
+    /** The run's tokenizer directory inside the dataset prefix. */
+    public static final String DATASET_TOKENIZER = "tokenizer";
+    /** The checkpoint and merge target of one step: {@code step-<n>}. */
+    private static final String STEP = "step-";
+    private static final Pattern CHECKPOINT_KEY = Pattern.compile("runs/[^/]+/checkpoints/step-(\\d+)/.*");
 
     public ObjectStoreLayout {
         if (bucket == null || bucket.isBlank()) {
@@ -27,6 +56,11 @@ public record ObjectStoreLayout(String bucket) {
         return new ObjectStoreLayout(DEFAULT_BUCKET);
     }
 
+    /** {@code step-<n>}: a checkpoint's or merge target's name. */
+    public static String stepName(long step) {
+        return STEP + step;
+    }
+
     public String runPrefix(String runId) {
         RunIds.requireValid(runId);
         return "runs/" + runId + "/";
@@ -36,17 +70,69 @@ public record ObjectStoreLayout(String bucket) {
         return runPrefix(runId) + "request.json";
     }
 
+    // dataset-service
+
     public String datasetPrefix(String runId) {
         return runPrefix(runId) + "dataset/";
     }
 
-    public String checkpointPrefix(String runId, long step) {
-        return runPrefix(runId) + "checkpoints/step-" + step + "/";
+    public String datasetManifestKey(String runId) {
+        return datasetPrefix(runId) + DATASET_MANIFEST;
     }
+
+    public String datasetResultKey(String runId) {
+        return datasetPrefix(runId) + DATASET_RESULT;
+    }
+
+    public String datasetTokenizerPrefix(String runId) {
+        return datasetPrefix(runId) + DATASET_TOKENIZER + "/";
+    }
+
+    /** DatasetPrepared of the run is on the broker. */
+    public String datasetPublishedKey(String runId) {
+        return datasetPrefix(runId) + PUBLISHED;
+    }
+
+    // trainer-service
 
     public String checkpointsPrefix(String runId) {
         return runPrefix(runId) + "checkpoints/";
     }
+
+    public String checkpointPrefix(String runId, long step) {
+        return checkpointsPrefix(runId) + stepName(step) + "/";
+    }
+
+    /**
+     * CheckpointSaved of that step is on the broker: {@code checkpoints/_PUBLISHED/step-<n>} ({@code step-<n>-final}
+     * for the final checkpoint, which a cancel can announce again at a step already saved). Outside the checkpoint
+     * directory, which holds only what the trainer wrote.
+     */
+    public String checkpointPublishedKey(String runId, long step, boolean finalCheckpoint) {
+        return checkpointsPrefix(runId) + PUBLISHED + "/" + stepName(step) + (finalCheckpoint ? "-final" : "");
+    }
+
+    /** The run is trained (written after TrainingCompleted is on the broker). */
+    public String trainingCompleteKey(String runId) {
+        return checkpointsPrefix(runId) + COMPLETE;
+    }
+
+    /** Where earlier versions wrote {@link #trainingCompleteKey}; read only. */
+    public String legacyTrainingCompleteKey(String runId) {
+        return checkpointsPrefix(runId) + LEGACY_TRAINING_COMPLETE;
+    }
+
+    public String trainingLeaseKey(String runId) {
+        return checkpointsPrefix(runId) + LEASE;
+    }
+
+    /** The step of a key under {@code runs/<id>/checkpoints/step-<n>/}, or empty for any other key. */
+    public static OptionalLong checkpointStep(String key) {
+        Matcher m = CHECKPOINT_KEY.matcher(key);
+        return m.matches() ? OptionalLong.of(Long.parseLong(m.group(1))) : OptionalLong.empty();
+    }
+
+    // merger-service
 
     public String mergedPrefix(String runId) {
         return runPrefix(runId) + "merged/";
@@ -54,11 +140,35 @@ public record ObjectStoreLayout(String bucket) {
 
     /** Where a merge of an intermediate checkpoint ({@code merge.steps}) goes: {@code runs/<id>/merged/step-<n>/}. */
     public String mergedPrefix(String runId, long step) {
-        return mergedPrefix(runId) + "step-" + step + "/";
+        return mergedPrefix(runId) + stepName(step) + "/";
     }
+
+    // eval-service
 
     public String evalPrefix(String runId) {
         return runPrefix(runId) + "eval/";
+    }
+
+    /** One target's table: {@code eval/step-<n>.json} (a checkpoint) or {@code eval/merged-step-<n>.json}. */
+    public String evalTargetKey(String runId, String target, long step) {
+        return evalPrefix(runId) + evalTargetName(target, step) + ".json";
+    }
+
+    public String evalReportKey(String runId) {
+        return evalPrefix(runId) + "report.json";
+    }
+
+    public String evalReportMarkdownKey(String runId) {
+        return evalPrefix(runId) + "report.md";
+    }
+
+    /** EvaluationCompleted of that target is on the broker. */
+    public String evalPublishedKey(String runId, String target, long step) {
+        return evalPrefix(runId) + PUBLISHED + "/" + evalTargetName(target, step);
+    }
+
+    private static String evalTargetName(String target, long step) {
+        return (EvaluationCompleted.MERGED.equals(target) ? "merged-" : "") + stepName(step);
     }
 
     /** {@code s3://bucket/key}. */

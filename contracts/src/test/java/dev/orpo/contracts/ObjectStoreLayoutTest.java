@@ -23,6 +23,35 @@ class ObjectStoreLayoutTest {
     }
 
     @Test
+    void everyMarkerAndStageKeyIsBuiltHere() {
+        String run = "runs/" + RUN + "/";
+        assertEquals(run + "dataset/manifest.json", layout.datasetManifestKey(RUN));
+        assertEquals(run + "dataset/prepare-result.json", layout.datasetResultKey(RUN));
+        assertEquals(run + "dataset/tokenizer/", layout.datasetTokenizerPrefix(RUN));
+        assertEquals(run + "dataset/_PUBLISHED", layout.datasetPublishedKey(RUN));
+        assertEquals(run + "checkpoints/_COMPLETE", layout.trainingCompleteKey(RUN));
+        assertEquals(run + "checkpoints/_COMPLETED", layout.legacyTrainingCompleteKey(RUN));
+        assertEquals(run + "checkpoints/_LEASE", layout.trainingLeaseKey(RUN));
+        assertEquals(run + "checkpoints/_PUBLISHED/step-4", layout.checkpointPublishedKey(RUN, 4, false));
+        assertEquals(run + "checkpoints/_PUBLISHED/step-4-final", layout.checkpointPublishedKey(RUN, 4, true));
+        assertEquals(run + "merged/step-3/", layout.mergedPrefix(RUN, 3));
+        assertEquals(run + "eval/step-3.json", layout.evalTargetKey(RUN, "checkpoint", 3));
+        assertEquals(run + "eval/merged-step-3.json", layout.evalTargetKey(RUN, "merged", 3));
+        assertEquals(run + "eval/report.json", layout.evalReportKey(RUN));
+        assertEquals(run + "eval/report.md", layout.evalReportMarkdownKey(RUN));
+        assertEquals(run + "eval/_PUBLISHED/merged-step-3", layout.evalPublishedKey(RUN, "merged", 3));
+    }
+
+    @Test
+    void checkpointStepIsReadBackOnlyFromKeysInsideACheckpoint() {
+        assertEquals(25, ObjectStoreLayout.checkpointStep(layout.checkpointPrefix(RUN, 25) + "adapter_model.safetensors")
+                .orElseThrow());
+        assertTrue(ObjectStoreLayout.checkpointStep(layout.checkpointPublishedKey(RUN, 25, false)).isEmpty());
+        assertTrue(ObjectStoreLayout.checkpointStep(layout.trainingCompleteKey(RUN)).isEmpty());
+        assertTrue(ObjectStoreLayout.checkpointStep(layout.mergedPrefix(RUN, 25) + "config.json").isEmpty());
+    }
+
+    @Test
     void uriNamesTheBucket() {
         assertEquals("s3://orpo/runs/" + RUN + "/merged/", layout.uri(layout.mergedPrefix(RUN)));
         assertEquals("s3://other/x", new ObjectStoreLayout("other").uri("x"));

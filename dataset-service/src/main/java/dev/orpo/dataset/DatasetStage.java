@@ -2,7 +2,7 @@ package dev.orpo.dataset;
 
 import dev.orpo.contracts.ObjectStoreLayout;
 import dev.orpo.contracts.events.DatasetPrepared;
-import dev.orpo.contracts.events.PipelineEvent;
+import dev.orpo.contracts.events.Envelope;
 import dev.orpo.contracts.events.TrainingRequested;
 import dev.orpo.stages.prepare.PrepareOptions;
 import dev.orpo.stages.prepare.PrepareResult;
@@ -18,7 +18,6 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.Optional;
 
 /** The dataset stage as this service runs it: {@link PrepareStage} with the service's store, cache and hub. */
@@ -42,10 +41,6 @@ public class DatasetStage {
 
     @PostConstruct
     void init() {
-        // the tokenizer library probes the network unless told not to (FACTS: DJL offline)
-        if (System.getProperty("ai.djl.offline") == null) {
-            System.setProperty("ai.djl.offline", "true");
-        }
         HubClient hub = hubUrl.filter(u -> !u.isBlank()).map(u -> new HubClient(u, System.getenv("HF_TOKEN")))
                 .orElse(null);
         artifacts = new Artifacts(store, workDir.resolve("cache"), hub);
@@ -63,9 +58,15 @@ public class DatasetStage {
         return stage.run(event.runId(), event.request(), artifacts, layout, workDir.resolve("dataset"));
     }
 
+    /** Where the run's DatasetPrepared is marked as published. */
+    public String publishedKey(String runId) {
+        return layout.datasetPublishedKey(runId);
+    }
+
+    /** The run's one DatasetPrepared (its id derived from the run: every announcement of it carries the same). */
     static DatasetPrepared announce(TrainingRequested cause, PrepareResult r) {
-        return new DatasetPrepared(PipelineEvent.newEventId(), cause.runId(), PipelineEvent.SCHEMA_VERSION,
-                Instant.now(), cause.eventId(), r.datasetUri(), r.manifestSha256(), r.trainRows(), r.testRows(),
-                r.rejectedRows(), r.trainTokens(), r.vocabSize(), cause.request());
+        return DatasetPrepared.of(Envelope.once(cause.runId(), cause.eventId(), DatasetPrepared.class, ""),
+                r.datasetUri(), r.manifestSha256(), r.trainRows(), r.testRows(), r.rejectedRows(), r.trainTokens(),
+                r.vocabSize(), cause.request());
     }
 }

@@ -84,11 +84,11 @@ public class ChatResource {
     private java.nio.file.Path merged(String runId) {
         ObjectStoreLayout layout = new ObjectStoreLayout(store.bucket());
         String prefix = layout.mergedPrefix(runId);
-        if (!store.exists(prefix + "_COMPLETE")) {
+        if (!store.exists(prefix + ObjectStoreLayout.COMPLETE)) {
             throw new NotFoundException("run " + runId + " has no merged model (yet)");
         }
         java.nio.file.Path dir = workDir.resolve("chat").resolve(runId);
-        if (!Files.isRegularFile(dir.resolve("_COMPLETE"))) {
+        if (!Files.isRegularFile(dir.resolve(ObjectStoreLayout.COMPLETE))) {
             // top-level files only: merged/step-<n>/ holds other targets
             for (String key : store.list(prefix)) {
                 String name = key.substring(prefix.length());
@@ -96,7 +96,7 @@ public class ChatResource {
                     store.getFile(key, dir.resolve(name));
                 }
             }
-            store.getFile(prefix + "_COMPLETE", dir.resolve("_COMPLETE"));
+            store.getFile(prefix + ObjectStoreLayout.COMPLETE, dir.resolve(ObjectStoreLayout.COMPLETE));
         }
         return dir;
     }

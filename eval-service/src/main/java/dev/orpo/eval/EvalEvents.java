@@ -1,46 +1,27 @@
 package dev.orpo.eval;
 
 import dev.orpo.contracts.events.EvaluationCompleted;
-import dev.orpo.contracts.events.PipelineEvent;
-import dev.orpo.contracts.events.RunFailed;
-import dev.orpo.service.EventMessages;
-import dev.orpo.service.PublishedEvents;
+import dev.orpo.service.EventPublisher;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
 
-import java.net.URI;
-
 /**
- * What eval-service publishes, each call waiting for the broker: {@code evaluation-completed},
- * {@code run-failed}.
+ * What eval-service publishes: {@code evaluation-completed}, once per target (retried until the broker has it).
+ * {@code run-failed} is published by the service-support stage runner.
  */
 @ApplicationScoped
 public class EvalEvents {
-    static final URI SOURCE = URI.create("/orpo/eval-service");
-
     @Inject
-    PublishedEvents published;
+    EventPublisher publisher;
 
     @Inject
     @Channel("evaluation-completed")
     Emitter<byte[]> evaluationCompleted;
 
-    @Inject
-    @Channel("run-failed")
-    Emitter<byte[]> runFailed;
-
-    public void publish(EvaluationCompleted event) {
-        send(evaluationCompleted, event);
-    }
-
-    public void publish(RunFailed event) {
-        send(runFailed, event);
-    }
-
-    private void send(Emitter<byte[]> emitter, PipelineEvent event) {
-        EventMessages.sendAndWait(emitter, event, SOURCE);
-        published.published(event);
+    /** Publishes unless {@code publishedMarker} says it was; then writes the marker. */
+    public boolean publishOnce(EvaluationCompleted event, String publishedMarker) {
+        return publisher.stateOnce(evaluationCompleted, event, publishedMarker);
     }
 }

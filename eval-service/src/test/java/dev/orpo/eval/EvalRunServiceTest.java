@@ -13,18 +13,22 @@ import dev.orpo.stages.train.TrainStageListener;
 import dev.orpo.store.ObjectStore;
 import dev.orpo.store.S3Uri;
 import dev.orpo.testing.PipelineStackResource;
+import dev.orpo.testing.ServiceHttp;
 import dev.orpo.testing.SharedStackTest;
 import dev.orpo.testing.TestTopics;
 import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -43,8 +47,11 @@ class EvalRunServiceTest extends SharedStackTest {
     @Inject
     ObjectStore store;
 
+    @TestHTTPResource("/")
+    URI base;
+
     @Test
-    void twoCheckpointsPublishedBackToBackAreBothEvaluatedInStepOrder() {
+    void twoCheckpointsPublishedBackToBackAreBothEvaluatedInStepOrderAndADuplicateIsNot() {
         String runId = RunIds.newRunId();
         Path model = SyntheticPrepared.model(tmp.resolve("model"), 7);
         Path dataset = SyntheticPrepared.dataset(tmp.resolve("dataset"), 12, 4, 11);
@@ -62,10 +69,12 @@ class EvalRunServiceTest extends SharedStackTest {
             store.putDirectory("runs/" + runId + "/checkpoints/step-" + step + "/",
                     tmp.resolve("out/checkpoints/step-" + step));
         }
+        List<CheckpointSaved> checkpoints = new ArrayList<>();
         for (int step = 1; step <= 2; step++) {
-            topics.publishEvent(new CheckpointSaved(PipelineEvent.newEventId(), runId, 1, Instant.now(), null, step,
+            checkpoints.add(new CheckpointSaved(PipelineEvent.newEventId(), runId, 1, Instant.now(), null, step,
                     2, "s3://" + store.bucket() + "/runs/" + runId + "/checkpoints/step-" + step + "/", Map.of(),
                     Map.of(), step == 2, request));
+            topics.publishEvent(checkpoints.get(step - 1));
         }
 
         await().atMost(Duration.ofSeconds(120)).ignoreExceptions().until(() -> topics.awaitRecords(
@@ -81,5 +90,11 @@ class EvalRunServiceTest extends SharedStackTest {
         assertTrue(report.contains("\"history\"") && report.contains("eval_loss"), report);
         assertTrue(store.exists("runs/" + runId + "/eval/step-1.json"));
         assertTrue(store.exists("runs/" + runId + "/eval/report.md"));
+
+        // the same event delivered twice: not evaluated again, nothing published again
+        topics.publishEvent(checkpoints.get(1));
+        await().atMost(Duration.ofSeconds(60)).until(
+                () -> ServiceHttp.get(base, "/consumed/" + runId).body().contains("already-evaluated"));
+        assertEquals(2, topics.recordsSoFar(Topics.EVALUATION_COMPLETED, r -> runId.equals(r.key())).size());
     }
 }

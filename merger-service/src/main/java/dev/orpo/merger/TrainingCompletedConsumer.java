@@ -1,16 +1,14 @@
 package dev.orpo.merger;
 
 import dev.orpo.contracts.events.TrainingCompleted;
-import dev.orpo.service.ConsumedRuns;
-import dev.orpo.service.EventMessages;
-import dev.orpo.service.MalformedEventException;
+import dev.orpo.service.StageRunner;
 import dev.orpo.stages.merge.MergeStage;
-import io.smallrye.reactive.messaging.annotations.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
-import org.jboss.logging.Logger;
+
+import java.util.concurrent.CompletionStage;
 
 /**
  * Consumes {@code training-completed}: merges the final adapter ({@code adapter_uri}) into {@code runs/<id>/merged/}
@@ -20,33 +18,21 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class TrainingCompletedConsumer {
     static final String CHANNEL = "training-completed";
-    private static final Logger LOG = Logger.getLogger(TrainingCompletedConsumer.class);
 
     @Inject
-    ConsumedRuns consumed;
+    StageRunner runner;
 
     @Inject
     MergeWorker worker;
 
     @Incoming(CHANNEL)
-    @Blocking(ordered = true)
-    public void onTrainingCompleted(ConsumerRecord<String, byte[]> record) {
-        TrainingCompleted event = EventMessages.parse(record.value(), TrainingCompleted.class, record.topic());
-        if (event.adapterUri() == null) {
-            throw new MalformedEventException(
-                    "TrainingCompleted for " + event.runId() + " has no adapter_uri");
-        }
-        if (event.request() == null) {
-            throw new MalformedEventException(
-                    "TrainingCompleted for " + event.runId() + " has no request");
-        }
-        if (!event.request().merge().enabled()) {
-            consumed.record(event.runId(), CHANNEL, event.eventId(), "skipped", "merge.enabled is false");
-            return;
-        }
-        LOG.infof("run %s: training completed at step %d, merging adapter %s", event.runId(), event.finalStep(),
-                event.adapterUri());
-        worker.merge(new MergeStage.Target(event.runId(), event.finalStep(), true, event.adapterUri(),
-                event.metrics(), event.request()), CHANNEL, event.eventId());
+    public CompletionStage<Void> onTrainingCompleted(ConsumerRecord<String, byte[]> record) {
+        return runner.consume(record, TrainingCompleted.class, CHANNEL, event -> {
+            if (!event.request().merge().enabled()) {
+                return runner.handled(event, CHANNEL, "skipped", "merge.enabled is false");
+            }
+            return worker.submit(new MergeStage.Target(event.runId(), event.finalStep(), true, event.adapterUri(),
+                    event.metrics(), event.request()), event, CHANNEL);
+        });
     }
 }

@@ -21,7 +21,9 @@ public class ConsumedRuns {
     static final int CAPACITY = 200;
 
     /**
-     * @param outcome {@code accepted} (valid, handed to the stage) or {@code rejected} (invalid, RunFailed published)
+     * @param outcome {@code queued}, {@code accepted} (the stage did its work), {@code skipped} / {@code already-...}
+     *                (nothing to do), {@code retrying}, {@code failed} (RunFailed published), {@code dead-lettered},
+     *                {@code suspended} (left for redelivery by a shutdown)
      */
     public record Entry(String runId, String channel, String eventId, String outcome, String detail,
                         Instant consumedAt) {
@@ -38,10 +40,15 @@ public class ConsumedRuns {
     };
 
     public void record(String runId, String channel, String eventId, String outcome, String detail) {
-        registry.counter("orpo.events.consumed", "channel", channel, "outcome", outcome).increment();
+        count(channel, outcome);
         synchronized (byRun) {
             byRun.put(runId, new Entry(runId, channel, eventId, outcome, detail, Instant.now()));
         }
+    }
+
+    /** Counts a consumed record that belongs to no run (e.g. one that is not an event at all). */
+    public void count(String channel, String outcome) {
+        registry.counter("orpo.events.consumed", "channel", channel, "outcome", outcome).increment();
     }
 
     public Optional<Entry> find(String runId) {

@@ -6,15 +6,11 @@ import dev.orpo.contracts.RunIds;
 import dev.orpo.contracts.events.PipelineEvent;
 import io.smallrye.reactive.messaging.ce.OutgoingCloudEventMetadata;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
-import org.eclipse.microprofile.reactive.messaging.Emitter;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
 import java.net.URI;
-import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Events to and from Kafka records: contracts JSON (snake_case) as bytes, the run id as key, CloudEvents binary headers
@@ -25,47 +21,53 @@ public final class EventMessages {
     private EventMessages() {
     }
 
-    /** Reads an incoming payload; a malformed one throws, which sends the record to the channel's DLQ. */
+    /**
+     * The largest payload read as an event: 1 MiB, Kafka's default record size. Events carry URIs and a request, a few
+     * kB; anything bigger is refused before it is parsed.
+     */
+    public static final int MAX_PAYLOAD_BYTES = 1 << 20;
+
+    /**
+     * Reads an incoming payload. Throws {@link MalformedEventException} (the record then goes to the channel's DLQ,
+     * the message in {@code dead-letter-reason}) for: an empty or oversized payload, text that is not JSON of
+     * {@code type} (truncated, wrong field types), an invalid {@code run_id}, no {@code event_id}, a
+     * {@code schema_version} below 1, or a required payload field missing ({@link PipelineEvent#missingFields}).
+     * A newer schema version is read: within a topic versions only add fields, which a reader ignores.
+     */
     public static <T extends PipelineEvent> T parse(byte[] payload, Class<T> type, String topic) {
+        String name = type.getSimpleName();
         if (payload == null || payload.length == 0) {
-            throw new MalformedEventException("empty " + type.getSimpleName() + " on " + topic);
+            throw new MalformedEventException("empty " + name + " on " + topic);
+        }
+        if (payload.length > MAX_PAYLOAD_BYTES) {
+            throw new MalformedEventException(name + " on " + topic + " refused unread: payload of " + payload.length
+                    + " bytes is over the " + MAX_PAYLOAD_BYTES + "-byte limit of an event");
         }
         T event;
         try {
             event = Json.fromBytes(payload, type);
         } catch (RuntimeException e) {
-            throw new MalformedEventException("malformed " + type.getSimpleName() + " on " + topic + ": "
-                    + e.getMessage(), e);
+            throw new MalformedEventException("malformed " + name + " on " + topic + ": " + e.getMessage(), e);
+        }
+        if (event == null) {
+            throw new MalformedEventException("malformed " + name + " on " + topic + ": null");
         }
         if (!RunIds.isValid(event.runId())) {
-            throw new MalformedEventException(type.getSimpleName() + " on " + topic + " has an invalid run_id: "
-                    + event.runId());
+            throw new MalformedEventException(name + " on " + topic + " has an invalid run_id: " + event.runId());
         }
         if (event.eventId() == null || event.eventId().isBlank()) {
-            throw new MalformedEventException(type.getSimpleName() + " for " + event.runId() + " has no event_id");
+            throw new MalformedEventException(name + " for " + event.runId() + " has no event_id");
+        }
+        if (event.schemaVersion() < 1) {
+            throw new MalformedEventException(name + " for " + event.runId() + " has schema_version "
+                    + event.schemaVersion() + " (missing or below 1)");
+        }
+        List<String> missing = event.missingFields();
+        if (!missing.isEmpty()) {
+            throw new MalformedEventException(name + " for " + event.runId() + " has no " + String.join(", ",
+                    missing));
         }
         return event;
-    }
-
-    /** How long to wait for the broker's acknowledgement before failing the incoming record (then retried/DLQ). */
-    public static final Duration SEND_TIMEOUT = Duration.ofSeconds(30);
-
-    /**
-     * Publishes {@code event} on {@code emitter}'s channel and waits until the broker has it, so a consumer
-     * acknowledges its incoming record only after its outgoing events are durable.
-     */
-    public static void sendAndWait(Emitter<byte[]> emitter, PipelineEvent event, URI source) {
-        CompletableFuture<Void> written = new CompletableFuture<>();
-        emitter.send(toMessage(event, source, written));
-        try {
-            written.get(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted publishing " + event.getClass().getSimpleName(), e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("cannot publish " + event.getClass().getSimpleName() + " for run "
-                    + event.runId() + ": " + e, e);
-        }
     }
 
     /**

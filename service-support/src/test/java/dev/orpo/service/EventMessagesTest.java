@@ -1,6 +1,7 @@
 package dev.orpo.service;
 
 import dev.orpo.contracts.Json;
+import dev.orpo.contracts.events.CheckpointSaved;
 import dev.orpo.contracts.events.RunCancelled;
 import org.junit.jupiter.api.Test;
 
@@ -39,6 +40,46 @@ class EventMessagesTest {
                 + "\"occurred_at\":\"2026-11-28T00:00:00Z\",\"reason\":\"x\"}").getBytes(StandardCharsets.UTF_8);
         var e = assertThrows(MalformedEventException.class, () -> EventMessages.parse(bad, RunCancelled.class, TOPIC));
         assertTrue(e.getMessage().contains("NOT VALID"), e.getMessage());
+    }
+
+    @Test
+    void payloadOverTheLimitIsRefusedUnreadAndTheReasonSaysWhy() {
+        byte[] big = new byte[10 << 20];
+        var e = assertThrows(MalformedEventException.class, () -> EventMessages.parse(big, RunCancelled.class, TOPIC));
+        assertTrue(e.getMessage().contains("10485760 bytes") && e.getMessage().contains("limit"), e.getMessage());
+    }
+
+    @Test
+    void wrongFieldTypesAreMalformed() {
+        byte[] bad = ("{\"event_id\":\"e1\",\"run_id\":\"run-20261128-000000-abcd\",\"schema_version\":\"one\","
+                + "\"occurred_at\":\"2026-11-28T00:00:00Z\",\"reason\":\"x\"}").getBytes(StandardCharsets.UTF_8);
+        assertThrows(MalformedEventException.class, () -> EventMessages.parse(bad, RunCancelled.class, TOPIC));
+    }
+
+    @Test
+    void missingOrZeroSchemaVersionIsMalformedButANewerOneIsRead() {
+        String event = "{\"event_id\":\"e1\",\"run_id\":\"run-20261128-000000-abcd\",%s"
+                + "\"occurred_at\":\"2026-11-28T00:00:00Z\",\"reason\":\"x\"}";
+        var e = assertThrows(MalformedEventException.class, () -> EventMessages.parse(event.formatted("")
+                .getBytes(StandardCharsets.UTF_8), RunCancelled.class, TOPIC));
+        assertTrue(e.getMessage().contains("schema_version"), e.getMessage());
+        assertEquals(7, EventMessages.parse(event.formatted("\"schema_version\":7,").getBytes(StandardCharsets.UTF_8),
+                RunCancelled.class, TOPIC).schemaVersion(), "versions only add fields within a topic");
+    }
+
+    @Test
+    void missingRequiredPayloadFieldIsMalformedAndNamed() {
+        byte[] bad = ("{\"event_id\":\"e1\",\"run_id\":\"run-20261128-000000-abcd\",\"schema_version\":1,"
+                + "\"occurred_at\":\"2026-11-28T00:00:00Z\",\"step\":3}").getBytes(StandardCharsets.UTF_8);
+        var e = assertThrows(MalformedEventException.class, () -> EventMessages.parse(bad, CheckpointSaved.class,
+                "orpo.checkpoint.saved.v1"));
+        assertTrue(e.getMessage().contains("checkpoint_uri, request"), e.getMessage());
+    }
+
+    @Test
+    void jsonNullIsMalformed() {
+        assertThrows(MalformedEventException.class, () -> EventMessages.parse("null".getBytes(StandardCharsets.UTF_8),
+                RunCancelled.class, TOPIC));
     }
 
     @Test

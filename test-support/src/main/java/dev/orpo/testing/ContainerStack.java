@@ -38,6 +38,7 @@ final class ContainerStack {
         Instant deadline = Instant.now().plus(timeout);
         KafkaContainer kafka = new KafkaContainer(System.getProperty("orpo.test.kafka-image", KAFKA_IMAGE))
                 .withEnv("KAFKA_NUM_PARTITIONS", Integer.toString(StackBootstrap.PARTITIONS))
+                .withEnv("KAFKA_MESSAGE_MAX_BYTES", Integer.toString(16 << 20)) // as the local stack: DLQ'd whole
                 .withStartupTimeout(timeout);
         MinIOContainer minio = new MinIOContainer(System.getProperty("orpo.test.minio-image", MINIO_IMAGE))
                 .withUserName(ACCESS_KEY).withPassword(SECRET_KEY).withStartupTimeout(timeout);

@@ -41,15 +41,23 @@ public final class ServiceChecks {
     }
 
     /**
-     * The service recorded the event under {@code GET /consumed/<runId>} (channel, outcome, event id) and counted it in
-     * {@code orpo_events_consumed_total{channel,outcome}}.
+     * The service records the event under {@code GET /consumed/<runId>} (channel, outcome, event id) within
+     * {@code wait}, and counted it in {@code orpo_events_consumed_total{channel,outcome}}.
      */
     public static void assertConsumed(URI base, String runId, String channel, String outcome, String eventId,
                                       Duration wait) {
-        await().atMost(wait).until(() -> ServiceHttp.get(base, "/consumed/" + runId).statusCode() == 200);
-        String seen = ServiceHttp.get(base, "/consumed/" + runId).body();
-        assertTrue(seen.contains("\"channel\":\"" + channel + "\"") && seen.contains("\"outcome\":\"" + outcome + "\"")
-                && seen.contains(eventId), seen);
+        String expected = "\"channel\":\"" + channel + "\"";
+        String[] seen = {""};
+        try {
+            await().atMost(wait).until(() -> {
+                seen[0] = ServiceHttp.get(base, "/consumed/" + runId).body();
+                return seen[0].contains(expected) && seen[0].contains("\"outcome\":\"" + outcome + "\"")
+                        && seen[0].contains(eventId);
+            });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("/consumed/" + runId + " never said " + outcome + " for " + eventId + " on "
+                    + channel + "; last: " + seen[0], e);
+        }
         assertTrue(ServiceHttp.consumed(base, channel, outcome) >= 1, "orpo_events_consumed_total for " + channel);
     }
 

@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -54,9 +55,10 @@ public final class TestTopics implements AutoCloseable {
 
     public TestTopics(String bootstrap) {
         this.bootstrap = bootstrap;
+        // records up to the broker's limit (16 MiB on the local stack), so tests can send oversized poison
         this.producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.MAX_BLOCK_MS_CONFIG, 20000),
-                new StringSerializer(), new ByteArraySerializer());
+                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.MAX_BLOCK_MS_CONFIG, 20000,
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 16 << 20), new StringSerializer(), new ByteArraySerializer());
     }
 
     /** Connected to {@link PipelineStackResource}'s shared stack. */
@@ -99,14 +101,7 @@ public final class TestTopics implements AutoCloseable {
                                                              Predicate<ConsumerRecord<String, byte[]>> match,
                                                              Duration timeout) {
         List<ConsumerRecord<String, byte[]>> matches = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new StringDeserializer(),
-                new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(20)).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
+        try (KafkaConsumer<String, byte[]> consumer = fromTheBeginning(topic)) {
             await("a record on " + topic).atMost(timeout).pollInSameThread().pollInterval(Duration.ofMillis(10))
                     .until(() -> {
                         for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(250))) {
@@ -118,6 +113,42 @@ public final class TestTopics implements AutoCloseable {
                     });
         }
         return matches;
+    }
+
+    /**
+     * Every matching record {@code topic} holds now (read up to the current end offsets, no waiting for more): to
+     * assert that something was <em>not</em> published, or published exactly once.
+     */
+    public List<ConsumerRecord<String, byte[]>> recordsSoFar(String topic,
+                                                             Predicate<ConsumerRecord<String, byte[]>> match) {
+        List<ConsumerRecord<String, byte[]>> matches = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer = fromTheBeginning(topic)) {
+            Set<TopicPartition> partitions = consumer.assignment();
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(20));
+            await("the end of " + topic).atMost(Duration.ofSeconds(30)).pollInSameThread()
+                    .pollInterval(Duration.ofMillis(10)).until(() -> {
+                        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(250))) {
+                            if (match.test(r)) {
+                                matches.add(r);
+                            }
+                        }
+                        return partitions.stream().allMatch(p -> consumer.position(p) >= end.get(p));
+                    });
+        }
+        return matches;
+    }
+
+    /** A consumer without a group, assigned every partition of {@code topic} at its first offset. */
+    private KafkaConsumer<String, byte[]> fromTheBeginning(String topic) {
+        KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new StringDeserializer(),
+                new ByteArrayDeserializer());
+        List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(20)).stream()
+                .map(p -> new TopicPartition(topic, p.partition())).toList();
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+        return consumer;
     }
 
     /** The first matching record of {@code topic}. */

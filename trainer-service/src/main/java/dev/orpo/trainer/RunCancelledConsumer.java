@@ -1,14 +1,14 @@
 package dev.orpo.trainer;
 
 import dev.orpo.contracts.events.RunCancelled;
-import dev.orpo.service.ConsumedRuns;
-import dev.orpo.service.EventMessages;
-import io.smallrye.common.annotation.Blocking;
+import dev.orpo.service.StageRunner;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
+
+import java.util.concurrent.CompletionStage;
 
 /**
  * Consumes {@code run-cancelled} on a consumer group of its own per replica (every replica hears every cancel) and
@@ -21,18 +21,18 @@ public class RunCancelledConsumer {
     private static final Logger LOG = Logger.getLogger(RunCancelledConsumer.class);
 
     @Inject
-    ConsumedRuns consumed;
+    StageRunner runner;
 
     @Inject
     CancelledRuns cancels;
 
     @Incoming(CHANNEL)
-    @Blocking
-    public void onRunCancelled(ConsumerRecord<String, byte[]> record) {
-        RunCancelled event = EventMessages.parse(record.value(), RunCancelled.class, record.topic());
-        cancels.cancel(event.runId());
-        LOG.infof("run %s: cancellation received (%s); training stops at the next step", event.runId(),
-                event.reason());
-        consumed.record(event.runId(), CHANNEL, event.eventId(), "accepted", "cancel flagged");
+    public CompletionStage<Void> onRunCancelled(ConsumerRecord<String, byte[]> record) {
+        return runner.consume(record, RunCancelled.class, CHANNEL, event -> {
+            cancels.cancel(event.runId());
+            LOG.infof("run %s: cancellation received (%s); training stops at the next step", event.runId(),
+                    event.reason());
+            return runner.handled(event, CHANNEL, "accepted", "cancel flagged");
+        });
     }
 }

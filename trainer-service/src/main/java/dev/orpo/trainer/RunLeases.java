@@ -5,6 +5,7 @@ import dev.orpo.contracts.Json;
 import dev.orpo.contracts.ObjectStoreLayout;
 import dev.orpo.store.ObjectStore;
 import io.quarkus.runtime.ShutdownEvent;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -26,7 +27,8 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
- * Which replica trains a run: a lease object {@code runs/<id>/checkpoints/_LEASE} ({@code owner}, {@code expires_at}),
+ * Which replica trains a run: a lease object {@code runs/<id>/checkpoints/_LEASE} ({@code owner} = the replica id,
+ * {@code expires_at}),
  * renewed every third of {@code orpo.trainer.lease-ttl} while the owner trains and deleted when it ends. A replica that
  * receives a run whose lease another replica holds (a Kafka rebalance hands the uncommitted record to a second
  * consumer while the first is still training) waits instead of training it twice: until the run completes (then
@@ -38,7 +40,6 @@ import java.util.function.Consumer;
  */
 @ApplicationScoped
 public class RunLeases {
-    static final String LEASE = "_LEASE";
     private static final Logger LOG = Logger.getLogger(RunLeases.class);
 
     /** The stored lease. */
@@ -55,14 +56,34 @@ public class RunLeases {
     @ConfigProperty(name = "orpo.trainer.lease-ttl", defaultValue = "PT2M")
     Duration ttl;
 
-    private final String owner = Optional.ofNullable(System.getenv("HOSTNAME")).orElse("trainer") + "-"
-            + UUID.randomUUID().toString().substring(0, 8);
+    /**
+     * This replica's stable identity, the lease owner: {@code orpo.trainer.replica-id}, by default {@code HOSTNAME}
+     * (the pod name on Kubernetes, which a restarted container keeps), else {@code trainer-<random>}. A process with
+     * the same identity as a lease's owner is that owner restarted: it takes the lease over at once instead of waiting
+     * for it to expire. Two live replicas must therefore never share one.
+     */
+    @ConfigProperty(name = "orpo.trainer.replica-id")
+    Optional<String> replicaId;
+
+    private String owner;
     private final Map<String, ScheduledFuture<?>> renewals = new ConcurrentHashMap<>();
     private final ScheduledExecutorService renewer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "orpo-lease-renewer");
         t.setDaemon(true);
         return t;
     });
+
+    @PostConstruct
+    void identify() {
+        owner = replicaId.map(String::strip).filter(id -> !id.isEmpty())
+                .orElseGet(() -> "trainer-" + UUID.randomUUID().toString().substring(0, 8));
+        LOG.infof("replica id %s (owner of the run leases it takes)", owner);
+    }
+
+    /** The lease owner this replica writes. */
+    String owner() {
+        return owner;
+    }
 
     /**
      * Blocks until this replica holds the run's lease (true) or there is nothing left to do (false: {@code done}
@@ -78,9 +99,9 @@ public class RunLeases {
             }
             Optional<Lease> held = read(runId);
             if (held.isEmpty() || held.get().owner().equals(owner) || held.get().expiresAt().isBefore(Instant.now())) {
-                held.filter(l -> !l.owner().equals(owner))
-                        .ifPresent(l -> LOG.infof("run %s: lease of %s expired at %s; taking over", runId, l.owner(),
-                                l.expiresAt()));
+                held.ifPresent(l -> LOG.infof(l.owner().equals(owner)
+                        ? "run %s: lease held by this replica's earlier incarnation %s (until %s); taking it over"
+                        : "run %s: lease of %s expired at %s; taking over", runId, l.owner(), l.expiresAt()));
                 write(runId);
                 pause(ttl.dividedBy(10));
                 if (read(runId).map(l -> l.owner().equals(owner)).orElse(false)) {
@@ -103,16 +124,27 @@ public class RunLeases {
 
     /** Stops renewing and deletes the lease (if still this replica's). */
     void release(String runId) {
-        ScheduledFuture<?> renewal = renewals.remove(runId);
-        if (renewal != null) {
-            renewal.cancel(false);
-        }
-        if (read(runId).map(l -> l.owner().equals(owner)).orElse(false)) {
-            store.delete(key(runId));
+        // under the renewals lock: a renewal running at this moment must not write the lease back after the delete
+        synchronized (renewals) {
+            ScheduledFuture<?> renewal = renewals.remove(runId);
+            if (renewal != null) {
+                renewal.cancel(false);
+            }
+            if (read(runId).map(l -> l.owner().equals(owner)).orElse(false)) {
+                store.delete(key(runId));
+            }
         }
     }
 
     private void renew(String runId) {
+        synchronized (renewals) {
+            if (renewals.containsKey(runId)) { // else released meanwhile
+                renewHeld(runId);
+            }
+        }
+    }
+
+    private void renewHeld(String runId) {
         try {
             Optional<Lease> held = read(runId);
             if (held.isPresent() && !held.get().owner().equals(owner)) {
@@ -137,7 +169,7 @@ public class RunLeases {
     }
 
     private String key(String runId) {
-        return new ObjectStoreLayout(store.bucket()).checkpointsPrefix(runId) + LEASE;
+        return new ObjectStoreLayout(store.bucket()).trainingLeaseKey(runId);
     }
 
     private static void pause(Duration d) {

@@ -1,33 +1,24 @@
 package dev.orpo.trainer;
 
 import dev.orpo.contracts.events.CheckpointSaved;
-import dev.orpo.contracts.events.PipelineEvent;
-import dev.orpo.contracts.events.RunFailed;
 import dev.orpo.contracts.events.TrainingCompleted;
 import dev.orpo.contracts.events.TrainingProgressed;
 import dev.orpo.contracts.events.TrainingStarted;
-import dev.orpo.service.EventMessages;
-import dev.orpo.service.PublishedEvents;
+import dev.orpo.service.EventPublisher;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
 
-import java.net.URI;
-
 /**
- * What trainer-service publishes, each call waiting for the broker: {@code training-started},
- * {@code training-progressed},
- * {@code checkpoint-saved},
- * {@code training-completed},
- * {@code run-failed}.
+ * What trainer-service publishes: progress best effort ({@code training-started}, {@code training-progressed}: a lost
+ * one never fails a run), state retried until the broker has it ({@code checkpoint-saved} once per step and
+ * finality, {@code training-completed}). {@code run-failed} is published by the service-support stage runner.
  */
 @ApplicationScoped
 public class TrainerEvents {
-    static final URI SOURCE = URI.create("/orpo/trainer-service");
-
     @Inject
-    PublishedEvents published;
+    EventPublisher publisher;
 
     @Inject
     @Channel("training-started")
@@ -45,32 +36,20 @@ public class TrainerEvents {
     @Channel("training-completed")
     Emitter<byte[]> trainingCompleted;
 
-    @Inject
-    @Channel("run-failed")
-    Emitter<byte[]> runFailed;
-
     public void publish(TrainingStarted event) {
-        send(trainingStarted, event);
+        publisher.bestEffort(trainingStarted, event);
     }
 
     public void publish(TrainingProgressed event) {
-        send(trainingProgressed, event);
+        publisher.bestEffort(trainingProgressed, event);
     }
 
-    public void publish(CheckpointSaved event) {
-        send(checkpointSaved, event);
+    /** Publishes unless {@code publishedMarker} says it was; then writes the marker. */
+    public boolean publishOnce(CheckpointSaved event, String publishedMarker) {
+        return publisher.stateOnce(checkpointSaved, event, publishedMarker);
     }
 
     public void publish(TrainingCompleted event) {
-        send(trainingCompleted, event);
-    }
-
-    public void publish(RunFailed event) {
-        send(runFailed, event);
-    }
-
-    private void send(Emitter<byte[]> emitter, PipelineEvent event) {
-        EventMessages.sendAndWait(emitter, event, SOURCE);
-        published.published(event);
+        publisher.state(trainingCompleted, event);
     }
 }

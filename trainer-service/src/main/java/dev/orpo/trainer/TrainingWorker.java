@@ -1,28 +1,30 @@
 package dev.orpo.trainer;
 
 import dev.orpo.contracts.events.DatasetPrepared;
-import dev.orpo.contracts.events.RunFailed;
-import dev.orpo.contracts.request.FieldError;
 import dev.orpo.service.ConsumedRuns;
-import dev.orpo.stages.train.StageFailure;
+import dev.orpo.service.StageRunner;
 import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
+import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The replica's single training thread: one run at a time (a run uses every core it is given), later runs wait in
- * arrival order. A run that fails publishes RunFailed(stage training) and completes normally, so its record is
- * committed rather than retried; only a failure to publish RunFailed itself fails the record.
+ * arrival order, each under the service-support {@link StageRunner} (RunFailed for a run that fails).
+ *
+ * <p>Shutdown (SIGTERM): the runner flags the service as stopping; the running {@link TrainingRun} stops at its next
+ * step boundary, uploads a checkpoint, announces it and leaves the run unacknowledged, to be resumed from there by the
+ * next replica that receives it. This class waits for that at most {@code quarkus.shutdown.timeout} (the grace; keep
+ * it below the pod's {@code terminationGracePeriodSeconds}), then interrupts the run: the run then resumes from its
+ * last periodic checkpoint instead.
  */
 @ApplicationScoped
 public class TrainingWorker {
@@ -50,39 +52,29 @@ public class TrainingWorker {
     @Inject
     RunLeases leases;
 
-    /** Queues the run; the stage completes when it has trained (or failed and said so). */
+    @Inject
+    StageRunner runner;
+
+    /** How long a shutdown waits for the running step, its checkpoint upload and CheckpointSaved. */
+    @ConfigProperty(name = "quarkus.shutdown.timeout", defaultValue = "PT270S")
+    Duration grace;
+
+    /** Queues the run; the stage completes when it has trained (or failed and said so), never when suspended. */
     public CompletionStage<Void> submit(DatasetPrepared event, String channel) {
-        return CompletableFuture.runAsync(() -> run(event, channel), executor);
+        return runner.submit(event, channel, STAGE, null, executor, () -> new TrainingRun(event, artifacts, events,
+                cancels, leases, runner::stopping, owner -> consumed.record(event.runId(), channel, event.eventId(),
+                "queued", "waiting: leased by " + owner)).execute());
     }
 
-    private void run(DatasetPrepared event, String channel) {
-        try {
-            String detail = new TrainingRun(event, artifacts, events, cancels, leases, owner -> consumed.record(
-                    event.runId(), channel, event.eventId(), "queued", "waiting: leased by " + owner)).execute();
-            consumed.record(event.runId(), channel, event.eventId(), "accepted", detail);
-        } catch (RuntimeException e) {
-            String field = e instanceof StageFailure f && f.field() != null ? f.field() : "training";
-            String reason = e instanceof StageFailure ? e.getMessage() : e.getClass().getSimpleName() + ": "
-                    + e.getMessage();
-            LOG.errorf(e, "run %s: training failed: %s", event.runId(), reason);
-            events.publish(RunFailed.of(event.runId(), event.eventId(), STAGE, reason,
-                    List.of(new FieldError(field, reason))));
-            consumed.record(event.runId(), channel, event.eventId(), "failed", reason);
+    void shutdown(@Observes ShutdownEvent ev) throws InterruptedException {
+        executor.shutdown();
+        long start = System.nanoTime();
+        if (executor.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+            LOG.infof("training worker stopped in %.1f s", (System.nanoTime() - start) / 1e9);
+        } else {
+            LOG.warnf("the running step and its checkpoint did not finish within %s (quarkus.shutdown.timeout);"
+                    + " interrupting: the run resumes from its last periodic checkpoint", grace);
+            executor.shutdownNow();
         }
-    }
-
-    /**
-     * Before the engine loads: no network probes (offline; models come from the object store) and
-     * {@code orpo.trainer.threads} intra-op threads, unless set on the command line.
-     */
-    void configureEngine(@Observes StartupEvent ev,
-                         @ConfigProperty(name = "orpo.trainer.threads") int threads) {
-        System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
-        System.setProperty("ai.djl.pytorch.num_threads",
-                System.getProperty("ai.djl.pytorch.num_threads", Integer.toString(threads)));
-    }
-
-    void shutdown(@Observes ShutdownEvent ev) {
-        executor.shutdownNow();
     }
 }

@@ -25,12 +25,14 @@ final class TrainerTestRuns {
                    "seed": 3, %s}}""".formatted(store.bucket(), runId, training), false);
     }
 
-    /** Stores the model and dataset where the request and event point, then publishes DatasetPrepared. */
-    static void publish(ObjectStore store, TestTopics topics, String runId, Path model, Path dataset,
-                        TrainingRequest request) {
+    /** Stores the model and dataset where the request and event point, then publishes DatasetPrepared (returned). */
+    static DatasetPrepared publish(ObjectStore store, TestTopics topics, String runId, Path model, Path dataset,
+                                   TrainingRequest request) {
         store.putDirectory("tests/" + runId + "/model/", model);
         store.putDirectory("runs/" + runId + "/dataset/", dataset);
-        topics.publishEvent(new DatasetPrepared(PipelineEvent.newEventId(), runId, 1, Instant.now(), null,
-                "s3://" + store.bucket() + "/runs/" + runId + "/dataset/", "test", 12, 4, 0, 252, 64, request));
+        DatasetPrepared event = new DatasetPrepared(PipelineEvent.newEventId(), runId, 1, Instant.now(), null,
+                "s3://" + store.bucket() + "/runs/" + runId + "/dataset/", "test", 12, 4, 0, 252, 64, request);
+        topics.publishEvent(event);
+        return event;
     }
 }

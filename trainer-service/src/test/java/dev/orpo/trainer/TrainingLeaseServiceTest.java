@@ -1,5 +1,6 @@
 package dev.orpo.trainer;
 
+import dev.orpo.contracts.ObjectStoreLayout;
 import dev.orpo.contracts.RunIds;
 import dev.orpo.contracts.Topics;
 import dev.orpo.contracts.events.TrainingCompleted;
@@ -29,12 +30,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 
 /**
  * Two replicas, one run: the lease another (simulated) replica holds in S3 keeps this one from training the run
- * twice after a rebalance, and an expired lease (that replica died) is taken over.
+ * twice after a rebalance, and an expired lease (that replica died) is taken over. A lease of this replica's own id (its
+ * earlier incarnation, killed) is taken over at once.
  */
 @QuarkusTest
 @WithTestResource(PipelineStackResource.class)
 class TrainingLeaseServiceTest extends SharedStackTest {
     private static final Duration RUN = Duration.ofSeconds(180);
+    private static final ObjectStoreLayout LAYOUT = ObjectStoreLayout.defaults();
+    /** This test's replica id ({@code %test.orpo.trainer.replica-id}). */
+    private static final String THIS_REPLICA = "trainer-under-test";
 
     @TempDir
     Path tmp;
@@ -49,27 +54,22 @@ class TrainingLeaseServiceTest extends SharedStackTest {
     void runLeasedByALiveReplicaWaitsAndIsNotTrainedHereWhenThatReplicaCompletesIt() {
         String runId = RunIds.newRunId();
         lease(runId, "trainer-elsewhere", Instant.now().plus(Duration.ofMinutes(10)));
-        TrainerTestRuns.publish(store, topics, runId, SyntheticPrepared.model(tmp.resolve("model"), 7),
-                SyntheticPrepared.dataset(tmp.resolve("dataset"), 12, 4, 11),
-                TrainerTestRuns.request(store, runId, "\"max_steps\": 2"));
+        publishTwoStepRun(runId);
 
         await().atMost(RUN).until(() -> consumed(runId).contains("waiting: leased by trainer-elsewhere"));
         // the other replica finishes the run
-        store.putBytes("runs/" + runId + "/checkpoints/" + RunArtifacts.COMPLETED_MARKER,
-                "{}".getBytes(StandardCharsets.UTF_8));
+        store.putBytes(LAYOUT.trainingCompleteKey(runId), "{}".getBytes(StandardCharsets.UTF_8));
 
         await().atMost(RUN).until(() -> consumed(runId).contains("completed by the replica holding its lease"));
-        assertEquals(List.of("runs/" + runId + "/checkpoints/" + RunArtifacts.COMPLETED_MARKER, leaseKey(runId)),
-                store.list("runs/" + runId + "/checkpoints/"), "no checkpoint written here, the other's lease kept");
+        assertEquals(List.of(LAYOUT.trainingCompleteKey(runId), leaseKey(runId)),
+                store.list(LAYOUT.checkpointsPrefix(runId)), "no checkpoint written here, the other's lease kept");
     }
 
     @Test
     void expiredLeaseOfADeadReplicaIsTakenOverAndReleasedWhenTheRunEnds() {
         String runId = RunIds.newRunId();
         lease(runId, "trainer-dead", Instant.now().minus(Duration.ofMinutes(1)));
-        TrainerTestRuns.publish(store, topics, runId, SyntheticPrepared.model(tmp.resolve("model"), 7),
-                SyntheticPrepared.dataset(tmp.resolve("dataset"), 12, 4, 11),
-                TrainerTestRuns.request(store, runId, "\"max_steps\": 2"));
+        publishTwoStepRun(runId);
 
         TrainingCompleted completed = TestTopics.value(topics.awaitRecord(Topics.TRAINING_COMPLETED,
                 r -> runId.equals(r.key()), RUN), TrainingCompleted.class);
@@ -78,13 +78,34 @@ class TrainingLeaseServiceTest extends SharedStackTest {
         assertFalse(consumed(runId).contains("waiting"));
     }
 
+    @Test
+    void leaseLeftByThisReplicasEarlierIncarnationIsTakenOverAtOnce() {
+        // what a kill -9 leaves: this replica id's lease, valid for another 10 minutes; a replacement with the same
+        // identity must not wait for it (the lease TTL in tests is 3 s, so "at once" means well inside 10 minutes)
+        String runId = RunIds.newRunId();
+        lease(runId, THIS_REPLICA, Instant.now().plus(Duration.ofMinutes(10)));
+        publishTwoStepRun(runId);
+
+        TrainingCompleted completed = TestTopics.value(topics.awaitRecord(Topics.TRAINING_COMPLETED,
+                r -> runId.equals(r.key()), RUN), TrainingCompleted.class);
+        assertEquals(2, completed.finalStep());
+        assertFalse(consumed(runId).contains("waiting"), "never waited for its own lease");
+        await().atMost(RUN).until(() -> !store.exists(leaseKey(runId)));
+    }
+
+    private void publishTwoStepRun(String runId) {
+        TrainerTestRuns.publish(store, topics, runId, SyntheticPrepared.model(tmp.resolve("model"), 7),
+                SyntheticPrepared.dataset(tmp.resolve("dataset"), 12, 4, 11),
+                TrainerTestRuns.request(store, runId, "\"max_steps\": 2"));
+    }
+
     private void lease(String runId, String owner, Instant expiresAt) {
         store.putBytes(leaseKey(runId), ("{\"owner\": \"" + owner + "\", \"expires_at\": \"" + expiresAt + "\"}")
                 .getBytes(StandardCharsets.UTF_8));
     }
 
     private static String leaseKey(String runId) {
-        return "runs/" + runId + "/checkpoints/" + RunLeases.LEASE;
+        return LAYOUT.trainingLeaseKey(runId);
     }
 
     private String consumed(String runId) {

@@ -97,11 +97,7 @@ final class ServiceFleet implements AutoCloseable {
                     .directory(repo.toFile()).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(logDir.resolve(service + ".log").toFile()));
             Map<String, String> env = pb.environment();
-            env.put("KAFKA_BOOTSTRAP_SERVERS", stack.kafkaBootstrap());
-            env.put("ORPO_S3_ENDPOINT", stack.s3Endpoint());
-            env.put("ORPO_S3_ACCESS_KEY", stack.accessKey());
-            env.put("ORPO_S3_SECRET_KEY", stack.secretKey());
-            env.put("ORPO_S3_BUCKET", stack.bucket());
+            env.putAll(stack.serviceEnvironment());
             env.put("ORPO_WORK_DIR", work.toString());
             env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
             env.put("OPT_OUT_TRACKING", "true");

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.orpo.contracts.request.TrainingRequest;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -20,4 +21,16 @@ public record CheckpointSaved(String eventId, String runId, int schemaVersion, I
                               long step, long totalSteps, String checkpointUri, Map<String, String> files,
                               Map<String, Double> metrics, boolean finalCheckpoint, TrainingRequest request)
         implements PipelineEvent {
+    @Override
+    public List<String> missingFields() {
+        return PipelineEvent.nullFields("checkpoint_uri", checkpointUri, "request", request);
+    }
+
+    /** The event with the envelope's id, run id, schema version, time and causation. */
+    public static CheckpointSaved of(Envelope e, long step, long totalSteps, String checkpointUri,
+                                     Map<String, String> files, Map<String, Double> metrics, boolean finalCheckpoint,
+                                     TrainingRequest request) {
+        return new CheckpointSaved(e.eventId(), e.runId(), e.schemaVersion(), e.occurredAt(), e.causationId(), step,
+                totalSteps, checkpointUri, files, metrics, finalCheckpoint, request);
+    }
 }

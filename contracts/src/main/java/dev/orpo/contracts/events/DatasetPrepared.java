@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.orpo.contracts.request.TrainingRequest;
 
 import java.time.Instant;
+import java.util.List;
 
 /**
  * The dataset is tokenized and split. Consumed by trainer-service.
@@ -20,4 +21,16 @@ public record DatasetPrepared(String eventId, String runId, int schemaVersion, I
                               String datasetUri, String manifestSha256, long trainRows, long testRows,
                               long rejectedRows, long trainTokens, int vocabSize, TrainingRequest request)
         implements PipelineEvent {
+    @Override
+    public List<String> missingFields() {
+        return PipelineEvent.nullFields("dataset_uri", datasetUri, "request", request);
+    }
+
+    /** The event with the envelope's id, run id, schema version, time and causation. */
+    public static DatasetPrepared of(Envelope e, String datasetUri, String manifestSha256, long trainRows,
+                                     long testRows, long rejectedRows, long trainTokens, int vocabSize,
+                                     TrainingRequest request) {
+        return new DatasetPrepared(e.eventId(), e.runId(), e.schemaVersion(), e.occurredAt(), e.causationId(),
+                datasetUri, manifestSha256, trainRows, testRows, rejectedRows, trainTokens, vocabSize, request);
+    }
 }

@@ -18,4 +18,15 @@ public record EvaluationCompleted(String eventId, String runId, int schemaVersio
                                   String causationId, String target, long step,
                                   Map<String, Map<String, Double>> table, String reportUri)
         implements PipelineEvent {
+    /** {@code target} of a checkpoint's evaluation. */
+    public static final String CHECKPOINT = "checkpoint";
+    /** {@code target} of a merged model's evaluation. */
+    public static final String MERGED = "merged";
+
+    /** The event with the envelope's id, run id, schema version, time and causation. */
+    public static EvaluationCompleted of(Envelope e, String target, long step, Map<String, Map<String, Double>> table,
+                                         String reportUri) {
+        return new EvaluationCompleted(e.eventId(), e.runId(), e.schemaVersion(), e.occurredAt(), e.causationId(),
+                target, step, table, reportUri);
+    }
 }

@@ -10,6 +10,11 @@ import java.time.Instant;
 public record RunCancelled(String eventId, String runId, int schemaVersion, Instant occurredAt, String causationId,
                            String reason) implements PipelineEvent {
     public static RunCancelled of(String runId, String reason) {
-        return new RunCancelled(PipelineEvent.newEventId(), runId, SCHEMA_VERSION, Instant.now(), null, reason);
+        return of(Envelope.command(runId), reason);
+    }
+
+    /** The event with the envelope's id, run id, schema version, time and causation. */
+    public static RunCancelled of(Envelope e, String reason) {
+        return new RunCancelled(e.eventId(), e.runId(), e.schemaVersion(), e.occurredAt(), e.causationId(), reason);
     }
 }

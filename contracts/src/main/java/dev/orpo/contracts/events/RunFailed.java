@@ -19,7 +19,12 @@ public record RunFailed(String eventId, String runId, int schemaVersion, Instant
                         String stage, String reason, List<FieldError> errors) implements PipelineEvent {
     public static RunFailed of(String runId, String causationId, String stage, String reason,
                                List<FieldError> errors) {
-        return new RunFailed(PipelineEvent.newEventId(), runId, SCHEMA_VERSION, Instant.now(), causationId, stage,
+        return of(Envelope.causedBy(runId, causationId), stage, reason, errors);
+    }
+
+    /** The event with the envelope's id, run id, schema version, time and causation. */
+    public static RunFailed of(Envelope e, String stage, String reason, List<FieldError> errors) {
+        return new RunFailed(e.eventId(), e.runId(), e.schemaVersion(), e.occurredAt(), e.causationId(), stage,
                 reason, errors == null ? List.of() : List.copyOf(errors));
     }
 }

@@ -20,4 +20,11 @@ public record TrainingProgressed(String eventId, String runId, int schemaVersion
         implements PipelineEvent {
     public static final String TRAIN = "train";
     public static final String EVAL = "eval";
+
+    /** The event with the envelope's id, run id, schema version, time and causation. */
+    public static TrainingProgressed of(Envelope e, String phase, long step, long totalSteps, double epoch,
+                                        Map<String, Double> metrics, double tokensPerSecond, double etaSeconds) {
+        return new TrainingProgressed(e.eventId(), e.runId(), e.schemaVersion(), e.occurredAt(), e.causationId(),
+                phase, step, totalSteps, epoch, metrics, tokensPerSecond, etaSeconds);
+    }
 }

@@ -15,4 +15,10 @@ import java.time.Instant;
 public record TrainingStarted(String eventId, String runId, int schemaVersion, Instant occurredAt, String causationId,
                               long totalSteps, long resumedFromStep, String device, long trainableParameters,
                               long totalParameters) implements PipelineEvent {
+    /** The event with the envelope's id, run id, schema version, time and causation. */
+    public static TrainingStarted of(Envelope e, long totalSteps, long resumedFromStep, String device,
+                                     long trainableParameters, long totalParameters) {
+        return new TrainingStarted(e.eventId(), e.runId(), e.schemaVersion(), e.occurredAt(), e.causationId(),
+                totalSteps, resumedFromStep, device, trainableParameters, totalParameters);
+    }
 }

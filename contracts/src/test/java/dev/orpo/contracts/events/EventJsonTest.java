@@ -113,6 +113,24 @@ class EventJsonTest {
         assertTrue(TrainingRequested.of(RUN, REQUEST).occurredAt().isAfter(AT.minusSeconds(1)));
     }
 
+    @Test
+    void wholeEventsMissNothingAndTheCheckIsNotOnTheWire() throws Exception {
+        for (PipelineEvent event : samples()) {
+            assertEquals(List.of(), event.missingFields(), event.getClass().getSimpleName());
+            assertFalse(Json.mapper().readTree(Json.toBytes(event)).has("missing_fields"));
+        }
+    }
+
+    @Test
+    void requiredPayloadFieldsThatAreNullAreNamedAsOnTheWire() {
+        DatasetPrepared noUri = new DatasetPrepared("e2", RUN, 1, AT, "e1", null, "abc", 1, 1, 0, 1, 1, null);
+        CheckpointSaved noCheckpoint = new CheckpointSaved("e5", RUN, 1, AT, "e3", 25, 124, null, Map.of(), Map.of(),
+                false, REQUEST);
+
+        assertEquals(List.of("dataset_uri", "request"), noUri.missingFields());
+        assertEquals(List.of("checkpoint_uri"), noCheckpoint.missingFields());
+    }
+
     private static void collectFieldNames(JsonNode node, List<String> into) {
         node.fields().forEachRemaining(e -> {
             into.add(e.getKey());

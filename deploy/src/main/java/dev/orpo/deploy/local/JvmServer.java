@@ -131,6 +131,19 @@ final class JvmServer {
                 p.onExit().join();
             }
         });
+        forgetPid();
+    }
+
+    /** SIGKILL at once, no SIGTERM first: what a crash looks like to clients. */
+    void kill() {
+        process().ifPresent(p -> {
+            p.destroyForcibly();
+            p.onExit().join();
+        });
+        forgetPid();
+    }
+
+    private void forgetPid() {
         try {
             Files.deleteIfExists(pidFile());
         } catch (IOException e) {

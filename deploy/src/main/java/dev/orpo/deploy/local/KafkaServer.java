@@ -85,6 +85,9 @@ final class KafkaServer {
                 "share.coordinator.state.topic.min.isr=1",
                 "group.initial.rebalance.delay.ms=0",
                 "num.partitions=3",
+                // consumers read events of at most 1 MiB and dead-letter bigger records whole: the broker takes up to
+                // 16 MiB so such a record reaches that DLQ instead of being refused unseen at the producer
+                "message.max.bytes=16777216",
                 "default.replication.factor=1",
                 "num.network.threads=2",
                 "num.io.threads=2",

@@ -109,6 +109,18 @@ public final class LocalStack {
         }
     }
 
+    /**
+     * Stops the broker alone, S3 staying up: SIGTERM (a clean shutdown), or SIGKILL when {@code kill} (a crash). Its
+     * data stays; {@link #up} starts it again. For fault tests.
+     */
+    public synchronized void stopKafka(boolean kill) {
+        if (kill) {
+            kafka.server().kill();
+        } else {
+            kafka.server().stop(STOP_GRACE);
+        }
+    }
+
     /** Whether each server's process is alive and answering, and where it logs. */
     public StackStatus status() {
         return new StackStatus(stateDir, kafka.server().status(), s3.server().status(), endpoints());

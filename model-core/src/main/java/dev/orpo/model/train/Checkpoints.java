@@ -29,13 +29,19 @@ import java.util.Map;
  */
 public final class Checkpoints {
     public static final String OPTIMIZER_FILE = "optimizer.safetensors";
+    private static final String STEP_DIR = "step-";
 
     private Checkpoints() {
     }
 
     /** {@code step-<n>}. */
     public static String dirName(int step) {
-        return "step-" + step;
+        return STEP_DIR + step;
+    }
+
+    /** The step of a {@code step-<n>} directory name, or -1 when the name is not one. */
+    public static int stepOf(String dirName) {
+        return dirName.matches(STEP_DIR + "\\d+") ? Integer.parseInt(dirName.substring(STEP_DIR.length())) : -1;
     }
 
     /** Writes only the adapter files of {@code model} into {@code dir}. */

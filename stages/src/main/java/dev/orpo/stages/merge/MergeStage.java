@@ -12,7 +12,6 @@ import dev.orpo.model.merge.AdapterMerger;
 import dev.orpo.model.merge.MergeOptions;
 import dev.orpo.model.merge.MergeResult;
 import dev.orpo.stages.StageFailure;
-import dev.orpo.stages.prepare.PrepareStage;
 import dev.orpo.stages.resolve.ArtifactException;
 import dev.orpo.stages.resolve.Artifacts;
 import dev.orpo.store.ObjectStore;
@@ -43,10 +42,7 @@ import java.util.stream.Stream;
  */
 public final class MergeStage {
     public static final String STAGE = "merge";
-    public static final String COMPLETE = "_COMPLETE";
-    /** Written by the caller once ModelMerged is on the broker: a merge with {@value #COMPLETE} but without it was
-     *  interrupted between the upload and the event (or its hub push failed) and is finished on redelivery. */
-    public static final String PUBLISHED = "_PUBLISHED";
+    public static final String COMPLETE = ObjectStoreLayout.COMPLETE;
     public static final String MODEL_CARD = "README.md";
     private static final Pattern ADAPTER_TENSOR = Pattern.compile("adapter tensor (\\S+)");
 
@@ -84,14 +80,17 @@ public final class MergeStage {
         return t.finalModel() ? layout.mergedPrefix(t.runId()) : layout.mergedPrefix(t.runId(), t.step());
     }
 
-    /** Whether the target's ModelMerged was published ({@value #PUBLISHED} exists). */
-    public static boolean published(ObjectStore store, ObjectStoreLayout layout, Target t) {
-        return store.exists(prefix(layout, t) + PUBLISHED);
+    /**
+     * Written by the caller once ModelMerged is on the broker: a merge with {@value #COMPLETE} but without it was
+     * interrupted between the upload and the event (or its hub push failed) and is finished on redelivery.
+     */
+    public static String publishedKey(ObjectStoreLayout layout, Target t) {
+        return prefix(layout, t) + ObjectStoreLayout.PUBLISHED;
     }
 
-    /** Records that the target's ModelMerged (event id) is on the broker. */
-    public static void markPublished(ObjectStore store, ObjectStoreLayout layout, Target t, String eventId) {
-        store.putBytes(prefix(layout, t) + PUBLISHED, Json.toBytes(Map.of("event_id", eventId)));
+    /** Whether the target's ModelMerged was published ({@link #publishedKey} exists). */
+    public static boolean published(ObjectStore store, ObjectStoreLayout layout, Target t) {
+        return store.exists(publishedKey(layout, t));
     }
 
     /**
@@ -143,7 +142,7 @@ public final class MergeStage {
         }
         // the run's tokenizer (chat template, added ChatML tokens) wins over the base's: AdapterMerger copies the
         // adapter directory's tokenizer files last
-        String tokenizerPrefix = layout.datasetPrefix(t.runId()) + PrepareStage.TOKENIZER_DIR + "/";
+        String tokenizerPrefix = layout.datasetTokenizerPrefix(t.runId());
         if (!store.list(tokenizerPrefix).isEmpty()) {
             store.getDirectory(tokenizerPrefix, adapter);
         }

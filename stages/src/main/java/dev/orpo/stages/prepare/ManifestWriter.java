@@ -31,7 +31,7 @@ import java.util.Map;
 final class ManifestWriter {
 
     static final String FORMAT = PairShards.FORMAT;
-    static final String MANIFEST = "manifest.json";
+    static final String MANIFEST = PrepareStage.MANIFEST;
     static final String REJECTS = "rejects.jsonl";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 

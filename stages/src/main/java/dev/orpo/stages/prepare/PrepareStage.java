@@ -28,11 +28,11 @@ import java.util.stream.Stream;
  */
 public final class PrepareStage {
     public static final String STAGE = "dataset";
-    public static final String MANIFEST = "manifest.json";
+    public static final String MANIFEST = ObjectStoreLayout.DATASET_MANIFEST;
     public static final String REJECTS = "rejects.jsonl";
-    public static final String RESULT_FILE = "prepare-result.json";
+    public static final String RESULT_FILE = ObjectStoreLayout.DATASET_RESULT;
     /** The run's tokenizer (possibly ChatML-extended), for trainer, merger and eval. */
-    public static final String TOKENIZER_DIR = "tokenizer";
+    public static final String TOKENIZER_DIR = ObjectStoreLayout.DATASET_TOKENIZER;
     /** How many rejected rows a failure names (the rest are in rejects.jsonl). */
     static final int ERRORS_NAMED = 10;
 
@@ -64,18 +64,17 @@ public final class PrepareStage {
                 store.putFile(prefix + outDir.relativize(f).toString().replace('\\', '/'), f);
             }
         }
-        store.putBytes(prefix + RESULT_FILE, Json.toBytes(result));
-        store.putFile(prefix + MANIFEST, outDir.resolve(MANIFEST)); // last: marks the stage done
+        store.putBytes(layout.datasetResultKey(runId), Json.toBytes(result));
+        store.putFile(layout.datasetManifestKey(runId), outDir.resolve(MANIFEST)); // last: marks the stage done
         return result;
     }
 
     /** The result of an earlier, finished preparation of this run (its manifest.json exists), if any. */
     public static Optional<PrepareResult> alreadyPrepared(ObjectStore store, ObjectStoreLayout layout, String runId) {
-        String prefix = layout.datasetPrefix(runId);
-        if (!store.exists(prefix + MANIFEST) || !store.exists(prefix + RESULT_FILE)) {
+        if (!store.exists(layout.datasetManifestKey(runId)) || !store.exists(layout.datasetResultKey(runId))) {
             return Optional.empty();
         }
-        return Optional.of(Json.fromBytes(store.getBytes(prefix + RESULT_FILE), PrepareResult.class));
+        return Optional.of(Json.fromBytes(store.getBytes(layout.datasetResultKey(runId)), PrepareResult.class));
     }
 
     /**

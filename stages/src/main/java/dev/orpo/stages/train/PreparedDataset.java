@@ -2,6 +2,7 @@ package dev.orpo.stages.train;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.orpo.contracts.ObjectStoreLayout;
 import dev.orpo.model.orpo.PreferencePair;
 import dev.orpo.stages.prepare.PairShards;
 
@@ -24,8 +25,8 @@ import java.util.Map;
  * @param tokenizer the {@code tokenizer/} directory, or null when the dataset has none
  */
 public record PreparedDataset(List<PreferencePair> train, List<PreferencePair> test, int maxId, Path tokenizer) {
-    public static final String MANIFEST = "manifest.json";
-    public static final String TOKENIZER_DIR = "tokenizer";
+    public static final String MANIFEST = ObjectStoreLayout.DATASET_MANIFEST;
+    public static final String TOKENIZER_DIR = ObjectStoreLayout.DATASET_TOKENIZER;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public PreparedDataset {

@@ -15,6 +15,7 @@ import dev.orpo.model.lora.FrozenWeights;
 import dev.orpo.model.lora.LoraConfig;
 import dev.orpo.model.quant.Nf4Config;
 import dev.orpo.model.quant.Nf4Storage;
+import dev.orpo.model.train.Checkpoints;
 import dev.orpo.model.train.OrpoTrainer;
 import dev.orpo.model.train.StepLog;
 import dev.orpo.model.train.TrainResult;
@@ -152,11 +153,11 @@ public final class TrainStage {
 
     /** The step of a {@code step-<n>} checkpoint directory. */
     public static int stepOf(Path checkpointDir) {
-        String name = checkpointDir.getFileName().toString();
-        if (!name.matches("step-\\d+")) {
+        int step = Checkpoints.stepOf(checkpointDir.getFileName().toString());
+        if (step < 0) {
             throw new StageFailure("checkpoint", "not a step-<n> checkpoint directory: " + checkpointDir);
         }
-        return Integer.parseInt(name.substring(5));
+        return step;
     }
 
     /** The adapter's share of the trainable parameters: tables trained whole replace base tensors, not add to them. */
