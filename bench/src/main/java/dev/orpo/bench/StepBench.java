@@ -34,23 +34,27 @@ public final class StepBench {
      * @param bases         frozen-projection storages, see {@link StepSpec#base()}
      * @param checkpointing gradient checkpointing off and/or on
      * @param heads         LM head settings: auto, full, or chunk sizes
+     * @param layouts       batch layouts: two_rows, prefix_shared, packed
      * @param threads       PyTorch thread counts
      * @param heap          each child's {@code -Xmx}
      * @param template      the remaining settings (batch, LoRA, steps, matmul size); its mode fields are ignored
      */
     public record Plan(LlamaConfig model, List<String> bases, List<Boolean> checkpointing, List<String> heads,
-                       List<Integer> threads, String heap, StepSpec template) {
+                       List<String> layouts, List<Integer> threads, String heap, StepSpec template) {
 
-        /** Every combination, bases outermost, threads innermost. */
+        /** Every combination, bases outermost, then checkpointing, head, layout, threads innermost. */
         public List<StepSpec> modes(Path modelDir) {
             List<StepSpec> modes = new ArrayList<>();
             StepSpec t = template;
             for (String base : bases) {
                 for (boolean ckpt : checkpointing) {
                     for (String head : heads) {
-                        for (int n : threads) {
-                            modes.add(new StepSpec(modelDir.toString(), base, ckpt, head, n, t.pairs(), t.prompt(),
-                                    t.answer(), t.rank(), t.loraDropout(), t.warmup(), t.steps(), t.matmulSize()));
+                        for (String layout : layouts) {
+                            for (int n : threads) {
+                                modes.add(new StepSpec(modelDir.toString(), base, ckpt, head, layout, n, t.pairs(),
+                                        t.prompt(), t.answer(), t.rank(), t.loraDropout(), t.warmup(), t.steps(),
+                                        t.matmulSize()));
+                            }
                         }
                     }
                 }
@@ -82,18 +86,20 @@ public final class StepBench {
                             + "per mode; child heap %s%n", t.rank(), 2 * t.rank(), t.loraDropout(), t.pairs(),
                     t.prompt(), t.answer(), 2 * t.pairs(), t.rowLength(), t.tokensPerStep(), t.warmup(), t.steps(),
                     plan.heap());
-            out.printf(Locale.ROOT, "model FLOPs/token: %.2f M = frozen projections %.2f fwd + %.2f bwd, LoRA %.2f, "
-                            + "attention %.2f, LM head %.2f (docs/benchmarks.md#model-flops-per-token); matmul peak: "
-                            + "fp32 %d³%n",
+            out.printf(Locale.ROOT, "model FLOPs/token in two rows of %d: %.2f M = frozen projections %.2f fwd + "
+                            + "%.2f bwd, LoRA %.2f, attention %.2f, LM head %.2f (docs/benchmarks.md#model-flops-per-"
+                            + "token; other layouts: per computed token at their row length); matmul peak: fp32 %d³%n",
+                    t.rowLength(),
                     flops.total() / 1e6, flops.baseForward() / 1e6, flops.baseBackward() / 1e6, flops.lora() / 1e6,
                     flops.attention() / 1e6, flops.head() / 1e6, t.matmulSize());
             out.flush();
             Path modelDir = SyntheticLlama.write(work.resolve("model"), c, 1);
             out.println();
-            out.println("| mode | head chunk | matmul GFLOP/s median (best) | step ms median (min) | tokens/s "
+            out.println("| mode | head chunk | rows × length | matmul GFLOP/s median (best) | step ms median (min) "
+                    + "| tokens/s "
                     + "| model GFLOP/s | MFU | MFU on CPU time | user s | sys s | sys/user | page faults/step "
                     + "| RSS loaded MB | step peak MB | peak RSS MB | load ms | frozen proj. MiB | tokens/s vs first |");
-            out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+            out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
             out.flush();
             List<StepResult> results = new ArrayList<>();
             List<Double> loads = new ArrayList<>(List.of(ProcStats.loadAverage()));
@@ -105,7 +111,9 @@ public final class StepBench {
                 }
                 results.add(r);
                 loads.add(ProcStats.loadAverage());
-                out.println(row(mode, r, flops.total(), results.get(0)));
+                double modeFlops = ModelFlops.perToken(c, t.rank(), EnumSet.allOf(LoraTarget.class), r.rowLength(),
+                        false, false).total() * r.layoutTokens(); // model FLOPs of one step in the mode's layout
+                out.println(row(mode, r, modeFlops, results.get(0)));
                 out.flush();
             }
             footer(out, loads, cpus);
@@ -115,15 +123,20 @@ public final class StepBench {
         }
     }
 
-    private static String row(StepSpec mode, StepResult r, double flopsPerToken, StepResult first) {
+    /**
+     * One table row. tokens/s counts sequence tokens (chosen + rejected, as TRL's two rows hold them) in every layout,
+     * so layouts compare by the data they train on; model FLOPs count what the layout computes.
+     */
+    private static String row(StepSpec mode, StepResult r, double flopsPerStep, StepResult first) {
         double tokensPerSecond = mode.tokensPerStep() / (r.medianStepMs() / 1e3);
         double firstTokensPerSecond = mode.tokensPerStep() / (first.medianStepMs() / 1e3);
-        double gflops = tokensPerSecond * flopsPerToken / 1e9;
+        double gflops = flopsPerStep / (r.medianStepMs() / 1e3) / 1e9;
         // the same ratio on CPU time: model GFLOP per CPU-second of the steps ÷ matmul GFLOP per CPU-second
-        double cpuGflops = mode.tokensPerStep() * r.stepMs().size() * flopsPerToken / r.cpuSeconds() / 1e9;
-        return String.format(Locale.ROOT, "| %s | %s | %.1f (%.1f) | %.0f (%.0f) | %.0f | %.2f | %.0f %% | %.0f %% "
-                        + "| %.2f | %.2f | %.1f %% | %,d | %.0f | %s%.0f | %.0f | %.0f | %.1f | %.2f× |", mode.label(),
-                r.chunk() == 0 ? "full" : Integer.toString(r.chunk()), r.matmulMedianGflops(), r.matmulBestGflops(),
+        double cpuGflops = flopsPerStep * r.stepMs().size() / r.cpuSeconds() / 1e9;
+        return String.format(Locale.ROOT, "| %s | %s | %d × %d | %.1f (%.1f) | %.0f (%.0f) | %.0f | %.2f | %.0f %% "
+                        + "| %.0f %% | %.2f | %.2f | %.1f %% | %,d | %.0f | %s%.0f | %.0f | %.0f | %.1f | %.2f× |",
+                mode.label(), r.chunk() == 0 ? "full" : Integer.toString(r.chunk()), r.rows(), r.rowLength(),
+                r.matmulMedianGflops(), r.matmulBestGflops(),
                 r.medianStepMs(), r.minStepMs(), tokensPerSecond, gflops, 100 * gflops / r.matmulMedianGflops(),
                 100 * cpuGflops / r.matmulCpuGflops(), r.userTicks() / ProcStats.TICKS_PER_SECOND,
                 r.systemTicks() / ProcStats.TICKS_PER_SECOND, 100 * r.systemShare(),

@@ -7,6 +7,10 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.orpo.model.llama.LlamaModel;
+import dev.orpo.model.llama.PretrainedLlama;
+import dev.orpo.model.llama.TrainableTensors;
+import dev.orpo.model.lora.WeightStorage;
+import dev.orpo.model.orpo.BatchLayout;
 import dev.orpo.model.orpo.PreferenceBatch;
 import dev.orpo.model.orpo.PreferenceCollator;
 import dev.orpo.model.orpo.PreferencePair;
@@ -18,7 +22,6 @@ import dev.orpo.model.train.MicroBatchStep;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -26,7 +29,8 @@ import java.util.SplittableRandom;
 /**
  * One mode of {@code orpo bench step}, in its own JVM so that its peak memory and CPU times are its own: measures the
  * fp32 matmul peak through libtorch, loads the generated model, then runs {@code warmup + steps} ORPO LoRA training
- * steps (collate, forward + backward of one micro-batch with {@link MicroBatchStep}, gradient clipping, AdamW, as
+ * steps (collate in the mode's batch layout, forward + backward of one micro-batch with {@link MicroBatchStep},
+ * gradient clipping, AdamW, as
  * {@code OrpoTrainer} does per update) and prints one {@link StepResult} line. Arguments: the {@link StepSpec} as
  * JSON.
  */
@@ -45,20 +49,22 @@ public final class StepChild {
         double[] matmul = matmulGflops(spec.matmulSize());
         long loadStart = System.nanoTime();
         try (NDManager manager = NDManager.newBaseManager();
-             LlamaModel model = LlamaModel.load(Path.of(spec.modelDir()), manager,
-                     spec.nf4() == null ? LlamaModel.DENSE : new Nf4Storage(spec.nf4()))) {
+             LlamaModel model = PretrainedLlama.load(Path.of(spec.modelDir()), manager,
+                     spec.nf4() == null ? WeightStorage.DENSE : new Nf4Storage(spec.nf4()))) {
             double loadMs = (System.nanoTime() - loadStart) / 1e6;
             model.applyLora(spec.lora());
             model.setTraining(true);
             List<PreferencePair> pairs = pairs(spec, model.config().vocabSize());
-            PreferenceCollator collator = new PreferenceCollator(0, true);
-            int chunk = LogitsChunking.chunkFor(StepSpec.logitsChunkSize(spec.head()), 2L * spec.pairs(),
-                    spec.rowLength(), model.config().vocabSize());
-            List<NDArray> params = model.trainableParameters();
-            Map<String, NDArray> named = new LinkedHashMap<>();
-            for (int i = 0; i < params.size(); i++) {
-                named.put("p" + i, params.get(i));
-            }
+            PreferenceCollator collator = new PreferenceCollator(0, true).withLayout(
+                    BatchLayout.parse(spec.layout()), 0);
+            Shape rows = collator.shape(pairs); // (R, T) of the layout
+            long layoutTokens = pairs.stream().mapToLong(collator::tokens).sum();
+            int chunk = LogitsChunking.chunkFor(StepSpec.logitsChunkSize(spec.head()), rows.get(0), rows.get(1),
+                    model.config().vocabSize());
+            MicroBatchStep.Options options = MicroBatchStep.Options.of(0.1, 1)
+                    .withGradientCheckpointing(spec.checkpointing()).withLogitsChunkSize(chunk);
+            Map<String, NDArray> named = TrainableTensors.of(model);
+            List<NDArray> params = new ArrayList<>(named.values());
             try (AdamW adam = new AdamW(named, AdamW.Config.DEFAULTS)) {
                 settle(); // the loader's direct buffers are freed by the GC's cleaner thread: let it run first
                 long loadedKb = ProcStats.rssKb();
@@ -74,8 +80,8 @@ public final class StepChild {
                     long start = System.nanoTime();
                     try (NDScope scope = new NDScope()) {
                         PreferenceBatch batch = collator.collate(pairs, model.manager());
-                        loss = MicroBatchStep.run(spec.checkpointing(), chunk, model, batch, 0.1, 1,
-                                layer -> Engine.getInstance().setRandomSeed(step * 1000 + layer)).loss();
+                        loss = MicroBatchStep.run(model, batch, options.beforeEachLayer(
+                                layer -> Engine.getInstance().setRandomSeed(step * 1000 + layer))).loss();
                     }
                     GradientClipping.clipByGlobalNorm(params, 1.0);
                     adam.step(8e-6);
@@ -84,8 +90,9 @@ public final class StepChild {
                     }
                 }
                 ProcStats.CpuTicks cpu = ProcStats.cpu().minus(cpuStart);
-                return new StepResult(matmul[0], matmul[1], matmul[2], loadMs, model.frozenLinearBytes(), chunk, loadedKb,
-                        ProcStats.peakRssKb(), peakReset, stepMs, cpu.user(), cpu.system(), cpu.minorFaults(), loss);
+                return new StepResult(matmul[0], matmul[1], matmul[2], loadMs, model.frozenLinearBytes(), chunk,
+                        rows.get(0), rows.get(1), layoutTokens, loadedKb, ProcStats.peakRssKb(), peakReset, stepMs,
+                        cpu.user(), cpu.system(), cpu.minorFaults(), loss);
             }
         }
     }

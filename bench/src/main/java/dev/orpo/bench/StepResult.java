@@ -12,6 +12,9 @@ import java.util.List;
  * @param loadMs             model load time (read + widen or quantize)
  * @param frozenLinearBytes  native bytes of the frozen projections
  * @param chunk              the LM head chunk the steps used (0 = full logits)
+ * @param rows               rows of the collated micro-batch (2 per pair in two rows, 1 prefix-shared, fewer packed)
+ * @param rowLength          their padded length
+ * @param layoutTokens       tokens the layout computes per step, padding aside
  * @param loadedRssKb        RSS after loading, LoRA and optimizer set-up
  * @param peakRssKb          peak RSS over the steps (VmHWM, reset after loading when {@code peakReset})
  * @param peakReset          whether the kernel let VmHWM be reset (else the peak includes loading)
@@ -22,7 +25,8 @@ import java.util.List;
  * @param lastLoss           the last step's loss (a finite number, or the run is broken)
  */
 public record StepResult(double matmulBestGflops, double matmulMedianGflops, double matmulCpuGflops, double loadMs,
-                         long frozenLinearBytes, int chunk, long loadedRssKb, long peakRssKb, boolean peakReset,
+                         long frozenLinearBytes, int chunk, long rows, long rowLength, long layoutTokens,
+                         long loadedRssKb, long peakRssKb, boolean peakReset,
                          List<Double> stepMs, long userTicks, long systemTicks, long minorFaults,
                          double lastLoss) {
 

@@ -1,6 +1,7 @@
 package dev.orpo.bench;
 
 import dev.orpo.model.lora.LoraConfig;
+import dev.orpo.model.orpo.BatchLayout;
 import dev.orpo.model.lora.LoraTarget;
 import dev.orpo.model.quant.Nf4Config;
 
@@ -16,6 +17,7 @@ import java.util.Locale;
  *                      setting) or {@code nf4-fp32-scales}
  * @param checkpointing gradient checkpointing per decoder layer
  * @param head          {@code auto}, {@code full} or a chunk size: {@code training.logits_chunk_size} 0, -1 or N
+ * @param layout        {@code training.batch_layout}: two_rows, prefix_shared or packed
  * @param threads       PyTorch intra-op and inter-op threads of the child
  * @param pairs         preference pairs per step (2 rows each)
  * @param prompt        prompt tokens per row
@@ -26,8 +28,9 @@ import java.util.Locale;
  * @param steps         timed steps
  * @param matmulSize    n of the n × n × n fp32 matmul that measures the peak
  */
-public record StepSpec(String modelDir, String base, boolean checkpointing, String head, int threads, int pairs,
-                       int prompt, int answer, int rank, double loraDropout, int warmup, int steps, int matmulSize) {
+public record StepSpec(String modelDir, String base, boolean checkpointing, String head, String layout, int threads,
+                       int pairs, int prompt, int answer, int rank, double loraDropout, int warmup, int steps,
+                       int matmulSize) {
 
     public static final List<String> BASES = List.of("fp32", "nf4", "nf4-fp32-scales");
 
@@ -36,6 +39,11 @@ public record StepSpec(String modelDir, String base, boolean checkpointing, Stri
             throw new IllegalArgumentException("--base: unknown base '" + base + "', expected one of " + BASES);
         }
         logitsChunkSize(head); // validates
+        try {
+            BatchLayout.parse(layout);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--layout: " + e.getMessage());
+        }
         require(threads >= 1, "--threads", threads);
         require(pairs >= 1, "--pairs", pairs);
         require(prompt >= 1, "--prompt", prompt);
@@ -84,14 +92,14 @@ public record StepSpec(String modelDir, String base, boolean checkpointing, Stri
         return prompt + answer;
     }
 
-    /** Tokens computed per step: chosen and rejected rows of every pair. */
+    /** Sequence tokens per step: chosen and rejected sequences of every pair (TRL's two rows, unpadded). */
     public long tokensPerStep() {
         return 2L * pairs * rowLength();
     }
 
-    /** The mode as a short label, e.g. {@code nf4 ckpt head=auto t2}. */
+    /** The mode as a short label, e.g. {@code nf4 ckpt prefix_shared head=auto t2}. */
     public String label() {
-        return base + (checkpointing ? " ckpt" : "") + " head=" + head + " t" + threads;
+        return base + (checkpointing ? " ckpt" : "") + " " + layout + " head=" + head + " t" + threads;
     }
 
     private static void require(boolean ok, String flag, int value) {

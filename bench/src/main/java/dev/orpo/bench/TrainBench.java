@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDManager;
 import dev.orpo.model.io.FileTrees;
 import dev.orpo.model.llama.LlamaConfig;
 import dev.orpo.model.llama.LlamaModel;
+import dev.orpo.model.llama.PretrainedLlama;
 import dev.orpo.model.lora.LoraConfig;
 import dev.orpo.model.orpo.PreferencePair;
 import dev.orpo.model.synthetic.SyntheticLlama;
@@ -77,7 +78,7 @@ public final class TrainBench {
                 .with("per_device_train_batch_size", "4").with("gradient_accumulation_steps", "1")
                 .with("logging_steps", "" + logEvery).with("save_steps", "" + (spec.steps() + 1));
         try (NDManager manager = NDManager.newBaseManager();
-             LlamaModel model = LlamaModel.load(SyntheticLlama.write(work.resolve("model"), config, 1), manager)) {
+             LlamaModel model = PretrainedLlama.load(SyntheticLlama.write(work.resolve("model"), config, 1), manager)) {
             model.applyLora(LoraConfig.defaults());
             long loaded = ProcStats.rssKb();
             List<Long> rss = new ArrayList<>();

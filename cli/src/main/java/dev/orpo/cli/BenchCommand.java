@@ -21,10 +21,11 @@ import java.util.concurrent.Callable;
  * are in docs/benchmarks.md.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Measure training-step speed and memory (step), the trainer's memory over a run (train), the "
-                + "streaming merge (merge) and dataset preparation (prepare). Figures: docs/benchmarks.md.",
-        subcommands = {BenchCommand.Step.class, BenchTrainCommand.class, BenchMergeCommand.class,
-            BenchPrepareCommand.class})
+        description = "Measure training-step speed and memory (step), the tokens each batch layout computes (layout), "
+                + "the trainer's memory over a run (train), the streaming merge (merge) and dataset preparation "
+                + "(prepare). Figures: docs/benchmarks.md.",
+        subcommands = {BenchCommand.Step.class, BenchLayoutCommand.class, BenchTrainCommand.class,
+            BenchMergeCommand.class, BenchPrepareCommand.class})
 public final class BenchCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -37,7 +38,7 @@ public final class BenchCommand implements Runnable {
     /** {@code orpo bench step}. */
     @Command(name = "step", mixinStandardHelpOptions = true, sortOptions = false,
             description = {"The ORPO LoRA training step at one model shape (random weights), in every combination of "
-                    + "--base × --checkpointing × --head × --threads, each in its own JVM: fp32 matmul peak, "
+                    + "--base × --checkpointing × --head × --layout × --threads, each in its own JVM: fp32 matmul peak, "
                     + "tokens/s, model FLOPs/token, MFU, user/system CPU time, peak RSS, ratios to the first mode.",
                 "Defaults: the Llama-shaped point of docs/benchmarks.md (hidden 1024, 4 layers, 16/4 heads, MLP 2816, "
                     + "vocab 32000; 2 pairs of 128 + 64 tokens)."})
@@ -85,6 +86,10 @@ public final class BenchCommand implements Runnable {
         @Option(names = "--head", split = ",", defaultValue = "full,auto",
                 description = "LM head: full, auto (the default rule) or a chunk size (default ${DEFAULT-VALUE})")
         List<String> headModes;
+        @Option(names = "--layout", split = ",", defaultValue = "prefix_shared",
+                description = "batch layouts (training.batch_layout): two_rows (TRL's), prefix_shared, packed "
+                        + "(default ${DEFAULT-VALUE}, the trainer's)")
+        List<String> layouts;
         @Option(names = "--threads", split = ",", description = "PyTorch thread counts (default: the count this "
                 + "process uses, from the CPU quota)")
         List<Integer> threads;
@@ -117,9 +122,9 @@ public final class BenchCommand implements Runnable {
                 List<Boolean> ckpt = checkpointing.stream().map(Step::onOff).toList();
                 List<Integer> counts = threads != null ? threads
                         : List.of(Integer.parseInt(System.getProperty(EngineThreads.INTRA_OP, "1")));
-                StepSpec template = new StepSpec("", bases.get(0), ckpt.get(0), headModes.get(0), counts.get(0), pairs,
-                        prompt, answer, rank, loraDropout, warmup, steps, matmulSize);
-                plan = new StepBench.Plan(model, bases, ckpt, headModes, counts, heap, template);
+                StepSpec template = new StepSpec("", bases.get(0), ckpt.get(0), headModes.get(0), layouts.get(0),
+                        counts.get(0), pairs, prompt, answer, rank, loraDropout, warmup, steps, matmulSize);
+                plan = new StepBench.Plan(model, bases, ckpt, headModes, layouts, counts, heap, template);
                 plan.modes(Path.of("")); // validates every combination before the first child starts
             } catch (IllegalArgumentException e) {
                 err.println("orpo bench step: " + e.getMessage());

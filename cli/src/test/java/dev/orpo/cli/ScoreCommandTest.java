@@ -1,6 +1,5 @@
 package dev.orpo.cli;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -31,7 +30,7 @@ class ScoreCommandTest {
                 + "{\"prompt_ids\":[4],\"chosen_ids\":[2],\"rejected_ids\":[1,1,3]}\n");
         StringWriter text = new StringWriter();
         // uniform-ish toy model: logits = id-dependent constants, causal by construction
-        ScoreCommand command = new ScoreCommand((model, adapter, manager) -> (ids, mask, positions) ->
+        ScoreCommand command = new ScoreCommand((model, adapter, manager) -> (ids, attention) ->
                 ids.toType(DataType.FLOAT32, false).expandDims(-1)
                         .mul(manager.arange(0f, VOCAB, 1f).div(VOCAB)), new PrintWriter(text));
         int exit = new CommandLine(command).execute("--model", dir.toString(), "--data", data.toString(),

@@ -2,6 +2,7 @@ package dev.orpo.eval;
 
 import ai.djl.ndarray.NDManager;
 import dev.orpo.model.llama.LlamaModel;
+import dev.orpo.model.llama.PretrainedLlama;
 import dev.orpo.model.text.HfTokenizer;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -54,7 +55,7 @@ public class ChatModels {
         try {
             HfTokenizer tokenizer = HfTokenizer.load(dir);
             try {
-                return new Loaded(runId, tokenizer, manager, LlamaModel.load(dir, manager));
+                return new Loaded(runId, tokenizer, manager, PretrainedLlama.load(dir, manager));
             } catch (RuntimeException e) {
                 tokenizer.close();
                 throw e;

@@ -6,6 +6,7 @@ import dev.orpo.model.generate.PromptSample;
 import dev.orpo.model.generate.PromptSamples;
 import dev.orpo.model.generate.SamplingConfig;
 import dev.orpo.model.llama.LlamaModel;
+import dev.orpo.model.llama.PretrainedLlama;
 import dev.orpo.model.text.HfTokenizer;
 
 import java.io.IOException;
@@ -77,7 +78,7 @@ final class DemoReport {
             throws IOException {
         try (HfTokenizer tokenizer = HfTokenizer.load(tokenizerDir);
              NDManager manager = NDManager.newBaseManager();
-             LlamaModel lm = LlamaModel.load(modelDir, manager)) {
+             LlamaModel lm = PretrainedLlama.load(modelDir, manager)) {
             GenerationConfig config = new GenerationConfig(maxNewTokens, Set.of(), SamplingConfig.GREEDY);
             return new PromptSamples(lm, tokenizer, manager).generate(prompts, config).stream()
                     .map(PromptSample::reply).toList();

@@ -20,6 +20,8 @@ public final class RequestValidator {
     private static final Set<String> TRUNCATION_MODES = Set.of(TrainingArgs.KEEP_END, TrainingArgs.KEEP_START);
     private static final Set<String> OPTIMIZERS =
             Set.of(TrainingArgs.ADAMW_TORCH, TrainingArgs.ADAMW_8BIT, TrainingArgs.PAGED_ADAMW_8BIT);
+    private static final Set<String> BATCH_LAYOUTS =
+            Set.of(TrainingArgs.TWO_ROWS, TrainingArgs.PREFIX_SHARED, TrainingArgs.PACKED);
     /** Hub repo ids as the hub names them: {@code [namespace/]name}, letters, digits, - _ . (≤ 96 per part). */
     private static final Pattern HUB_REPO_ID =
             Pattern.compile("([A-Za-z0-9][A-Za-z0-9._-]{0,95}/)?[A-Za-z0-9][A-Za-z0-9._-]{0,95}");
@@ -183,6 +185,7 @@ public final class RequestValidator {
         positiveFinite("training.adam_epsilon", t.adamEpsilon());
         atLeast("training.logits_chunk_size", t.logitsChunkSize(), -1); // -1 full, 0 auto, N chunk
         oneOf("training.optim", t.optim(), OPTIMIZERS);
+        oneOf("training.batch_layout", t.batchLayout(), BATCH_LAYOUTS);
     }
 
     private void merge(MergeSpec m) {

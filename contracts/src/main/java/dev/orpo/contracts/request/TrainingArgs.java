@@ -51,6 +51,14 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
  *                                  paged_adamw_8bit (the seed's): bitsandbytes' block-wise 8-bit AdamW states ("paged"
  *                                  moves CUDA unified memory, which a CPU has no use for: treated as adamw_8bit)
  * @param evalOnStart               false (transformers): evaluate the held-out pairs once before the first update
+ * @param batchLayout               prefix_shared (ours, not TRL's): each pair is one row [prompt, chosen, rejected]
+ *                                  with a mask that hides the chosen answer from the rejected one, so the prompt is
+ *                                  computed once; two_rows is TRL's layout (a chosen and a rejected row per pair);
+ *                                  packed also packs a micro-batch's pairs into shared rows. Same loss, metrics and
+ *                                  gradients in every layout (TRL's padding-dependent logits/* means aside)
+ * @param groupByLength             false (transformers): true puts pairs of similar length in the same micro-batch
+ *                                  (transformers' length-grouped sampler), which cuts padding; false keeps TRL's
+ *                                  random batches
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record TrainingArgs(
@@ -81,7 +89,9 @@ public record TrainingArgs(
         String truncationMode,
         Boolean disableDropout,
         String optim,
-        Boolean evalOnStart) {
+        Boolean evalOnStart,
+        String batchLayout,
+        Boolean groupByLength) {
 
     /** {@code truncation_mode} values, TRL's. */
     public static final String KEEP_END = "keep_end";
@@ -90,6 +100,10 @@ public record TrainingArgs(
     public static final String ADAMW_TORCH = "adamw_torch";
     public static final String ADAMW_8BIT = "adamw_8bit";
     public static final String PAGED_ADAMW_8BIT = "paged_adamw_8bit";
+    /** {@code batch_layout} values. */
+    public static final String TWO_ROWS = "two_rows";
+    public static final String PREFIX_SHARED = "prefix_shared";
+    public static final String PACKED = "packed";
 
     public TrainingArgs {
         learningRate = or(learningRate, 8e-6);
@@ -120,11 +134,13 @@ public record TrainingArgs(
         disableDropout = or(disableDropout, Boolean.TRUE);
         optim = or(optim, ADAMW_TORCH);
         evalOnStart = or(evalOnStart, Boolean.FALSE);
+        batchLayout = or(batchLayout, PREFIX_SHARED);
+        groupByLength = or(groupByLength, Boolean.FALSE);
     }
 
     public static TrainingArgs defaults() {
         return new TrainingArgs(null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** True for the 8-bit optimizer states ({@code adamw_8bit}, {@code paged_adamw_8bit}). */

@@ -3,8 +3,9 @@ package dev.orpo.model.eval;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import dev.orpo.model.llama.LlamaModel;
+import dev.orpo.model.llama.Attention;
 import dev.orpo.model.score.CausalLm;
+import dev.orpo.model.tensor.LogProbs;
 
 import java.util.List;
 
@@ -80,8 +81,8 @@ public final class LoglikelihoodScorer {
         try (NDScope scope = new NDScope()) {
             NDArray idArray = manager.create(ids).reshape(rows, width); // (R, T)
             NDArray maskArray = manager.create(mask).reshape(rows, width); // (R, T)
-            NDArray logits = model.logits(idArray, maskArray, LlamaModel.positionIds(maskArray)); // (R, T, V)
-            logps = LlamaModel.tokenLogProbs(logits, manager.create(labels).reshape(rows, width)) // (R, T)
+            NDArray logits = model.logits(idArray, Attention.padded(maskArray)); // (R, T, V)
+            logps = LogProbs.ofTargets(logits, manager.create(labels).reshape(rows, width)) // (R, T)
                     .toFloatArray();
         }
         for (int r = 0; r < rows; r++) {

@@ -3,9 +3,8 @@ package dev.orpo.model.generate;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import ai.djl.ndarray.types.DataType;
+import dev.orpo.model.llama.Attention;
 import dev.orpo.model.llama.LlamaModel;
-import dev.orpo.model.tensor.ComputeDType;
 
 /**
  * Decoding with a {@link KvCache}: the prompt is run once, after that each token costs one position. Keys and values
@@ -13,9 +12,6 @@ import dev.orpo.model.tensor.ComputeDType;
  * every cached key and itself.
  */
 public final class KvCacheDecoder implements Decoder {
-    /** Added to disallowed attention scores; finite, like the model's own causal mask. */
-    private static final float MASKED = 1e9f;
-
     private final LlamaModel model;
     private final NDManager manager;
     private final KvCache cache;
@@ -56,18 +52,10 @@ public final class KvCacheDecoder implements Decoder {
         }
         try (NDScope scope = new NDScope()) {
             NDArray ids = manager.create(toLongs(newIds)).reshape(1, t); // (1, T)
-            NDArray positions = manager.arange(past, past + t, 1, DataType.INT64).reshape(1, t); // (1, T)
-            NDArray logits = model.logits(ids, positions, causalBias(past, t), cache.layers()); // (1, T, V)
+            NDArray logits = model.forward(ids, Attention.cached(manager, past, t), // (1, T, V)
+                    LlamaModel.Pass.cached(cache.layers()));
             return logits.get(0, t - 1).toFloatArray();
         }
-    }
-
-    /** (1, 1, T, P+T): query at absolute position P+i sees key j iff j ≤ P+i. */
-    NDArray causalBias(int past, int t) {
-        NDArray keys = manager.arange(0, past + t, 1, DataType.INT64).reshape(1, past + t); // (1, P+T)
-        NDArray queries = manager.arange(past, past + t, 1, DataType.INT64).reshape(t, 1); // (T, 1)
-        NDArray allowed = keys.lte(queries); // (T, P+T)
-        return allowed.toType(ComputeDType.TYPE, false).sub(1f).mul(MASKED).reshape(1, 1, t, past + t);
     }
 
     static long[] toLongs(int[] ids) {

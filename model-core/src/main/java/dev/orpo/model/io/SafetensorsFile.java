@@ -146,7 +146,7 @@ public final class SafetensorsFile implements AutoCloseable {
         for (int done = 0; done < out.length; ) {
             int n = Math.min(perChunk, out.length - done);
             copy(t.begin() + (long) done * elem, buf, n * elem);
-            Decoding.decode(t.dtype(), bb, out, done, n);
+            DTypeCodec.decode(t.dtype(), bb, out, done, n);
             done += n;
         }
         return out;

@@ -102,7 +102,7 @@ public final class SafetensorsWriter implements AutoCloseable {
         for (int done = 0; done < data.length; ) {
             int n = Math.min(perChunk, data.length - done);
             buffer.clear();
-            Decoding.encode(s.dtype(), data, done, n, buffer);
+            DTypeCodec.encode(s.dtype(), data, done, n, buffer);
             buffer.limit(n * elem);
             drain(name);
             done += n;

@@ -32,21 +32,15 @@ public final class DecoderLayer implements AutoCloseable {
         this.headDim = c.headDim();
     }
 
-    /** x (B, T, C), rotary tables, additive mask (B, 1, T, T) → (B, T, C). */
-    public NDArray forward(NDArray x, RotaryEmbedding.Tables rope, NDArray mask, boolean training) {
-        return forward(x, rope, mask, training, null);
-    }
-
     /**
-     * Incremental decoding (inference): x (B, T, C) holds only the new positions, whose rotated keys and values are
-     * appended to {@code cache}; the mask (B, 1, T, P+T) covers the P cached and T new keys → (B, T, C).
+     * x (B, T, C) → (B, T, C). With a {@code cache}, x holds only the new positions, whose rotated keys and values are
+     * appended to it, and the bias (B, 1, T, P+T) covers the P cached and T new keys; without, the bias is (B, 1, T, T).
+     *
+     * @param in       rotary tables and attention bias, shared by every layer of the pass
+     * @param cache    this layer's KV cache (incremental decoding), or null
+     * @param training LoRA dropout on
      */
-    public NDArray forward(NDArray x, RotaryEmbedding.Tables rope, NDArray mask, LayerKvCache cache) {
-        return forward(x, rope, mask, false, cache);
-    }
-
-    private NDArray forward(NDArray x, RotaryEmbedding.Tables rope, NDArray mask, boolean training,
-                            LayerKvCache cache) {
+    public NDArray forward(NDArray x, LlamaModel.LayerInputs in, LayerKvCache cache, boolean training) {
         long b = x.getShape().get(0);
         long t = x.getShape().get(1);
         // attention block: normalize, project to heads
@@ -55,8 +49,8 @@ public final class DecoderLayer implements AutoCloseable {
         NDArray kh = k.forward(h, training).reshape(b, t, kvHeads, headDim).transpose(0, 2, 1, 3); // (B, Hkv, T, D)
         NDArray vh = v.forward(h, training).reshape(b, t, kvHeads, headDim).transpose(0, 2, 1, 3); // (B, Hkv, T, D)
         // rotate queries and keys by their positions
-        qh = RotaryEmbedding.apply(qh, rope);
-        kh = RotaryEmbedding.apply(kh, rope);
+        qh = RotaryEmbedding.apply(qh, in.rope());
+        kh = RotaryEmbedding.apply(kh, in.rope());
         // with a cache: attend over the earlier positions' keys/values too
         if (cache != null) {
             LayerKvCache.KeysValues all = cache.append(kh, vh);
@@ -68,7 +62,7 @@ public final class DecoderLayer implements AutoCloseable {
         vh = repeatKv(vh); // (B, H, S, D)
         // scaled dot-product scores, masked, softmax over keys
         NDArray scale = HostArrays.scalar(qh, (float) (1 / Math.sqrt(headDim)));
-        NDArray scores = qh.matMul(kh.transpose(0, 1, 3, 2)).mul(scale).add(mask); // (B, H, T, S)
+        NDArray scores = qh.matMul(kh.transpose(0, 1, 3, 2)).mul(scale).add(in.bias()); // (B, H, T, S)
         NDArray attn = scores.softmax(-1).matMul(vh); // (B, H, T, D)
         // merge heads, output projection, residual
         NDArray merged = attn.transpose(0, 2, 1, 3).reshape(b, t, (long) heads * headDim); // (B, T, H·D)

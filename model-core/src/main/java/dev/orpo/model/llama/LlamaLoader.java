@@ -1,16 +1,12 @@
 package dev.orpo.model.llama;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.orpo.model.io.TensorSource;
 import dev.orpo.model.io.WeightShapes;
-import dev.orpo.model.lora.DenseWeight;
-import dev.orpo.model.lora.FrozenWeights;
 import dev.orpo.model.lora.LoraLinear;
-import dev.orpo.model.tensor.ComputeDType;
+import dev.orpo.model.lora.WeightStorage;
 import dev.orpo.model.tensor.HostArrays;
 
 import java.util.ArrayList;
@@ -19,24 +15,19 @@ import java.util.List;
 
 /** Builds a {@link LlamaModel} from Hugging Face tensor names ({@code model.layers.0.self_attn.q_proj.weight} …). */
 final class LlamaLoader {
-    /** 256 Mi floats (1 GiB) per host-to-native copy. */
-    static final long MAX_CHUNK_VALUES = 1L << 28;
-    /** Dense fp32 base weights (the default). */
-    static final FrozenWeights DENSE = (manager, name, values, out, in) ->
-            new DenseWeight(toNDArray(manager, values, new long[] {out, in}, MAX_CHUNK_VALUES));
     private final LlamaConfig c;
     private final TensorSource source;
     private final NDManager manager;
-    private final FrozenWeights base;
+    private final WeightStorage base;
 
-    private LlamaLoader(LlamaConfig c, TensorSource source, NDManager manager, FrozenWeights base) {
+    private LlamaLoader(LlamaConfig c, TensorSource source, NDManager manager, WeightStorage base) {
         this.c = c;
         this.source = source;
         this.manager = manager;
         this.base = base;
     }
 
-    static LlamaModel load(LlamaConfig config, TensorSource source, NDManager manager, FrozenWeights base) {
+    static LlamaModel load(LlamaConfig config, TensorSource source, NDManager manager, WeightStorage base) {
         return new LlamaLoader(config, source, manager, base).build();
     }
 
@@ -86,7 +77,7 @@ final class LlamaLoader {
 
     /** Reads one tensor as fp32, checking presence and shape; errors name the tensor. */
     private NDArray tensor(String name, long... expected) {
-        return toNDArray(manager, floats(name, expected), expected, MAX_CHUNK_VALUES);
+        return HostArrays.floats(manager, floats(name, expected), new Shape(expected));
     }
 
     /** Reads one tensor as host fp32, checking presence and shape; errors name the tensor. */
@@ -100,28 +91,5 @@ final class LlamaLoader {
                     + ", config.json implies " + Arrays.toString(expected));
         }
         return source.readFloats(name);
-    }
-
-    /**
-     * Copies host floats to a native array. DJL stages the copy in one direct ByteBuffer (≤ 2 GB), too small for
-     * e.g. Qwen2-7B's 152064 × 3584 embedding, so large tensors go over in blocks of rows and are concatenated.
-     */
-    static NDArray toNDArray(NDManager manager, float[] data, long[] shape, long maxChunkValues) {
-        if (data.length <= maxChunkValues || shape.length == 0 || shape[0] < 2) {
-            return HostArrays.floats(manager, data, new Shape(shape));
-        }
-        long rowValues = data.length / shape[0];
-        int rowsPerChunk = (int) Math.max(1, maxChunkValues / rowValues);
-        NDList chunks = new NDList();
-        for (int row = 0; row < shape[0]; row += rowsPerChunk) {
-            int rows = (int) Math.min(rowsPerChunk, shape[0] - row);
-            long[] chunkShape = shape.clone();
-            chunkShape[0] = rows;
-            float[] part = Arrays.copyOfRange(data, (int) (row * rowValues), (int) ((row + rows) * rowValues));
-            chunks.add(HostArrays.floats(manager, part, new Shape(chunkShape)));
-        }
-        NDArray whole = NDArrays.concat(chunks, 0).toType(ComputeDType.TYPE, false);
-        chunks.close();
-        return whole;
     }
 }

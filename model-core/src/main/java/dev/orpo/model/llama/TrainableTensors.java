@@ -4,15 +4,22 @@ import ai.djl.ndarray.NDArray;
 import dev.orpo.model.io.FloatTensor;
 import dev.orpo.model.lora.LoraAdapter;
 import dev.orpo.model.lora.LoraTarget;
+import dev.orpo.model.lora.PeftAdapterConfig;
 import dev.orpo.model.lora.PeftKeys;
 import dev.orpo.model.tensor.HostArrays;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 
 /**
- * Names the trainable tensors as PEFT writes them in {@code adapter_model.safetensors}:
+ * The tensors of a {@link LlamaModel} that receive gradients, named as PEFT writes them in
+ * {@code adapter_model.safetensors}, with their export to and import from host tensors and the matching
+ * {@code adapter_config.json}:
  * {@code base_model.model.model.layers.{i}.self_attn.q_proj.lora_A.weight} ([r, in]) / {@code lora_B.weight}
  * ([out, r]); after an embedding resize also {@code base_model.model.model.embed_tokens.weight} and (untied)
  * {@code base_model.model.lm_head.weight}. Order: layer, then target (q, k, v, o, gate, up, down), A before B; then
@@ -35,7 +42,7 @@ public final class TrainableTensors {
      * adapter under PEFT's keys. With tied embeddings the two are one matrix: naming either trains it, saved as
      * embed_tokens (as after a vocabulary resize).
      */
-    public static void trainModules(LlamaModel model, java.util.Collection<String> modulesToSave) {
+    public static void trainModules(LlamaModel model, Collection<String> modulesToSave) {
         for (String module : modulesToSave) {
             switch (module) {
                 case "embed_tokens" -> model.embedding().makeTrainable();
@@ -47,8 +54,8 @@ public final class TrainableTensors {
     }
 
     /** PEFT {@code modules_to_save} of this model: the tables that train (after a resize or by request). */
-    static java.util.List<String> modulesToSave(LlamaModel model) {
-        java.util.List<String> out = new java.util.ArrayList<>();
+    public static List<String> modulesToSave(LlamaModel model) {
+        List<String> out = new ArrayList<>();
         if (model.embedding().trainable()) {
             out.add("embed_tokens");
         }
@@ -58,7 +65,8 @@ public final class TrainableTensors {
         return out;
     }
 
-    static Map<String, NDArray> of(LlamaModel model) {
+    /** Every trainable tensor by PEFT name, in a stable order (the optimizer's and the adapter file's). */
+    public static Map<String, NDArray> of(LlamaModel model) {
         Map<String, NDArray> out = new LinkedHashMap<>();
         for (int i = 0; i < model.layers().size(); i++) {
             for (LoraTarget t : LoraTarget.values()) {
@@ -78,13 +86,23 @@ public final class TrainableTensors {
         return out;
     }
 
-    static Map<String, FloatTensor> export(LlamaModel model) {
+    /** Trainable tensors under PEFT adapter-file names, copied to host memory. */
+    public static Map<String, FloatTensor> export(LlamaModel model) {
         Map<String, FloatTensor> out = new LinkedHashMap<>();
         of(model).forEach((k, v) -> out.put(k, new FloatTensor(v.getShape().getShape(), v.toFloatArray())));
         return out;
     }
 
-    static void load(LlamaModel model, Map<String, FloatTensor> tensors) {
+    /** The adapter_config.json that goes with {@link #export} (LoRA applied first). */
+    public static PeftAdapterConfig peftConfig(LlamaModel model, String baseModelNameOrPath) {
+        if (model.lora() == null) {
+            throw new IllegalStateException("no LoRA applied: nothing to describe");
+        }
+        return model.lora().toPeft(modulesToSave(model), baseModelNameOrPath);
+    }
+
+    /** Overwrites the trainable tensors from PEFT-named host tensors; every trainable tensor must be present. */
+    public static void load(LlamaModel model, Map<String, FloatTensor> tensors) {
         Map<String, NDArray> targets = of(model);
         TreeSet<String> missing = new TreeSet<>(targets.keySet());
         missing.removeAll(tensors.keySet());
@@ -100,9 +118,9 @@ public final class TrainableTensors {
     }
 
     private static void copyInto(NDArray target, FloatTensor source, String name) {
-        if (!java.util.Arrays.equals(target.getShape().getShape(), source.shape())) {
+        if (!Arrays.equals(target.getShape().getShape(), source.shape())) {
             throw new IllegalArgumentException("tensor " + name + " has shape "
-                    + java.util.Arrays.toString(source.shape()) + ", the model expects " + target.getShape());
+                    + Arrays.toString(source.shape()) + ", the model expects " + target.getShape());
         }
         HostArrays.copyInto(target, source.data()); // native copy: same leaf, no alias of a Java buffer
     }

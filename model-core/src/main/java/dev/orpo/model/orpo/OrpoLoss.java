@@ -1,10 +1,13 @@
 package dev.orpo.model.orpo;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.orpo.model.tensor.HostArrays;
+import dev.orpo.model.tensor.LogProbs;
 
 /**
  * The ORPO objective exactly as TRL's {@code ORPOTrainer} computes it (Hong, Lee & Thorne 2024, arXiv 2403.07691).
@@ -21,6 +24,14 @@ import dev.orpo.model.tensor.HostArrays;
  * </ul>
  * Rewards are {@code beta * logps}, detached, as TRL logs them. The loss is differentiable in the logits (or, through
  * {@link #fromTokenLogps}, in the gathered token log-probs) through DJL autograd; every other output is for logging.
+ * Per-sequence sums over positions are taken as products with 0/1 membership matrices, so one code path serves every
+ * {@link BatchLayout}: a sequence's tokens may sit in its own row, share a prompt with the other side, or share a row
+ * with other pairs.
+ *
+ * <p>One metric depends on the layout: TRL's {@code logits/chosen} and {@code logits/rejected} average the logits of
+ * every position of the chosen (rejected) rows, padding included. With {@link BatchLayout#TWO_ROWS} they are exactly
+ * that; the other layouts have no padding inside a sequence, and average over the sequences' own predicting positions,
+ * which equals TRL's value whenever TRL's batch needs no padding.
  */
 public final class OrpoLoss {
 
@@ -28,66 +39,58 @@ public final class OrpoLoss {
     }
 
     /**
-     * @param logits (2B, T, V) model output for {@code batch.inputIds()}, chosen rows first
-     * @param batch  the collated batch the logits belong to
+     * @param logits (R, T, V) model output for {@code batch.inputIds()}
+     * @param batch  the collated batch the logits belong to (any {@link BatchLayout})
      * @param beta   λ, weight of the odds-ratio term (TRL default 0.1)
      */
     public static OrpoOutput compute(NDArray logits, PreferenceBatch batch, double beta) {
-        int b = batch.pairs();
         int t = batch.length();
-        Shape expected = new Shape(2L * b, t);
+        Shape expected = batch.inputIds().getShape();
         if (logits.getShape().dimension() != 3 || !logits.getShape().slice(0, 2).equals(expected)) {
-            throw new IllegalArgumentException("logits must have shape (2B, T, V) = " + expected + " + (V), got "
+            throw new IllegalArgumentException("logits must have shape (R, T, V) = " + expected + " + (V), got "
                     + logits.getShape());
         }
-        // shift: logits at position t predict the label at t+1
-        NDArray shifted = logits.get(new NDIndex(":, :{}, :", t - 1)); // (2B, T-1, V)
-        NDArray logp = shifted.logSoftmax(-1); // (2B, T-1, V)
-        NDArray labelLogp = tokenLogProbs(logp, batch.labels().get(new NDIndex(":, 1:"))); // (2B, T-1)
-        NDArray nllLogp = tokenLogProbs(logp.get(new NDIndex(":{}", b)),
-                batch.nllLabels().get(new NDIndex(":, 1:"))); // (B, T-1)
-        NDArray positionLogitSum = shifted.stopGradient().sum(new int[] {2}); // (2B, T-1)
-        return fromTokenLogps(labelLogp, nllLogp, positionLogitSum, logits.getShape().get(2), batch, beta);
+        // shift: logits at position t predict the token at t+1
+        NDArray shifted = logits.get(new NDIndex(":, :{}, :", t - 1)); // (R, T-1, V)
+        NDArray tokenLogp = LogProbs.ofTargets(shifted, batch.inputIds().get(new NDIndex(":, 1:"))); // (R, T-1)
+        NDArray positionLogitSum = shifted.stopGradient().sum(new int[] {2}); // (R, T-1)
+        return fromTokenLogps(tokenLogp, positionLogitSum, logits.getShape().get(2), batch, beta);
     }
 
     /**
-     * The ORPO loss and TRL's metrics from per-token log-probs: the whole objective once the LM head's log-softmax
-     * has been gathered, so a chunked head ({@code dev.orpo.model.train.ChunkedHead}) and {@link #compute} share it.
-     * Entries at ignored labels may hold any finite value: they are masked.
+     * The ORPO loss and TRL's metrics from per-position log-probs of the next token: the whole objective once the LM
+     * head's log-softmax has been gathered, so a chunked head ({@code dev.orpo.model.train.ChunkedHead}) and
+     * {@link #compute} share it. Positions that predict nothing may hold any finite value: they are masked.
      *
-     * @param labelLogp        (2B, T-1) log p(labels[:, 1:]) predicted at positions 0 … T-2; the loss is
-     *                         differentiable in it
-     * @param nllLogp          (B, T-1) log p(nllLabels[:, 1:]) of the chosen rows; differentiable
-     * @param positionLogitSum (2B, T-1) sum over the vocabulary of the logits at positions 0 … T-2, for logging
+     * @param tokenLogp        (R, T-1) log p(inputIds[:, t+1]) at each position t; the loss is differentiable in it
+     * @param positionLogitSum (R, T-1) sum over the vocabulary of the logits at each position, for logging
      * @param vocab            V, the number of logits summed at each position
      * @param batch            the collated batch the log-probs belong to
      * @param beta             λ, weight of the odds-ratio term (TRL default 0.1)
      */
-    public static OrpoOutput fromTokenLogps(NDArray labelLogp, NDArray nllLogp, NDArray positionLogitSum, long vocab,
+    public static OrpoOutput fromTokenLogps(NDArray tokenLogp, NDArray positionLogitSum, long vocab,
                                             PreferenceBatch batch, double beta) {
         int b = batch.pairs();
-        int t = batch.length();
-        requireShape("labelLogp", labelLogp, new Shape(2L * b, t - 1));
-        requireShape("nllLogp", nllLogp, new Shape(b, t - 1));
-        requireShape("positionLogitSum", positionLogitSum, new Shape(2L * b, t - 1));
+        Shape predicting = batch.answerOf().getShape();
+        requireShape("tokenLogp", tokenLogp, predicting);
+        requireShape("positionLogitSum", positionLogitSum, predicting);
         if (!(beta >= 0) || Double.isInfinite(beta)) {
             throw new IllegalArgumentException("beta must be a finite value >= 0, got " + beta);
         }
-        DataType type = labelLogp.getDataType();
+        DataType type = tokenLogp.getDataType();
+        long n = predicting.size();
+        NDArray logp = tokenLogp.reshape(n, 1); // (N, 1), N = R·(T-1) predicting positions
 
-        // mean log-prob of each completion (TRL get_batch_logps, average_log_prob=True)
-        NDArray labels = batch.labels().get(new NDIndex(":, 1:")); // (2B, T-1)
-        NDArray mask = labels.neq(PreferenceBatch.IGNORE_INDEX).toType(type, false); // (2B, T-1)
-        NDArray logps = labelLogp.mul(mask).sum(new int[] {1}).div(mask.sum(new int[] {1})); // (2B)
+        // mean log-prob of each completion (TRL get_batch_logps, average_log_prob=True); chosen sequences first
+        NDArray answers = membership(batch.answerOf(), 2 * b, type); // (2B, N)
+        NDArray logps = answers.matMul(logp).reshape(2L * b).div(answers.sum(new int[] {1})); // (2B)
         NDArray chosenLogps = logps.get(new NDIndex(":{}", b)); // (B)
         NDArray rejectedLogps = logps.get(new NDIndex("{}:", b)); // (B)
 
-        // Eq. (2): cross-entropy over the chosen rows' SFT labels, mean over all their tokens
-        NDArray nllLabels = batch.nllLabels().get(new NDIndex(":, 1:")); // (B, T-1)
-        NDArray nllMask = nllLabels.neq(PreferenceBatch.IGNORE_INDEX).toType(type, false); // (B, T-1)
-        NDArray nllTok = nllLogp.neg().mul(nllMask); // (B, T-1)
-        NDArray nllSum = nllTok.sum(new int[] {1}); // (B)
-        NDArray nllTokens = nllMask.sum(new int[] {1}); // (B)
+        // Eq. (2): cross-entropy over the chosen sequences' SFT labels, mean over all their tokens
+        NDArray sft = membership(batch.sftOf(), b, type); // (B, N)
+        NDArray nllSum = sft.matMul(logp).reshape(b).neg(); // (B)
+        NDArray nllTokens = sft.sum(new int[] {1}); // (B)
         NDArray nll = nllSum.sum().div(nllTokens.sum());
 
         // Eq. (4)-(7): log odds ratio and its log-sigmoid
@@ -98,27 +101,44 @@ public final class OrpoLoss {
         // Eq. (6): L_ORPO = L_SFT - beta * mean(log σ(log odds))
         NDArray loss = nll.sub(ratio.mean().mul(HostArrays.scalar(ratio, beta))); // native-owned scalar: kept by autograd
 
-        // logging: TRL's padded logits means, plus per-row sums over predicting positions
-        NDArray sums = positionLogitSum.stopGradient().toType(type, false); // (2B, T-1)
-        double perHalf = (double) b * (t - 1) * vocab; // logits in logits[:B, :-1, :]
-        NDArray predicting = batch.attentionMask().get(new NDIndex(":, 1:")).toType(type, false); // (2B, T-1)
-        NDArray rowLogitSum = sums.mul(predicting).sum(new int[] {1}); // (2B)
-        NDArray rowLogitCount = predicting.sum(new int[] {1}).mul(vocab); // (2B)
+        // logging: logits sums over each sequence's predicting positions, and the logits means
+        NDArray sums = positionLogitSum.stopGradient().toType(type, false); // (R, T-1)
+        NDArray flatSums = sums.reshape(n, 1); // (N, 1)
+        NDArray chosenPositions = membership(batch.chosenLogitsOf(), b, type); // (B, N)
+        NDArray rejectedPositions = membership(batch.rejectedLogitsOf(), b, type); // (B, N)
+        NDArray rowLogitSum = NDArrays.concat(new NDList(chosenPositions.matMul(flatSums),
+                rejectedPositions.matMul(flatSums)), 0).reshape(2L * b); // (2B)
+        NDArray rowLogitCount = NDArrays.concat(new NDList(chosenPositions.sum(new int[] {1}),
+                rejectedPositions.sum(new int[] {1})), 0).mul(vocab); // (2B)
+        NDArray logitsChosen;
+        NDArray logitsRejected;
+        if (batch.layout() == BatchLayout.TWO_ROWS) {
+            // TRL: logits[:B, :-1, :].mean(), padding positions included
+            double perHalf = (double) b * (batch.length() - 1) * vocab;
+            logitsChosen = sums.get(new NDIndex(":{}", b)).sum().div(perHalf);
+            logitsRejected = sums.get(new NDIndex("{}:", b)).sum().div(perHalf);
+        } else {
+            // no padding inside sequences: the mean over the sequences' own predicting positions
+            NDIndex chosen = new NDIndex(":{}", b);
+            NDIndex rejected = new NDIndex("{}:", b);
+            logitsChosen = rowLogitSum.get(chosen).sum().div(rowLogitCount.get(chosen).sum());
+            logitsRejected = rowLogitSum.get(rejected).sum().div(rowLogitCount.get(rejected).sum());
+        }
         return new OrpoOutput(loss, nll.stopGradient(), chosenLogps.stopGradient(), rejectedLogps.stopGradient(),
-                logOdds.stopGradient(), ratio.stopGradient(), nllSum.stopGradient(), nllTokens,
-                sums.get(new NDIndex(":{}", b)).sum().div(perHalf), sums.get(new NDIndex("{}:", b)).sum().div(perHalf),
-                rowLogitSum, rowLogitCount, beta);
+                logOdds.stopGradient(), ratio.stopGradient(), nllSum.stopGradient(), nllTokens, logitsChosen,
+                logitsRejected, rowLogitSum, rowLogitCount, beta);
+    }
+
+    /** (K, N) 0/1 of type {@code type}: row k marks the positions whose entry in {@code owners} (R, T-1) is k. */
+    private static NDArray membership(NDArray owners, int k, DataType type) {
+        NDArray flat = owners.reshape(1, owners.size()); // (1, N)
+        NDArray ids = owners.getManager().arange(0, k, 1, DataType.INT64).reshape(k, 1); // (K, 1)
+        return flat.eq(ids).toType(type, false); // (K, N)
     }
 
     private static void requireShape(String name, NDArray a, Shape expected) {
         if (!a.getShape().equals(expected)) {
             throw new IllegalArgumentException(name + " must have shape " + expected + ", got " + a.getShape());
         }
-    }
-
-    /** log p(label) per position; ignored labels read token 0 and must be masked by the caller. (R, T-1) */
-    public static NDArray tokenLogProbs(NDArray logp, NDArray labels) {
-        NDArray safe = labels.mul(labels.neq(PreferenceBatch.IGNORE_INDEX).toType(DataType.INT64, false)); // (R, T-1)
-        return logp.gather(safe.expandDims(-1), -1).squeeze(-1); // (R, T-1)
     }
 }

@@ -21,8 +21,10 @@ import java.util.Map;
  * @param nllSum          (B) summed token cross-entropy of each chosen row's SFT labels
  * @param nllTokens       (B) number of SFT tokens per chosen row
  * @param logitsChosen    scalar TRL {@code logits/chosen}: mean over all of {@code logits[:B, :-1, :]} (padding included)
- * @param logitsRejected  scalar TRL {@code logits/rejected}, likewise for the rejected rows
- * @param rowLogitSum     (2B) sum of the logits at each row's predicting positions (those followed by a real token)
+ *                        in the two-row layout, over the chosen sequences' predicting positions in the others
+ * @param logitsRejected  scalar TRL {@code logits/rejected}, likewise for the rejected sequences
+ * @param rowLogitSum     (2B) sum of the logits at each sequence's predicting positions (those followed by a token of
+ *                        the sequence), chosen sequences first
  * @param rowLogitCount   (2B) number of logits in that sum (positions × vocabulary)
  * @param beta            the odds-ratio weight λ (TRL's {@code beta}) used
  */

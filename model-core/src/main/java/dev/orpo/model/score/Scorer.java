@@ -40,7 +40,7 @@ public final class Scorer {
             List<PreferencePair> chunk = pairs.subList(from, Math.min(pairs.size(), from + config.batchSize()));
             try (NDScope scope = new NDScope()) {
                 PreferenceBatch batch = collator.collate(chunk, manager);
-                NDArray logits = model.logits(batch.inputIds(), batch.attentionMask(), batch.positionIds());
+                NDArray logits = model.logits(batch.inputIds(), batch.attention());
                 OrpoOutput out = OrpoLoss.compute(logits, batch, config.beta());
                 all.addAll(out.rows());
             }

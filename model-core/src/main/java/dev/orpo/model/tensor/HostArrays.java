@@ -1,8 +1,12 @@
 package dev.orpo.model.tensor;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+
+import java.util.Arrays;
 
 /**
  * Host (Java) data → native arrays that own their memory. On CPU, DJL's {@code NDManager.create} wraps a direct
@@ -16,13 +20,39 @@ public final class HostArrays {
     private HostArrays() {
     }
 
+    /** 256 Mi floats (1 GiB) per host-to-native copy. */
+    static final long MAX_COPY_VALUES = 1L << 28;
+
     /** A native-owned fp32 array with {@code data} in row-major order. */
     public static NDArray floats(NDManager manager, float[] data, Shape shape) {
+        return floats(manager, data, shape, MAX_COPY_VALUES);
+    }
+
+    /**
+     * {@link #floats(NDManager, float[], Shape)} in copies of at most {@code maxCopyValues}. DJL stages a copy in one
+     * direct ByteBuffer (≤ 2 GB), too small for e.g. Qwen2-7B's 152064 × 3584 embedding, so large tensors go over in
+     * blocks of rows and are concatenated.
+     */
+    static NDArray floats(NDManager manager, float[] data, Shape shape, long maxCopyValues) {
         if (ComputeDType.TYPE != ai.djl.ndarray.types.DataType.FLOAT32) {
             throw new IllegalStateException("host data is fp32; convert after copying for " + ComputeDType.TYPE);
         }
-        try (NDArray staged = manager.create(data, shape)) {
-            return staged.duplicate(); // toType(same dtype, copy=true) would return an alias of the buffer
+        if (data.length <= maxCopyValues || shape.dimension() == 0 || shape.get(0) < 2) {
+            try (NDArray staged = manager.create(data, shape)) {
+                return staged.duplicate(); // toType(same dtype, copy=true) would return an alias of the buffer
+            }
+        }
+        long rowValues = data.length / shape.get(0);
+        int rowsPerCopy = (int) Math.max(1, maxCopyValues / rowValues);
+        try (NDList blocks = new NDList()) {
+            for (int row = 0; row < shape.get(0); row += rowsPerCopy) {
+                int rows = (int) Math.min(rowsPerCopy, shape.get(0) - row);
+                long[] blockShape = shape.getShape().clone();
+                blockShape[0] = rows;
+                float[] part = Arrays.copyOfRange(data, (int) (row * rowValues), (int) ((row + rows) * rowValues));
+                blocks.add(floats(manager, part, new Shape(blockShape), Long.MAX_VALUE));
+            }
+            return NDArrays.concat(blocks, 0);
         }
     }
 

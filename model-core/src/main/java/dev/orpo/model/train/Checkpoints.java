@@ -1,12 +1,12 @@
 package dev.orpo.model.train;
 
 import dev.orpo.model.io.FileTrees;
-
 import dev.orpo.model.io.SafetensorsFile;
 import dev.orpo.model.io.SafetensorsWriter;
 import dev.orpo.model.io.TensorInfo;
 import dev.orpo.model.io.TensorSpec;
 import dev.orpo.model.llama.LlamaModel;
+import dev.orpo.model.llama.TrainableTensors;
 import dev.orpo.model.lora.PeftAdapterFiles;
 
 import java.io.IOException;
@@ -46,7 +46,8 @@ public final class Checkpoints {
 
     /** Writes only the adapter files of {@code model} into {@code dir}. */
     public static void writeAdapter(Path dir, LlamaModel model, String baseModelNameOrPath) {
-        PeftAdapterFiles.write(dir, model.peftConfig(baseModelNameOrPath), model.exportTrainable());
+        PeftAdapterFiles.write(dir, TrainableTensors.peftConfig(model, baseModelNameOrPath),
+                TrainableTensors.export(model));
     }
 
     /** Writes {@code parent/step-<n>} atomically (temp dir + rename) and returns it; an existing one is replaced. */

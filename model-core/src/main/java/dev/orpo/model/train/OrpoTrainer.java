@@ -4,6 +4,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import dev.orpo.model.llama.LlamaModel;
+import dev.orpo.model.llama.TrainableTensors;
 import dev.orpo.model.orpo.OrpoLoss;
 import dev.orpo.model.orpo.OrpoOutput;
 import dev.orpo.model.orpo.PreferenceBatch;
@@ -12,7 +13,6 @@ import dev.orpo.model.orpo.PreferencePair;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,10 +20,12 @@ import java.util.function.BooleanSupplier;
 
 /**
  * ORPO fine-tuning of a LoRA-adapted {@link LlamaModel}, as TRL's {@code ORPOTrainer} on HF's {@code Trainer} loop:
- * epochs → a seeded shuffle of the rows → micro-batches; per update {@code gradient_accumulation_steps} micro-batches
- * each contribute {@code loss / n} to the gradients, then gradient clipping, the scheduled learning rate and one
- * AdamW step ({@link MicroBatchStep}: plain, or with gradient checkpointing per decoder layer). Every step's NDArrays
- * live in an {@link NDScope}; the optimizer state lives outside it.
+ * epochs → a seeded shuffle of the rows (grouped by length with {@code group_by_length}) → micro-batches of
+ * {@code per_device_train_batch_size} pairs, laid out in rows as {@code batch_layout} says; per update
+ * {@code gradient_accumulation_steps} micro-batches each contribute {@code loss / n} to the gradients, then gradient
+ * clipping, the scheduled learning rate and one AdamW step ({@link MicroBatchStep}: plain, or with gradient
+ * checkpointing per decoder layer). Every step's NDArrays live in an {@link NDScope}; the optimizer state lives outside
+ * it.
  *
  * <p>Checkpoints ({@link Checkpoints}) go to {@code <outputDir>/checkpoints/step-<n>/} every {@code save_steps} and
  * at the end; {@link #resume(Path)} continues one so that the final adapter equals an uninterrupted run's. Randomness
@@ -38,6 +40,8 @@ public final class OrpoTrainer {
     private final Path checkpointsDir;
     private final String baseModel;
     private final PreferenceCollator collator;
+    /** Tokens each training pair occupies in the batch layout, for {@code group_by_length}. */
+    private final int[] lengths;
     private final List<TrainerListener> listeners = new ArrayList<>();
     private BooleanSupplier cancel = () -> false;
 
@@ -53,7 +57,7 @@ public final class OrpoTrainer {
         if (train == null || train.isEmpty()) {
             throw new IllegalArgumentException("training data is empty");
         }
-        model.peftConfig(baseModelNameOrPath); // fails early without LoRA
+        TrainableTensors.peftConfig(model, baseModelNameOrPath); // fails early without LoRA
         this.model = model;
         this.config = config;
         this.train = List.copyOf(train);
@@ -61,7 +65,34 @@ public final class OrpoTrainer {
         this.checkpointsDir = outputDir.resolve("checkpoints");
         this.baseModel = baseModelNameOrPath;
         Integer pad = model.config().padTokenId();
-        this.collator = new PreferenceCollator(pad == null ? 0 : pad, config.promptLoss());
+        this.collator = collator(config, pad == null ? 0 : pad);
+        this.lengths = layoutLengths(collator, this.train);
+    }
+
+    /**
+     * The collator of {@code config}'s layout. Packed rows are no longer than the micro-batch's longest pair: packing
+     * never lengthens a row (attention grows with the square of its length).
+     */
+    static PreferenceCollator collator(TrainerConfig config, long padId) {
+        return new PreferenceCollator(padId, config.promptLoss()).withLayout(config.batchLayout(), 0);
+    }
+
+    /** Tokens each pair occupies in the collator's layout, by pair index (the lengths group_by_length sorts by). */
+    static int[] layoutLengths(PreferenceCollator collator, List<PreferencePair> pairs) {
+        int[] lengths = new int[pairs.size()];
+        for (int i = 0; i < lengths.length; i++) {
+            lengths[i] = collator.tokens(pairs.get(i));
+        }
+        return lengths;
+    }
+
+    /** The pairs at {@code order[from, to)}. */
+    static List<PreferencePair> slice(List<PreferencePair> pairs, int[] order, int from, int to) {
+        List<PreferencePair> out = new ArrayList<>(to - from);
+        for (int i = from; i < to; i++) {
+            out.add(pairs.get(order[i]));
+        }
+        return out;
     }
 
     public OrpoTrainer addListener(TrainerListener listener) {
@@ -86,7 +117,7 @@ public final class OrpoTrainer {
 
     /** Trains from the model's current trainable weights (a fresh LoRA) to the end or a cancel. */
     public TrainResult train() {
-        try (Optimizer optimizer = Optimizer.create(config, trainableByName())) {
+        try (Optimizer optimizer = Optimizer.create(config, TrainableTensors.of(model))) {
             return run(0, optimizer, new ArrayList<>());
         }
     }
@@ -97,12 +128,15 @@ public final class OrpoTrainer {
         requireSame("train rows", state.trainRows(), train.size(), checkpointDir);
         requireSame("max_steps", state.totalSteps(), totalSteps(), checkpointDir);
         requireSame("seed", state.seed(), config.seed(), checkpointDir);
+        // the data order: grouping by length changes which pairs meet (checkpoints from before the setting had none)
+        requireSame("group_by_length", Boolean.TRUE.equals(state.config().get("group_by_length")) ? 1 : 0,
+                config.groupByLength() ? 1 : 0, checkpointDir);
         for (String key : List.of("per_device_train_batch_size", "gradient_accumulation_steps")) {
             requireSame(key, ((Number) state.config().get(key)).intValue(), ((Number) config.asMap().get(key))
                     .intValue(), checkpointDir);
         }
-        model.importTrainable(dev.orpo.model.lora.PeftAdapterFiles.read(checkpointDir).tensors());
-        try (Optimizer optimizer = Optimizer.create(config, trainableByName())) {
+        TrainableTensors.load(model, dev.orpo.model.lora.PeftAdapterFiles.read(checkpointDir).tensors());
+        try (Optimizer optimizer = Optimizer.create(config, TrainableTensors.of(model))) {
             optimizer.importState(Checkpoints.readOptimizer(checkpointDir));
             return run(state.globalStep(), optimizer, new ArrayList<>(state.logHistory()));
         }
@@ -135,7 +169,7 @@ public final class OrpoTrainer {
             int first = (step % perEpoch) * accum;
             int last = Math.min(first + accum, microsPerEpoch);
             if (epoch != orderEpoch) {
-                order = DataOrder.shuffled(train.size(), config.seed(), epoch);
+                order = DataOrder.ofEpoch(config, lengths, epoch);
                 orderEpoch = epoch;
             }
             // forward + backward of each micro-batch; loss / n so n micro-batches sum to one batch's gradient
@@ -149,10 +183,10 @@ public final class OrpoTrainer {
                 try (NDScope scope = new NDScope()) {
                     PreferenceBatch batch = collator.collate(pairs, model.manager());
                     // dropout masks seeded per (step, micro-batch, layer): a checkpointed recompute draws the same
-                    MicroBatchStep.Result out = MicroBatchStep.run(config.gradientCheckpointing(),
-                            logitsChunk(batch), model, batch, config.beta(), n,
+                    MicroBatchStep.Result out = MicroBatchStep.run(model, batch,
+                            stepOptions(n, batch).beforeEachLayer(
                             layer -> Engine.getInstance().setRandomSeed(
-                                    DataOrder.dropoutSeed(config.seed(), update, slot, layer)));
+                                    DataOrder.dropoutSeed(config.seed(), update, slot, layer))));
                     window.add(out.loss(), out.metrics(), tokens(pairs));
                 }
             }
@@ -211,10 +245,10 @@ public final class OrpoTrainer {
                 PreferenceBatch batch = collator.collate(pairs, model.manager());
                 int chunk = logitsChunk(batch);
                 OrpoOutput out = chunk > 0
-                        ? ChunkedHead.forward(model.hiddenStates(batch.inputIds(), batch.attentionMask(),
-                                batch.positionIds()), model.lmHead(), batch, config.beta(), chunk)
-                        : OrpoLoss.compute(model.logits(batch.inputIds(), batch.attentionMask(),
-                                batch.positionIds()), batch, config.beta());
+                        ? ChunkedHead.forward(model.forward(batch.inputIds(), batch.attention(),
+                                LlamaModel.Pass.HIDDEN), model.lmHead(), batch, config.beta(), chunk)
+                        : OrpoLoss.compute(model.forward(batch.inputIds(), batch.attention(),
+                                LlamaModel.Pass.LOGITS), batch, config.beta());
                 sums.merge("eval_loss", out.lossValue(), Double::sum);
                 out.metrics().forEach((k, v) -> sums.merge("eval_" + k, v, Double::sum));
             }
@@ -252,24 +286,15 @@ public final class OrpoTrainer {
         return dir;
     }
 
-    private List<PreferencePair> microBatch(int[] order, int micro) {
-        int from = micro * config.perDeviceTrainBatchSize();
-        int to = Math.min(from + config.perDeviceTrainBatchSize(), order.length);
-        List<PreferencePair> pairs = new ArrayList<>(to - from);
-        for (int i = from; i < to; i++) {
-            pairs.add(train.get(order[i]));
-        }
-        return pairs;
+    /** The step as the config says, for {@code n} micro-batches in this update and this batch's shape. */
+    private MicroBatchStep.Options stepOptions(int n, PreferenceBatch batch) {
+        return MicroBatchStep.Options.of(config.beta(), n).withGradientCheckpointing(config.gradientCheckpointing())
+                .withLogitsChunkSize(logitsChunk(batch));
     }
 
-    /** Trainable tensors by PEFT name, in {@link LlamaModel#trainableParameters()} order. */
-    private Map<String, NDArray> trainableByName() {
-        Map<String, NDArray> byName = new LinkedHashMap<>();
-        Iterator<NDArray> tensors = model.trainableParameters().iterator();
-        for (String name : model.exportTrainable().keySet()) {
-            byName.put(name, tensors.next());
-        }
-        return byName;
+    private List<PreferencePair> microBatch(int[] order, int micro) {
+        int from = micro * config.perDeviceTrainBatchSize();
+        return slice(train, order, from, Math.min(from + config.perDeviceTrainBatchSize(), order.length));
     }
 
     private static long tokens(List<PreferencePair> pairs) {

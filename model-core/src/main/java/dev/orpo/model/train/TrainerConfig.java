@@ -3,6 +3,7 @@ package dev.orpo.model.train;
 import dev.orpo.contracts.request.InvalidRequestException;
 import dev.orpo.contracts.request.RequestValidator;
 import dev.orpo.contracts.request.TrainingArgs;
+import dev.orpo.model.orpo.BatchLayout;
 
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -54,6 +55,12 @@ import java.util.Map;
  * @param optim                     {@code optim}: adamw_torch (fp32 moments, transformers' default) or adamw_8bit /
  *                                  paged_adamw_8bit ({@link AdamW8bit}: bitsandbytes' block-wise 8-bit moments; the
  *                                  seed's paged_adamw_8bit)
+ * @param batchLayout               {@code batch_layout} (ours): how a micro-batch's pairs become rows
+ *                                  ({@link BatchLayout}); prefix_shared by default: each prompt computed once, with
+ *                                  the loss, metrics and gradients of TRL's two_rows (BatchLayoutEquivalenceTest)
+ * @param groupByLength             {@code group_by_length} (transformers): pairs of similar length share micro-batches
+ *                                  ({@link DataOrder#groupedByLength}), so rows carry little padding; false
+ *                                  (transformers' default), so the batches are TRL's
  */
 public record TrainerConfig(
         double learningRate,
@@ -80,7 +87,9 @@ public record TrainerConfig(
         boolean gradientCheckpointing,
         int logitsChunkSize,
         boolean disableDropout,
-        String optim) {
+        String optim,
+        BatchLayout batchLayout,
+        boolean groupByLength) {
 
     public TrainerConfig {
         if (lrSchedulerType == null) {
@@ -91,7 +100,8 @@ public record TrainerConfig(
                 lrSchedulerType.hfName(), warmupSteps, warmupRatio, null, null, perDeviceTrainBatchSize,
                 perDeviceEvalBatchSize, gradientAccumulationSteps, numTrainEpochs, maxSteps, evalSteps, loggingSteps,
                 saveSteps, maxGradNorm, weightDecay, adamBeta1, adamBeta2, adamEpsilon, seed, promptLoss,
-                gradientCheckpointing, logitsChunkSize, null, disableDropout, optim, evalOnStart)));
+                gradientCheckpointing, logitsChunkSize, null, disableDropout, optim, evalOnStart,
+                batchLayout == null ? "" : batchLayout.configName(), groupByLength)));
     }
 
     /** A request's training section, TRL-named, as the trainer's config (it validates with the same rules). */
@@ -102,7 +112,7 @@ public record TrainerConfig(
                 a.gradientAccumulationSteps(), a.numTrainEpochs(), a.maxSteps(), a.evalSteps(), a.loggingSteps(),
                 a.saveSteps(), a.maxGradNorm(), a.weightDecay(), a.adamBeta1(), a.adamBeta2(), a.adamEpsilon(),
                 a.seed(), a.promptLoss(), a.evalOnStart(), a.gradientCheckpointing(), a.logitsChunkSize(),
-                a.disableDropout(), a.optim());
+                a.disableDropout(), a.optim(), BatchLayout.parse(a.batchLayout()), a.groupByLength());
     }
 
     /** The request's defaults ({@link TrainingArgs#defaults()}: the seed recipe's values, else TRL's). */
@@ -185,6 +195,8 @@ public record TrainerConfig(
         m.put("logits_chunk_size", logitsChunkSize);
         m.put("disable_dropout", disableDropout);
         m.put("optim", optim);
+        m.put("batch_layout", batchLayout.configName());
+        m.put("group_by_length", groupByLength);
         return m;
     }
 
@@ -232,7 +244,8 @@ public record TrainerConfig(
                 (double) m.get("weight_decay"), (double) m.get("adam_beta1"), (double) m.get("adam_beta2"),
                 (double) m.get("adam_epsilon"), (long) m.get("seed"), (boolean) m.get("prompt_loss"),
                 (boolean) m.get("eval_on_start"), (boolean) m.get("gradient_checkpointing"),
-                (int) m.get("logits_chunk_size"), (boolean) m.get("disable_dropout"), (String) m.get("optim"));
+                (int) m.get("logits_chunk_size"), (boolean) m.get("disable_dropout"), (String) m.get("optim"),
+                BatchLayout.parse((String) m.get("batch_layout")), (boolean) m.get("group_by_length"));
     }
 
     private static int every(double value, int totalSteps) {

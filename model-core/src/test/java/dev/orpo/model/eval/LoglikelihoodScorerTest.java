@@ -3,6 +3,7 @@ package dev.orpo.model.eval;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.orpo.model.generate.GoldenModels;
+import dev.orpo.model.llama.Attention;
 import dev.orpo.model.llama.LlamaModel;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,7 +37,7 @@ class LoglikelihoodScorerTest {
             NDArray ids = sub.create(Arrays.stream(seq).asLongStream().toArray()).reshape(1, seq.length);
             NDArray mask = ids.onesLike();
             float[][] logits = new float[seq.length][];
-            NDArray all = m.logits(ids, mask, LlamaModel.positionIds(mask)).get(0); // (T, V)
+            NDArray all = m.logits(ids, Attention.padded(mask)).get(0); // (T, V)
             for (int t = 0; t < seq.length; t++) {
                 logits[t] = all.get(t).toFloatArray();
             }

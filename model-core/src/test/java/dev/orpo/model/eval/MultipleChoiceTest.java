@@ -22,7 +22,7 @@ class MultipleChoiceTest {
     private static NDManager manager;
 
     /** Every token equally likely: a continuation of n tokens has log-likelihood −n·ln V. */
-    private static final CausalLm UNIFORM = (ids, mask, positions) ->
+    private static final CausalLm UNIFORM = (ids, attention) ->
             manager.zeros(new Shape(ids.getShape().get(0), ids.getShape().get(1), VOCAB));
 
     /** One id per character (a..z → 3..28, space → 2, others → 1). */

@@ -3,6 +3,7 @@ package dev.orpo.model.llama;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.orpo.model.lora.WeightStorage;
 import dev.orpo.model.tensor.HostArrays;
 import org.junit.jupiter.api.Test;
 
@@ -31,9 +32,9 @@ class HostArraysTest {
     void loraGradientsAreUnchangedByGarbageCollectionBetweenForwardAndBackward() {
         LlamaConfig c = TinyLlama.config(false);
         try (NDManager manager = NDManager.newBaseManager();
-             LlamaModel model = LlamaModel.load(c, TinyLlama.weights(c, 5), manager)) {
+             LlamaModel model = PretrainedLlama.load(c, TinyLlama.weights(c, 5), manager, WeightStorage.DENSE)) {
             model.applyLora(dev.orpo.model.lora.LoraConfig.defaults());
-            var start = model.exportTrainable();
+            var start = TrainableTensors.export(model);
             start.replaceAll((k, v) -> {
                 float[] d = v.data().clone();
                 for (int i = 0; i < d.length; i++) {
@@ -41,7 +42,7 @@ class HostArraysTest {
                 }
                 return new dev.orpo.model.io.FloatTensor(v.shape(), d);
             });
-            model.importTrainable(start);
+            TrainableTensors.load(model, start);
             float[] calm = gradients(model, manager, false);
             float[] churned = gradients(model, manager, true);
             assertArrayEquals(calm, churned);
@@ -53,14 +54,14 @@ class HostArraysTest {
             NDArray ids = manager.create(new long[][] {{1, 4, 9, 16, 25, 36}});
             NDArray mask = ids.onesLike();
             try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
-                NDArray loss = model.nextTokenLogProbs(ids, mask, LlamaModel.positionIds(mask)).sum().neg();
+                NDArray loss = NextTokens.logProbs(model, ids, Attention.padded(mask)).sum().neg();
                 if (churn) {
                     GcChurn.collectAndReuseDirectMemory(); // anything autograd saved must not live in collectable buffers
                 }
                 gc.backward(loss);
             }
             float[] all = new float[0];
-            for (NDArray p : model.trainableParameters()) {
+            for (NDArray p : TrainableTensors.of(model).values()) {
                 NDArray g = p.getGradient();
                 float[] v = g.toFloatArray();
                 g.subi(g); // gradients accumulate: zero for the next call

@@ -12,6 +12,7 @@ import dev.orpo.model.lora.LoraTarget;
 import dev.orpo.model.lora.PeftAdapter;
 import dev.orpo.model.lora.PeftAdapterConfig;
 import dev.orpo.model.lora.PeftAdapterFiles;
+import dev.orpo.model.lora.WeightStorage;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -49,13 +50,13 @@ class LlamaLoraTest {
 
     static LlamaModel tiny() {
         LlamaConfig c = TinyLlama.config(false);
-        return LlamaModel.load(c, TinyLlama.weights(c, 3), manager);
+        return PretrainedLlama.load(c, TinyLlama.weights(c, 3), manager, WeightStorage.DENSE);
     }
 
     static float[] logits(LlamaModel model) {
         NDArray ids = manager.create(new long[][] {{1, 4, 9, 16, 25}});
         NDArray mask = ids.onesLike();
-        return model.logits(ids, mask, LlamaModel.positionIds(mask)).toFloatArray();
+        return model.logits(ids, Attention.padded(mask)).toFloatArray();
     }
 
     @Test
@@ -79,12 +80,12 @@ class LlamaLoraTest {
                     expected.add(p + ".lora_B.weight");
                 }
             }
-            Map<String, FloatTensor> exported = model.exportTrainable();
+            Map<String, FloatTensor> exported = TrainableTensors.export(model);
             assertEquals(expected, List.copyOf(exported.keySet()));
             assertArrayEquals(new long[] {2, 16}, exported.get(expected.get(0)).shape());
             assertArrayEquals(new long[] {8, 2}, exported.get(expected.get(3)).shape()); // v_proj B: [kv·D, r]
             assertArrayEquals(new long[] {2, 24}, exported.get(expected.get(4)).shape()); // down_proj A: [r, I]
-            assertEquals(12, model.trainableParameters().size());
+            assertEquals(12, TrainableTensors.of(model).values().size());
         }
     }
 
@@ -95,9 +96,9 @@ class LlamaLoraTest {
             NDArray ids = manager.create(new long[][] {{1, 4, 9, 16, 25}});
             NDArray mask = ids.onesLike();
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                gc.backward(model.nextTokenLogProbs(ids, mask, LlamaModel.positionIds(mask)).sum().neg());
+                gc.backward(NextTokens.logProbs(model, ids, Attention.padded(mask)).sum().neg());
             }
-            for (NDArray p : model.trainableParameters()) {
+            for (NDArray p : TrainableTensors.of(model).values()) {
                 assertTrue(p.hasGradient());
             }
             // B starts at zero, so B's gradient is non-zero while A's is still exactly zero
@@ -118,9 +119,9 @@ class LlamaLoraTest {
         try (LlamaModel first = tiny(); LlamaModel second = tiny(); LlamaModel base = tiny();
              NDScope ignored = new NDScope()) {
             first.applyLora(QV_DOWN);
-            first.importTrainable(randomized(first.exportTrainable()));
+            TrainableTensors.load(first, randomized(TrainableTensors.export(first)));
             second.applyLora(new LoraConfig(2, 4, 0, QV_DOWN.targets(), false, 99));
-            second.importTrainable(first.exportTrainable());
+            TrainableTensors.load(second, TrainableTensors.export(first));
             float[] expected = logits(first);
             assertArrayEquals(expected, logits(second), 0f);
             assertFalse(java.util.Arrays.equals(expected, logits(base)), "the adapter changes the logits");
@@ -132,16 +133,16 @@ class LlamaLoraTest {
         try (LlamaModel first = tiny(); LlamaModel second = tiny(); NDScope ignored = new NDScope()) {
             first.resizeTokenEmbeddings(52);
             first.applyLora(QV_DOWN);
-            first.importTrainable(randomized(first.exportTrainable()));
-            PeftAdapterConfig config = first.peftConfig("tiny-llama");
+            TrainableTensors.load(first, randomized(TrainableTensors.export(first)));
+            PeftAdapterConfig config = TrainableTensors.peftConfig(first, "tiny-llama");
             assertEquals(List.of("embed_tokens", "lm_head"), config.modulesToSave());
             assertEquals(List.of("q_proj", "v_proj", "down_proj"), config.targetModules());
-            PeftAdapterFiles.write(dir, config, first.exportTrainable());
+            PeftAdapterFiles.write(dir, config, TrainableTensors.export(first));
 
             PeftAdapter read = PeftAdapterFiles.read(dir);
             second.resizeTokenEmbeddings(52);
             second.applyLora(LoraConfig.fromPeft(read.config(), 1));
-            second.importTrainable(read.tensors());
+            TrainableTensors.load(second, read.tensors());
             assertArrayEquals(logits(first), logits(second), 0f);
         }
     }
@@ -150,21 +151,21 @@ class LlamaLoraTest {
     void importRejectsMissingUnknownAndMisshapedTensorsByName() {
         try (LlamaModel model = tiny()) {
             model.applyLora(QV_DOWN);
-            Map<String, FloatTensor> good = model.exportTrainable();
+            Map<String, FloatTensor> good = TrainableTensors.export(model);
             String aKey = "base_model.model.model.layers.1.mlp.down_proj.lora_A.weight";
 
             Map<String, FloatTensor> missing = new LinkedHashMap<>(good);
             missing.remove(aKey);
-            assertMessage(aKey, () -> model.importTrainable(missing));
+            assertMessage(aKey, () -> TrainableTensors.load(model, missing));
 
             Map<String, FloatTensor> unknown = new LinkedHashMap<>(good);
             String extra = "base_model.model.model.layers.0.self_attn.k_proj.lora_A.weight";
             unknown.put(extra, good.get(aKey));
-            assertMessage(extra, () -> model.importTrainable(unknown));
+            assertMessage(extra, () -> TrainableTensors.load(model, unknown));
 
             Map<String, FloatTensor> misshaped = new LinkedHashMap<>(good);
             misshaped.put(aKey, new FloatTensor(new long[] {24, 2}, new float[48]));
-            assertMessage(aKey, () -> model.importTrainable(misshaped));
+            assertMessage(aKey, () -> TrainableTensors.load(model, misshaped));
         }
     }
 

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.training.GradientCollector;
 import dev.orpo.model.io.FloatTensor;
+import dev.orpo.model.lora.WeightStorage;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,14 +39,14 @@ class LlamaModelTest {
 
     static LlamaModel tiny(boolean tied) {
         LlamaConfig c = TinyLlama.config(tied);
-        return LlamaModel.load(c, TinyLlama.weights(c, 11), manager);
+        return PretrainedLlama.load(c, TinyLlama.weights(c, 11), manager, WeightStorage.DENSE);
     }
 
     /** Log-probs of one sequence run alone (no padding). */
     static float[] alone(LlamaModel model, long[] seq) {
         NDArray ids = manager.create(new long[][] {seq});
         NDArray mask = ids.onesLike();
-        return model.nextTokenLogProbs(ids, mask, LlamaModel.positionIds(mask)).toFloatArray();
+        return NextTokens.logProbs(model, ids, Attention.padded(mask)).toFloatArray();
     }
 
     /** Pads to the longest sequence, on the right or the left; returns {ids, mask}. */
@@ -67,7 +68,7 @@ class LlamaModelTest {
     void rightPaddedBatchGivesSameLogProbsAsEachSequenceAlone() {
         try (LlamaModel model = tiny(false); NDScope ignored = new NDScope()) {
             NDArray[] batch = padded(false);
-            NDArray logps = model.nextTokenLogProbs(batch[0], batch[1], LlamaModel.positionIds(batch[1]));
+            NDArray logps = NextTokens.logProbs(model, batch[0], Attention.padded(batch[1]));
             for (int b = 0; b < SEQS.length; b++) {
                 float[] row = logps.get(b).toFloatArray();
                 float[] expected = alone(model, SEQS[b]);
@@ -80,7 +81,7 @@ class LlamaModelTest {
     void leftPaddedBatchWithMaskDerivedPositionsGivesSameLogProbsAsEachSequenceAlone() {
         try (LlamaModel model = tiny(true); NDScope ignored = new NDScope()) {
             NDArray[] batch = padded(true);
-            NDArray logps = model.nextTokenLogProbs(batch[0], batch[1], LlamaModel.positionIds(batch[1]));
+            NDArray logps = NextTokens.logProbs(model, batch[0], Attention.padded(batch[1]));
             for (int b = 0; b < SEQS.length; b++) {
                 float[] row = logps.get(b).toFloatArray();
                 float[] expected = alone(model, SEQS[b]);
@@ -94,7 +95,7 @@ class LlamaModelTest {
     void positionIdsCountOnlyRealTokens() {
         try (NDScope ignored = new NDScope()) {
             NDArray mask = manager.create(new long[][] {{1, 1, 1, 0}, {0, 0, 1, 1}});
-            assertArrayEquals(new long[] {0, 1, 2, 2, 0, 0, 0, 1}, LlamaModel.positionIds(mask).toLongArray());
+            assertArrayEquals(new long[] {0, 1, 2, 2, 0, 0, 0, 1}, Attention.padded(mask).positionIds().toLongArray());
         }
     }
 
@@ -104,7 +105,7 @@ class LlamaModelTest {
         Map<String, FloatTensor> w = new LinkedHashMap<>(TinyLlama.weights(c, 1).tensors());
         w.remove("model.layers.1.mlp.up_proj.weight");
         var e = assertThrows(IllegalArgumentException.class,
-                () -> LlamaModel.load(c, new GoldenFixture.MapTensorSource(w), manager));
+                () -> PretrainedLlama.load(c, new GoldenFixture.MapTensorSource(w), manager, WeightStorage.DENSE));
         assertTrue(e.getMessage().contains("model.layers.1.mlp.up_proj.weight"), e.getMessage());
     }
 
@@ -114,7 +115,7 @@ class LlamaModelTest {
         Map<String, FloatTensor> w = new LinkedHashMap<>(TinyLlama.weights(c, 1).tensors());
         w.put("model.layers.0.self_attn.k_proj.weight", new FloatTensor(new long[] {16, 16}, new float[256]));
         var e = assertThrows(IllegalArgumentException.class,
-                () -> LlamaModel.load(c, new GoldenFixture.MapTensorSource(w), manager));
+                () -> PretrainedLlama.load(c, new GoldenFixture.MapTensorSource(w), manager, WeightStorage.DENSE));
         assertTrue(e.getMessage().contains("model.layers.0.self_attn.k_proj.weight")
                 && e.getMessage().contains("[16, 16]") && e.getMessage().contains("[8, 16]"), e.getMessage());
     }
@@ -136,11 +137,11 @@ class LlamaModelTest {
                 assertEquals(mean, embed[51 * 16 + col], 1e-5, "new row 51, column " + col);
             }
             assertEquals(List.of(TrainableTensors.EMBED_KEY, TrainableTensors.LM_HEAD_KEY),
-                    List.copyOf(model.exportTrainable().keySet()));
+                    List.copyOf(TrainableTensors.export(model).keySet()));
             NDArray ids = manager.create(new long[][] {{1, 51, 7}});
             NDArray mask = ids.onesLike();
             assertEquals(new ai.djl.ndarray.types.Shape(1, 3, 52),
-                    model.logits(ids, mask, LlamaModel.positionIds(mask)).getShape());
+                    model.logits(ids, Attention.padded(mask)).getShape());
         }
     }
 
@@ -148,7 +149,7 @@ class LlamaModelTest {
     void resizedTiedEmbeddingsTrainOneSharedTable() {
         try (LlamaModel model = tiny(true); NDScope ignored = new NDScope()) {
             model.resizeTokenEmbeddings(51);
-            assertEquals(List.of(TrainableTensors.EMBED_KEY), List.copyOf(model.exportTrainable().keySet()));
+            assertEquals(List.of(TrainableTensors.EMBED_KEY), List.copyOf(TrainableTensors.export(model).keySet()));
             assertEquals(51, model.lmHead().weight().getShape().get(0));
         }
     }
@@ -161,7 +162,7 @@ class LlamaModelTest {
             NDArray mask = ids.onesLike();
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 // hidden-state sum only reaches the table through the lookup (no LM head)
-                gc.backward(model.hiddenStates(ids, mask, LlamaModel.positionIds(mask)).sum());
+                gc.backward(model.forward(ids, Attention.padded(mask), LlamaModel.Pass.HIDDEN).sum());
             }
             float[] grad = model.embedding().weight().getGradient().toFloatArray();
             for (int row = 0; row < 51; row++) {
@@ -172,19 +173,6 @@ class LlamaModelTest {
                 boolean used = row == 1 || row == 50 || row == 7;
                 assertEquals(used, norm > 0, "row " + row + " gradient norm " + norm);
             }
-        }
-    }
-
-    @Test
-    void largeTensorsCopiedInRowBlocksEqualOneCopy() {
-        float[] data = new float[7 * 5];
-        for (int i = 0; i < data.length; i++) {
-            data[i] = i * 0.5f;
-        }
-        try (NDScope ignored = new NDScope()) {
-            NDArray blocks = LlamaLoader.toNDArray(manager, data, new long[] {7, 5}, 10); // 2 rows per block
-            assertEquals(new ai.djl.ndarray.types.Shape(7, 5), blocks.getShape());
-            assertArrayEquals(data, blocks.toFloatArray());
         }
     }
 

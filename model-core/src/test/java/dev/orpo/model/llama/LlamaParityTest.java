@@ -39,7 +39,7 @@ class LlamaParityTest {
     }
 
     static LlamaModel load(GoldenFixture f) {
-        return LlamaModel.load(f.dir, manager);
+        return PretrainedLlama.load(f.dir, manager);
     }
 
     static LlamaModel loadWithAdapter(GoldenFixture f) {
@@ -48,12 +48,12 @@ class LlamaParityTest {
 
     /** Loads the model with the fixture's LoRA adapter (non-zero B) applied. */
     static LlamaModel loadWithAdapter(GoldenFixture f, NDManager parent) {
-        LlamaModel model = LlamaModel.load(f.dir, parent);
+        LlamaModel model = PretrainedLlama.load(f.dir, parent);
         PeftAdapter adapter = f.adapter();
         adapter.validateAgainst(f.config);
         model.applyLora(LoraConfig.fromPeft(adapter.config(), 7L));
         assertEquals(f.golden.get("lora").get("scaling").asDouble(), model.lora().scaling(), 1e-12);
-        model.importTrainable(adapter.tensors());
+        TrainableTensors.load(model, adapter.tensors());
         return model;
     }
 
@@ -74,7 +74,7 @@ class LlamaParityTest {
     void logitsMatchReference(String name) {
         GoldenFixture f = new GoldenFixture(name);
         try (LlamaModel model = load(f); NDScope ignored = new NDScope()) {
-            float[] logits = model.logits(ids(f), mask(f), pos(f)).toFloatArray();
+            float[] logits = model.logits(ids(f), Attention.causal(mask(f), pos(f))).toFloatArray();
             assertClose(floats(f.golden.get("logits")), logits, TOL, name + " logits");
         }
     }
@@ -84,7 +84,7 @@ class LlamaParityTest {
     void nextTokenLogProbsMatchReference(String name) {
         GoldenFixture f = new GoldenFixture(name);
         try (LlamaModel model = load(f); NDScope ignored = new NDScope()) {
-            float[] logps = model.nextTokenLogProbs(ids(f), mask(f), pos(f)).toFloatArray();
+            float[] logps = NextTokens.logProbs(model, ids(f), Attention.causal(mask(f), pos(f))).toFloatArray();
             assertClose(floats(f.golden.get("next_token_logps")), logps, TOL, name + " next-token log-probs");
         }
     }
@@ -94,7 +94,7 @@ class LlamaParityTest {
     void loraAdaptedLogitsMatchReference(String name) {
         GoldenFixture f = new GoldenFixture(name);
         try (LlamaModel model = loadWithAdapter(f); NDScope ignored = new NDScope()) {
-            float[] logits = model.logits(ids(f), mask(f), pos(f)).toFloatArray();
+            float[] logits = model.logits(ids(f), Attention.causal(mask(f), pos(f))).toFloatArray();
             assertClose(floats(f.golden.get("lora_logits")), logits, TOL, name + " LoRA logits");
         }
     }
@@ -106,7 +106,7 @@ class LlamaParityTest {
         try (LlamaModel model = loadWithAdapter(f); NDScope ignored = new NDScope()) {
             NDArray m = mask(f);
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                NDArray logps = model.nextTokenLogProbs(ids(f), m, pos(f)); // (B, T-1)
+                NDArray logps = NextTokens.logProbs(model, ids(f), Attention.causal(m, pos(f))); // (B, T-1)
                 NDArray real = m.get(":, 1:").toType(ComputeDType.TYPE, false);
                 NDArray loss = logps.mul(real).sum().div(real.sum()).neg();
                 assertClose(new float[] {(float) f.golden.get("simple_loss").asDouble()},

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.training.GradientCollector;
 import dev.orpo.model.io.FloatTensor;
 import dev.orpo.model.lora.LoraConfig;
+import dev.orpo.model.lora.WeightStorage;
 import dev.orpo.model.tensor.ComputeDType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,7 +40,7 @@ class LoraFiniteDifferenceTest {
     static NDArray loss(LlamaModel model) {
         NDArray ids = manager.create(new long[][] {{1, 7, 3, 9, 22, 40}, {1, 8, 13, 0, 0, 0}});
         NDArray mask = manager.create(new long[][] {{1, 1, 1, 1, 1, 1}, {1, 1, 1, 0, 0, 0}});
-        NDArray logps = model.nextTokenLogProbs(ids, mask, LlamaModel.positionIds(mask));
+        NDArray logps = NextTokens.logProbs(model, ids, Attention.padded(mask));
         NDArray real = mask.get(":, 1:").toType(ComputeDType.TYPE, false);
         return logps.mul(real).sum().div(real.sum()).neg();
     }
@@ -47,11 +48,11 @@ class LoraFiniteDifferenceTest {
     @Test
     void loraGradientsMatchCentralFiniteDifferences() {
         LlamaConfig c = TinyLlama.config(false);
-        try (LlamaModel model = LlamaModel.load(c, TinyLlama.weights(c, 21), manager);
+        try (LlamaModel model = PretrainedLlama.load(c, TinyLlama.weights(c, 21), manager, WeightStorage.DENSE);
              NDScope ignored = new NDScope()) {
             model.applyLora(LoraConfig.defaults());
-            Map<String, FloatTensor> start = perturbed(model.exportTrainable());
-            model.importTrainable(start);
+            Map<String, FloatTensor> start = perturbed(TrainableTensors.export(model));
+            TrainableTensors.load(model, start);
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 gc.backward(loss(model));
             }
@@ -78,7 +79,7 @@ class LoraFiniteDifferenceTest {
         float[] data = start.get(key).data().clone();
         data[i] += (float) h;
         moved.put(key, new FloatTensor(start.get(key).shape(), data));
-        model.importTrainable(moved);
+        TrainableTensors.load(model, moved);
         try (NDScope ignored = new NDScope()) {
             return loss(model).getFloat();
         }

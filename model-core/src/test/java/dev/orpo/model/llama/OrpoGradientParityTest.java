@@ -66,7 +66,7 @@ class OrpoGradientParityTest {
             assertArrayEquals(flat(expectedBatch.get("labels")), batch.labels().toLongArray(), "labels");
             OrpoOutput out;
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                NDArray logits = model.logits(batch.inputIds(), batch.attentionMask(), batch.positionIds());
+                NDArray logits = model.logits(batch.inputIds(), batch.attention());
                 out = OrpoLoss.compute(logits, batch, orpo.get("beta").asDouble());
                 gc.backward(out.loss());
             }
@@ -94,8 +94,8 @@ class OrpoGradientParityTest {
             PreferenceBatch batch = PreferenceCollator.withPad(orpo.get("pad_token_id").asLong())
                     .collate(pairs, manager);
             // 5 positions per chunk: several chunks, the last one partial for these batches
-            MicroBatchStep.Result out = MicroBatchStep.plain(model, batch, orpo.get("beta").asDouble(), 1,
-                    layer -> { }, 5);
+            MicroBatchStep.Result out = MicroBatchStep.run(model, batch,
+                    MicroBatchStep.Options.of(orpo.get("beta").asDouble(), 1).withLogitsChunkSize(5));
             for (String key : out.metrics().keySet()) {
                 assertClose(new float[] {(float) orpo.get("metrics").get(key).asDouble()},
                         new float[] {out.metrics().get(key).floatValue()}, LlamaParityTest.TOL, name + " " + key);

@@ -72,7 +72,9 @@ class OrpoLossGoldenTest {
                     .collate(pairs, m);
             assertArrayEquals(longs(c.get("input_ids")), batch.inputIds().toLongArray(), "input_ids");
             assertArrayEquals(longs(c.get("labels")), batch.labels().toLongArray(), "labels");
-            assertArrayEquals(longs(c.get("nll_labels")), batch.nllLabels().toLongArray(), "nll labels");
+            // TRL's chosen rows; column 0 is never scored (no predecessor), TRL writes the token there, we −100
+            assertArrayEquals(fromColumnOne(longs(c.get("nll_labels")), batch.length()),
+                    batch.nllLabels().get(":{}, 1:", batch.pairs()).toLongArray(), "nll labels");
 
             long[] dims = longs(c.get("shape"));
             NDArray logits = m.create(doubles(c.get("logits")), new Shape(dims)).toType(type, false);
@@ -105,5 +107,14 @@ class OrpoLossGoldenTest {
                 tol.check(expectedGrad[i], grad[i], "d loss / d logits[" + i + "]");
             }
         }
+    }
+
+    /** Row-major (rows, t) → its columns 1 … t−1. */
+    private static long[] fromColumnOne(long[] rows, int t) {
+        long[] out = new long[rows.length / t * (t - 1)];
+        for (int r = 0; r < rows.length / t; r++) {
+            System.arraycopy(rows, r * t + 1, out, r * (t - 1), t - 1);
+        }
+        return out;
     }
 }

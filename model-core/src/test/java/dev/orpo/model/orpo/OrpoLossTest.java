@@ -157,7 +157,7 @@ class OrpoLossTest {
             NDArray wrong = m.zeros(new Shape(2, batch.length(), VOCAB), DataType.FLOAT32);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> OrpoLoss.compute(wrong, batch, 0.1));
-            assertTrue(e.getMessage().contains("(2B, T, V)"), e.getMessage());
+            assertTrue(e.getMessage().contains("(R, T, V) = (4, " + batch.length() + ")"), e.getMessage());
             NDArray ok = m.zeros(new Shape(4, batch.length(), VOCAB), DataType.FLOAT32);
             assertThrows(IllegalArgumentException.class, () -> OrpoLoss.compute(ok, batch, Double.NaN));
         }

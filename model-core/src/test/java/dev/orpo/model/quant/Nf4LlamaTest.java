@@ -3,8 +3,10 @@ package dev.orpo.model.quant;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import dev.orpo.model.llama.LlamaConfig;
+import dev.orpo.model.llama.Attention;
 import dev.orpo.model.llama.LlamaModel;
+import dev.orpo.model.llama.PretrainedLlama;
+import dev.orpo.model.llama.TrainableTensors;
 import dev.orpo.model.lora.DenseWeight;
 import dev.orpo.model.lora.LoraConfig;
 import dev.orpo.model.lora.LoraTarget;
@@ -44,7 +46,7 @@ class Nf4LlamaTest {
         try (NDScope ignored = new NDScope()) {
             NDArray ids = manager.create(new long[][] {{1, 4, 9, 16, 25, 36, 49, 3}, {2, 7, 1, 8, 2, 8, 1, 8}});
             NDArray mask = ids.onesLike();
-            return model.logits(ids, mask, LlamaModel.positionIds(mask)).toFloatArray();
+            return model.logits(ids, Attention.padded(mask)).toFloatArray();
         }
     }
 
@@ -58,8 +60,8 @@ class Nf4LlamaTest {
 
     @Test
     void forwardWithNf4BaseIsCloseToFp32AndOnlyProjectionsAreQuantized() {
-        try (LlamaModel fp32 = LlamaModel.load(modelDir, manager);
-             LlamaModel nf4 = LlamaModel.load(modelDir, manager, new Nf4Storage(Nf4Config.defaults()))) {
+        try (LlamaModel fp32 = PretrainedLlama.load(modelDir, manager);
+             LlamaModel nf4 = PretrainedLlama.load(modelDir, manager, new Nf4Storage(Nf4Config.defaults()))) {
             float[] reference = logits(fp32);
             float[] quantized = logits(nf4);
             float diff = 0;
@@ -84,11 +86,11 @@ class Nf4LlamaTest {
 
     @Test
     void loraOnAnNf4BaseStartsAsTheBaseAndTrainsOnlyAdapters() {
-        try (LlamaModel nf4 = LlamaModel.load(modelDir, manager, new Nf4Storage(Nf4Config.defaults()))) {
+        try (LlamaModel nf4 = PretrainedLlama.load(modelDir, manager, new Nf4Storage(Nf4Config.defaults()))) {
             float[] before = logits(nf4);
             nf4.applyLora(LoraConfig.defaults());
             assertArrayEquals(before, logits(nf4), 1e-6f); // B = 0: adapters add nothing yet
-            assertTrue(nf4.trainableParameters().size() == 2 * 7 * 2, "A and B per target per layer");
+            assertTrue(TrainableTensors.of(nf4).values().size() == 2 * 7 * 2, "A and B per target per layer");
         }
     }
 }

@@ -37,9 +37,9 @@ class ScorerTest {
         NDArray embed = manager.randomNormal(0, 1, new Shape(VOCAB, DIM), DataType.FLOAT32); // (V, D)
         NDArray head = manager.randomNormal(0, 1, new Shape(DIM, VOCAB), DataType.FLOAT32); // (D, V)
         // a causal toy LM: running mean of the embeddings so far, projected to the vocabulary
-        model = (ids, mask, positions) -> {
+        model = (ids, attention) -> {
             NDArray x = embed.get(ids); // (R, T, D)
-            NDArray count = positions.add(1).toType(DataType.FLOAT32, false).expandDims(-1); // (R, T, 1)
+            NDArray count = attention.positionIds().add(1).toType(DataType.FLOAT32, false).expandDims(-1); // (R, T, 1)
             return x.cumSum(1).div(count).matMul(head); // (R, T, V)
         };
         pairs = new ArrayList<>();
@@ -77,7 +77,7 @@ class ScorerTest {
     void summaryEqualsOneTrlBatchOverAllPairs() {
         ScoreReport report = score(2, true);
         try (PreferenceBatch all = PreferenceCollator.withPad(0).collate(pairs, manager)) {
-            NDArray logits = model.logits(all.inputIds(), all.attentionMask(), all.positionIds());
+            NDArray logits = model.logits(all.inputIds(), all.attention());
             var out = OrpoLoss.compute(logits, all, 0.1);
             Map<String, Double> trl = out.metrics();
             for (Map.Entry<String, Double> e : trl.entrySet()) {

@@ -6,6 +6,8 @@ import dev.orpo.model.io.FloatTensor;
 import dev.orpo.model.io.HfConfigReader;
 import dev.orpo.model.llama.LlamaConfig;
 import dev.orpo.model.llama.LlamaModel;
+import dev.orpo.model.llama.PretrainedLlama;
+import dev.orpo.model.lora.WeightStorage;
 import dev.orpo.model.orpo.PreferencePair;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,7 +36,7 @@ class SyntheticTaskTest {
         assertEquals(config, HfConfigReader.read(dir));
         Map<String, FloatTensor> again = SyntheticLlama.weights(config, 7);
         try (CheckpointReader reader = CheckpointReader.open(dir); NDManager m = NDManager.newBaseManager();
-             LlamaModel model = LlamaModel.load(config, reader, m)) {
+             LlamaModel model = PretrainedLlama.load(config, reader, m, WeightStorage.DENSE)) {
             assertEquals(again.keySet(), reader.names());
             again.forEach((name, t) -> assertArrayEquals(t.data(), reader.readFloats(name), name));
             assertEquals(64, model.config().vocabSize());

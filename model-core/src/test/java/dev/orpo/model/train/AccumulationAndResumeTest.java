@@ -58,11 +58,40 @@ class AccumulationAndResumeTest {
 
     @Test
     void resumedRunEqualsUninterruptedRun() {
-        // 12 rows, 2 pairs × 2 micro-batches: 3 updates per epoch, 2 epochs; LoRA dropout on (its masks must resume)
-        List<PreferencePair> rows = SyntheticRun.TRAIN.subList(0, 12);
-        TrainerConfig config = SyntheticRun.fast().with("per_device_train_batch_size", "2")
-                .with("gradient_accumulation_steps", "2").with("num_train_epochs", "2")
-                .with("disable_dropout", "false");
+        assertResumeIsExact(resumable(), SyntheticRun.TRAIN.subList(0, 12));
+    }
+
+    @Test
+    void resumedRunGroupedByLengthEqualsUninterruptedRunAndGroupingChangesTheBatches() {
+        TrainerConfig grouped = resumable().with("group_by_length", "true");
+        List<PreferencePair> rows = SyntheticRun.ragged(12, 8);
+        Map<String, float[]> groupedAdapter = assertResumeIsExact(grouped, rows);
+        Map<String, float[]> shuffledAdapter;
+        try (LlamaModel model = SyntheticRun.model(SyntheticRun.base(dir), manager, 0.1)) {
+            new OrpoTrainer(model, resumable(), rows, List.of(), dir.resolve("plain"), "tiny").train();
+            shuffledAdapter = OrpoTrainerTest.host(model);
+        }
+        assertTrue(StepRun.maxDiff(groupedAdapter, shuffledAdapter) > 1e-5, "grouping changed which pairs met");
+        try (LlamaModel model = SyntheticRun.model(SyntheticRun.base(dir), manager, 0.1)) {
+            Path checkpoint = dir.resolve("cut").resolve("checkpoints").resolve("step-4");
+            OrpoTrainer ungrouped = new OrpoTrainer(model, resumable(), rows, List.of(), dir.resolve("y"), "tiny");
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> ungrouped.resume(checkpoint));
+            assertTrue(e.getMessage().contains("group_by_length"), e.getMessage());
+        }
+    }
+
+    /** For 12 rows, 2 pairs × 2 micro-batches: 3 updates per epoch, 2 epochs; LoRA dropout on (its masks resume). */
+    private static TrainerConfig resumable() {
+        return SyntheticRun.fast().with("per_device_train_batch_size", "2").with("gradient_accumulation_steps", "2")
+                .with("num_train_epochs", "2").with("disable_dropout", "false");
+    }
+
+    /**
+     * Cancels {@code config}'s run on 12 {@code rows} after 4 of 6 updates and resumes it in a fresh trainer: the
+     * uninterrupted run's adapter (returned). LoRA dropout on.
+     */
+    private Map<String, float[]> assertResumeIsExact(TrainerConfig config, List<PreferencePair> rows) {
         Path baseDir = SyntheticRun.base(dir);
         Map<String, float[]> uninterrupted;
         try (LlamaModel model = SyntheticRun.model(baseDir, manager, 0.1)) {
@@ -105,6 +134,7 @@ class AccumulationAndResumeTest {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> other.resume(checkpoint));
             assertTrue(e.getMessage().contains("train rows 12"), e.getMessage());
         }
+        return uninterrupted;
     }
 
     @Test
@@ -165,15 +195,7 @@ class AccumulationAndResumeTest {
     }
 
     static void assertClose(Map<String, float[]> expected, Map<String, float[]> actual, double tol) {
-        assertEquals(expected.keySet(), actual.keySet());
-        double worst = 0;
-        for (String k : expected.keySet()) {
-            float[] e = expected.get(k);
-            float[] a = actual.get(k);
-            for (int i = 0; i < e.length; i++) {
-                worst = Math.max(worst, Math.abs(e[i] - a[i]));
-            }
-        }
+        double worst = StepRun.maxDiff(expected, actual);
         assertTrue(worst <= tol, "max |difference| " + worst + " > " + tol);
     }
 }

@@ -34,7 +34,8 @@ class ConfigRulesAreTheValidatorsTest {
     private static final List<Object> BOOLEANS = List.of(true, false);
     private static final Map<String, List<Object>> WORDS = Map.of(
             "lr_scheduler_type", List.of("linear", "cosine", "constant", "constant_with_warmup", "polynomial", ""),
-            "optim", List.of("adamw_torch", "adamw_8bit", "paged_adamw_8bit", "adamw_bnb_8bit", "sgd"));
+            "optim", List.of("adamw_torch", "adamw_8bit", "paged_adamw_8bit", "adamw_bnb_8bit", "sgd"),
+            "batch_layout", List.of("two_rows", "prefix_shared", "packed", "Packed", "stacked", ""));
 
     @Test
     void everyTrainerConfigFieldIsAcceptedExactlyWhenTheValidatorAcceptsIt() {

@@ -3,6 +3,7 @@ package dev.orpo.model.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.orpo.model.llama.LlamaModel;
+import dev.orpo.model.llama.TrainableTensors;
 import dev.orpo.model.lora.DenseWeight;
 import dev.orpo.model.lora.LoraTarget;
 import dev.orpo.model.lora.PeftAdapter;
@@ -97,7 +98,7 @@ class OrpoTrainerTest {
 
     static Map<String, float[]> host(LlamaModel model) {
         Map<String, float[]> out = new LinkedHashMap<>();
-        model.exportTrainable().forEach((k, t) -> out.put(k, t.data()));
+        TrainableTensors.export(model).forEach((k, t) -> out.put(k, t.data()));
         return out;
     }
 

@@ -1,5 +1,6 @@
 package dev.orpo.model.train;
 
+import dev.orpo.model.orpo.BatchLayout;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -55,5 +56,18 @@ class TrainerConfigTest {
         IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
                 () -> TrainerConfig.defaults().with("gradient_checkpointing", "sometimes"));
         assertTrue(bad.getMessage().contains("gradient_checkpointing='sometimes'"), bad.getMessage());
+    }
+
+    @Test
+    void batchLayoutIsPrefixSharedByDefaultGroupingIsOffAndBothAreSetByName() {
+        TrainerConfig c = TrainerConfig.defaults();
+        assertEquals(BatchLayout.PREFIX_SHARED, c.batchLayout());
+        assertEquals(false, c.groupByLength());
+        assertEquals(BatchLayout.PACKED, c.with("batch_layout", "packed").batchLayout());
+        assertEquals("two_rows", c.with("batch_layout", "two_rows").asMap().get("batch_layout"));
+        assertEquals(true, c.with("group_by_length", "true").groupByLength());
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+                () -> c.with("batch_layout", "stacked"));
+        assertTrue(bad.getMessage().contains("training.batch_layout"), bad.getMessage());
     }
 }

@@ -10,9 +10,10 @@ import dev.orpo.contracts.request.RequestValidator;
 import dev.orpo.contracts.request.TrainingRequest;
 import dev.orpo.model.io.WeightShapes;
 import dev.orpo.model.llama.LlamaModel;
+import dev.orpo.model.llama.PretrainedLlama;
 import dev.orpo.model.llama.TrainableTensors;
-import dev.orpo.model.lora.FrozenWeights;
 import dev.orpo.model.lora.LoraConfig;
+import dev.orpo.model.lora.WeightStorage;
 import dev.orpo.model.quant.Nf4Config;
 import dev.orpo.model.quant.Nf4Storage;
 import dev.orpo.model.train.Checkpoints;
@@ -92,7 +93,7 @@ public final class TrainStage {
             throw new StageFailure("model.name_or_path", "base model " + in.baseModelDir() + " has no config.json");
         }
         try (NDManager manager = NDManager.newBaseManager();
-             LlamaModel model = LlamaModel.load(in.baseModelDir(), manager, frozenWeights(quantization))) {
+             LlamaModel model = PretrainedLlama.load(in.baseModelDir(), manager, frozenWeights(quantization))) {
             long baseParameters = WeightShapes.parameterCount(model.config());
             int vocab = model.config().vocabSize();
             // the chat-template setup grew the tokenizer: new rows for its tokens (trained, saved as modules_to_save)
@@ -112,7 +113,7 @@ public final class TrainStage {
             trainer.addListener(events).cancelWhen(cancel);
             int resumed = in.resumeFrom() == null ? 0 : stepOf(in.resumeFrom());
             long trainable = 0;
-            for (NDArray p : model.trainableParameters()) {
+            for (NDArray p : TrainableTensors.of(model).values()) {
                 trainable += p.size();
             }
             listener.onStarted(trainer.totalSteps(), resumed, Engine.getInstance().defaultDevice().toString(),
@@ -146,9 +147,9 @@ public final class TrainStage {
     }
 
     /** How the frozen base projections are stored: fp32 ({@code none}) or NF4 ({@code nf4}, the seed's QLoRA). */
-    public static FrozenWeights frozenWeights(QuantizationSpec q) {
+    public static WeightStorage frozenWeights(QuantizationSpec q) {
         return QuantizationSpec.NF4.equals(q.mode()) ? new Nf4Storage(new Nf4Config(q.blockSize(), q.doubleQuant()))
-                : LlamaModel.DENSE;
+                : WeightStorage.DENSE;
     }
 
     /** The step of a {@code step-<n>} checkpoint directory. */

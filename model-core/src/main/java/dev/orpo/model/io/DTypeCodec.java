@@ -2,9 +2,9 @@ package dev.orpo.model.io;
 
 import java.nio.ByteBuffer;
 
-/** Little-endian element decoding and encoding between byte buffers and fp32 arrays. */
-final class Decoding {
-    private Decoding() {
+/** Converts tensor elements of a {@link DType} between little-endian bytes and fp32 arrays, both ways. */
+final class DTypeCodec {
+    private DTypeCodec() {
     }
 
     /** Decodes {@code n} elements from the start of {@code src} into {@code dst[at..at+n)}. */

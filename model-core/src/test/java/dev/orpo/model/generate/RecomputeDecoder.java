@@ -3,6 +3,7 @@ package dev.orpo.model.generate;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import dev.orpo.model.llama.Attention;
 import dev.orpo.model.llama.LlamaModel;
 
 import java.util.Arrays;
@@ -52,7 +53,7 @@ public final class RecomputeDecoder implements Decoder {
         try (NDScope scope = new NDScope()) {
             NDArray ids = manager.create(KvCacheDecoder.toLongs(sequence)).reshape(1, t); // (1, T)
             NDArray mask = ids.onesLike(); // (1, T) no padding
-            NDArray logits = model.logits(ids, mask, LlamaModel.positionIds(mask)); // (1, T, V)
+            NDArray logits = model.forward(ids, Attention.padded(mask), LlamaModel.Pass.LOGITS); // (1, T, V)
             return logits.get(0, t - 1).toFloatArray();
         }
     }
