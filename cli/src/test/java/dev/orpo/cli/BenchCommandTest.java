@@ -30,7 +30,7 @@ class BenchCommandTest {
 
         assertEquals(0, run.exitCode(), run.err());
         String out = run.out();
-        assertTrue(out.contains("model FLOPs/token:"), out);
+        assertTrue(out.contains("model FLOPs/token in two rows of 11:"), out);
         List<String> rows = out.lines().filter(l -> l.startsWith("| fp32") || l.startsWith("| nf4")).toList();
         assertEquals(List.of("| fp32 two_rows head=full t1 | full", "| fp32 two_rows head=3 t1 | 3",
                 "| nf4 two_rows head=full t1 | full", "| nf4 two_rows head=3 t1 | 3"), rows.stream().map(r -> r.substring(0, r.indexOf(" |", r.indexOf(" |") + 2)))
