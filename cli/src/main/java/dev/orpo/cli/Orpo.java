@@ -27,6 +27,7 @@ public final class Orpo implements Runnable {
     static List<Object> subcommands() {
         return List.of(
                 new LocalCommand(),
+                new UploadCommand(),
                 new SubmitCommand(),
                 new WatchCommand(),
                 new TopicsCommand(),

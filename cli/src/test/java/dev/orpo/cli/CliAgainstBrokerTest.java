@@ -116,6 +116,44 @@ class CliAgainstBrokerTest {
     }
 
     @Test
+    void watchSaysWhenNoConsumerGroupReadsTheTopicTheRunWaitsOnAndKeepsWatching() throws Exception {
+        String runId = "run-waiting-1";
+        assertEquals(0, CliRun.run("submit", "../examples/llama3-orpo.yaml", "--run-id", runId, "--bootstrap",
+                bootstrap).exitCode());
+        String hint = "no consumer group reads " + Topics.TRAINING_REQUESTED + ": is dataset-service running? "
+                + "`./orpo local up` starts it";
+
+        CliRun alone = CliRun.run("watch", runId, "--text", "--timeout", "12", "--bootstrap", bootstrap);
+        assertEquals(ExitCodes.TIMED_OUT, alone.exitCode(), alone.err());
+        assertTrue(alone.err().contains(hint), alone.err());
+        assertEquals(1, alone.err().lines().filter(l -> l.contains(hint)).count(), "said once:\n" + alone.err());
+
+        // a member of group dataset-service holding the topic's partitions: the hint would be wrong, so none
+        var props = new KafkaOptions(bootstrap).consumer();
+        props.put("group.id", ConsumerCheck.GROUPS.get(Topics.TRAINING_REQUESTED));
+        try (var service = new KafkaConsumer<String, byte[]>(props)) {
+            service.subscribe(List.of(Topics.TRAINING_REQUESTED));
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                service.poll(Duration.ofMillis(200));
+                return !service.assignment().isEmpty();
+            });
+            CliRun served = CliRun.run("watch", runId, "--text", "--timeout", "12", "--bootstrap", bootstrap);
+            assertEquals(ExitCodes.TIMED_OUT, served.exitCode(), served.err());
+            assertTrue(!served.err().contains("no consumer group"), served.err());
+        }
+    }
+
+    @Test
+    void consumerGroupsOfTheHintAreTheServicesConfiguredGroups() throws Exception {
+        for (var e : ConsumerCheck.GROUPS.entrySet()) {
+            String props = Files.readString(Path.of("..", e.getValue(), "src/main/resources/application.properties"));
+            assertTrue(props.lines().anyMatch(l -> l.matches("mp\\.messaging\\.incoming\\.[a-z-]+\\.topic=" + e.getKey()
+                    .replace(".", "\\."))), e.getValue() + " reads " + e.getKey());
+            assertTrue(props.contains(".group.id=" + e.getValue() + "\n"), e.getValue() + " group id");
+        }
+    }
+
+    @Test
     void watchPrintsJsonLinesWhenNotOnATerminal() {
         String runId = "run-watch-json";
         CliRun cancel = CliRun.run("cancel", runId, "--reason", "testing", "--bootstrap", bootstrap);

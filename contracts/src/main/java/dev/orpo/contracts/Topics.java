@@ -41,6 +41,7 @@ public final class Topics {
     public static final String DLQ_MERGER_TRAINING_COMPLETED = "orpo.dlq.merger-service.training-completed.v1";
     public static final String DLQ_EVAL_CHECKPOINT_SAVED = "orpo.dlq.eval-service.checkpoint-saved.v1";
     public static final String DLQ_EVAL_MODEL_MERGED = "orpo.dlq.eval-service.model-merged.v1";
+    public static final String DLQ_DASHBOARD_EVENTS = "orpo.dlq.dashboard.events.v1";
 
     private static final Map<String, Class<? extends PipelineEvent>> EVENT_TYPES = new LinkedHashMap<>();
 
@@ -69,7 +70,7 @@ public final class Topics {
     public static List<String> deadLetterTopics() {
         return List.of(DLQ_DATASET_TRAINING_REQUESTED, DLQ_TRAINER_DATASET_PREPARED, DLQ_TRAINER_RUN_CANCELLED,
                 DLQ_MERGER_CHECKPOINT_SAVED, DLQ_MERGER_TRAINING_COMPLETED, DLQ_EVAL_CHECKPOINT_SAVED,
-                DLQ_EVAL_MODEL_MERGED);
+                DLQ_EVAL_MODEL_MERGED, DLQ_DASHBOARD_EVENTS);
     }
 
     /** Every topic: events then dead letters. */

@@ -17,7 +17,6 @@ import dev.orpo.service.StageRunner;
 import dev.orpo.service.StageRunner.Done;
 import dev.orpo.stages.evaluate.RunEvaluation;
 import dev.orpo.stages.resolve.Artifacts;
-import dev.orpo.stages.resolve.HubClient;
 import dev.orpo.stages.train.PreparedDataset;
 import dev.orpo.store.ObjectStore;
 import dev.orpo.store.S3Uri;
@@ -67,8 +66,8 @@ public class EvalRuns {
     @ConfigProperty(name = "orpo.work-dir")
     Path workDir;
 
-    @ConfigProperty(name = "orpo.hub.url")
-    Optional<String> hubUrl;
+    @Inject
+    Artifacts artifacts;
 
     /** 2: each evaluation already uses every core; more parallel runs would only share them. */
     @ConfigProperty(name = "orpo.eval.workers", defaultValue = "2")
@@ -78,16 +77,12 @@ public class EvalRuns {
     @ConfigProperty(name = "orpo.eval.cached-runs", defaultValue = "4")
     int cachedRuns;
 
-    private Artifacts artifacts;
     private ObjectStoreLayout layout;
     private RunQueues queues;
     private Map<String, RunEvaluation> runs;
 
     @PostConstruct
     void init() {
-        HubClient hub = hubUrl.filter(u -> !u.isBlank()).map(u -> new HubClient(u, System.getenv("HF_TOKEN")))
-                .orElse(null);
-        artifacts = new Artifacts(store, workDir.resolve("cache"), hub);
         layout = new ObjectStoreLayout(store.bucket());
         queues = new RunQueues(workers, "orpo-eval");
         runs = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {

@@ -12,7 +12,6 @@ import dev.orpo.store.ObjectStoreConfig;
 import dev.orpo.store.S3Uri;
 
 import java.io.IOException;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -83,21 +82,6 @@ final class DemoRequest {
     private static ObjectStore store(StackEndpoints stack) {
         return new ObjectStore(new ObjectStoreConfig(stack.s3Endpoint(), stack.accessKey(), stack.secretKey(),
                 stack.bucket(), ObjectStoreConfig.DEFAULT_REGION));
-    }
-
-    /** The repository root: two levels above the orpo jar or classes directory ({@code cli/target/...}). */
-    static Path repoRoot() {
-        try {
-            Path code = Path.of(DemoRequest.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            for (Path d = code; d != null; d = d.getParent()) {
-                if (Files.isRegularFile(d.resolve("mvnw")) && Files.isDirectory(d.resolve("examples"))) {
-                    return d;
-                }
-            }
-        } catch (URISyntaxException | SecurityException ignored) {
-            // fall through to the working directory
-        }
-        return Path.of("").toAbsolutePath();
     }
 
     /** Whether stdout is a terminal (JDK 22+: {@code Console.isTerminal}, called reflectively). */

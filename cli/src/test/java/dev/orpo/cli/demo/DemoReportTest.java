@@ -50,7 +50,7 @@ class DemoReportTest {
 
     @Test
     void demoRequestIsTheExampleFileWithTheUploadedInputsAndValidates() throws IOException {
-        Path yaml = DemoRequest.repoRoot().resolve("examples/demo.yaml");
+        Path yaml = dev.orpo.cli.ServiceApps.repoRoot().resolve("examples/demo.yaml");
         TrainingRequest r = DemoRequest.build(yaml, new DemoRequest.Uploaded("s3://orpo/demo/x/model/",
                 "s3://orpo/demo/x/data.parquet", "s3://orpo/demo/x/tasks/sort_letters.jsonl", List.of("sort: b a c")));
         assertEquals(List.of(), RequestValidator.validate(r));

@@ -66,6 +66,9 @@ public final class RequestValidator {
         if (m == null || blank(m.nameOrPath())) {
             fail("model.name_or_path", "is required (HF model directory, s3:// URI or hub id)");
         }
+        if (m != null && m.mirrorUri() != null && !m.mirrorUri().startsWith("s3://")) {
+            fail("model.mirror_uri", "must be an s3:// URI (it is set by dataset-service; leave it out)");
+        }
     }
 
     private void dataset(DatasetSpec d) {

@@ -178,7 +178,7 @@ public final class MergeStage {
         String reason = null;
         Exception cause = null;
         if (hub == null) {
-            reason = "no hub is configured on the merger (orpo.hub.url is empty)";
+            reason = "hub access is disabled on the merger (orpo.hub.enabled=false)";
         } else if (!hub.hasToken()) {
             reason = "no hub token: set HF_TOKEN on the merger to a token with write access";
         } else {
