@@ -32,7 +32,7 @@ class LayeringTest {
         for (String pkg : new String[]{"dev.orpo.contracts", "dev.orpo.model.llama", "dev.orpo.store",
                 "dev.orpo.deploy.local", "dev.orpo.stages.train", "dev.orpo.service", "dev.orpo.testing",
                 "dev.orpo.dataset", "dev.orpo.trainer", "dev.orpo.merger", "dev.orpo.eval", "dev.orpo.dashboard",
-                "dev.orpo.cli"}) {
+                "dev.orpo.bench", "dev.orpo.cli"}) {
             assertTrue(production.containPackage(pkg) && !production.getPackage(pkg).getClasses().isEmpty(),
                     "no production classes imported from " + pkg);
         }
@@ -51,15 +51,17 @@ class LayeringTest {
                 .layer("services").definedBy("dev.orpo.dataset..", "dev.orpo.trainer..", "dev.orpo.merger..",
                         "dev.orpo.eval..")
                 .layer("dashboard").definedBy("dev.orpo.dashboard..")
+                .layer("bench").definedBy("dev.orpo.bench..")
                 .layer("cli").definedBy("dev.orpo.cli..")
                 .whereLayer("cli").mayNotBeAccessedByAnyLayer()
                 .whereLayer("dashboard").mayNotBeAccessedByAnyLayer()
                 .whereLayer("services").mayNotBeAccessedByAnyLayer()
                 .whereLayer("test-support").mayNotBeAccessedByAnyLayer()
+                .whereLayer("bench").mayOnlyBeAccessedByLayers("cli")
                 .whereLayer("service-support").mayOnlyBeAccessedByLayers("services", "dashboard")
-                .whereLayer("stages").mayOnlyBeAccessedByLayers("service-support", "services", "cli")
+                .whereLayer("stages").mayOnlyBeAccessedByLayers("service-support", "services", "bench", "cli")
                 .whereLayer("deploy").mayOnlyBeAccessedByLayers("cli", "test-support")
-                .whereLayer("model-core").mayOnlyBeAccessedByLayers("stages", "services", "cli")
+                .whereLayer("model-core").mayOnlyBeAccessedByLayers("stages", "services", "bench", "cli")
                 .whereLayer("object-store").mayOnlyBeAccessedByLayers("deploy", "stages", "service-support",
                         "services", "test-support", "cli")
                 .check(production);

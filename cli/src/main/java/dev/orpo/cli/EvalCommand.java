@@ -44,7 +44,7 @@ import java.util.concurrent.Callable;
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = "Evaluate a model (+ LoRA adapter) on multiple-choice task files and preference pairs; "
                 + "prints base vs tuned.")
-public class EvalCommand implements Callable<Integer> {
+public class EvalCommand implements Callable<Integer>, EngineCommand {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -45,7 +45,7 @@ import java.util.stream.Stream;
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = "Fine-tune a model with ORPO + LoRA on preference rows (text or token ids) or a prepared dataset.")
-public class TrainCommand implements java.util.concurrent.Callable<Integer> {
+public class TrainCommand implements java.util.concurrent.Callable<Integer>, EngineCommand {
     /** {@code --set} names that belong to the request's {@code lora} section. */
     private static final Set<String> LORA_KEYS = Set.of("r", "lora_alpha", "lora_dropout", "target_modules",
             "use_rslora", "modules_to_save");

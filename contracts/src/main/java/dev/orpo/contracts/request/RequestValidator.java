@@ -186,7 +186,7 @@ public final class RequestValidator {
             fail("training.adam_beta2", "must be in [0, 1)");
         }
         positiveFinite("training.adam_epsilon", t.adamEpsilon());
-        atLeast("training.logits_chunk_size", t.logitsChunkSize(), 0);
+        atLeast("training.logits_chunk_size", t.logitsChunkSize(), -1); // -1 full, 0 auto, N chunk
         oneOf("training.optim", t.optim(), OPTIMIZERS);
         oneOf("training.batch_layout", t.batchLayout(), BATCH_LAYOUTS);
     }
