@@ -3,7 +3,7 @@ package dev.orpo.bench;
 import dev.orpo.model.io.DType;
 import dev.orpo.model.io.FileTrees;
 import dev.orpo.model.io.FloatTensor;
-import dev.orpo.model.io.WeightShapes;
+import dev.orpo.model.llama.WeightShapes;
 import dev.orpo.model.llama.LlamaConfig;
 import dev.orpo.model.lora.LoraConfig;
 import dev.orpo.model.lora.LoraTarget;

@@ -2,7 +2,7 @@ package dev.orpo.cli;
 
 import dev.orpo.bench.StepBench;
 import dev.orpo.bench.StepSpec;
-import dev.orpo.model.io.HfConfigReader;
+import dev.orpo.model.llama.HfConfigReader;
 import dev.orpo.model.llama.LlamaConfig;
 import dev.orpo.model.synthetic.SyntheticLlama;
 import dev.orpo.model.tensor.EngineThreads;
