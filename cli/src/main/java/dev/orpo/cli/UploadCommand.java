@@ -66,7 +66,7 @@ public final class UploadCommand implements Callable<Integer> {
         }
         String n = name != null ? name : StoreUpload.defaultName(path);
         String k = kind != null ? kind.toLowerCase(Locale.ROOT) : StoreUpload.kindOf(path);
-        String mode = progress != null ? progress : WatchCommand.onTerminal() ? "bar" : "lines";
+        String mode = progress != null ? progress : Terminal.stdoutIsTerminal() ? "bar" : "lines";
         ObjectStoreConfig config;
         try {
             ObjectStoreLayout.requireName(n);

@@ -73,7 +73,7 @@ public final class WatchCommand implements Callable<Integer> {
                     .map(t -> Topics.eventType(t).getSimpleName()).toList());
             return ExitCodes.BAD_INPUT;
         }
-        boolean jsonLines = json || (!text && !onTerminal());
+        boolean jsonLines = json || (!text && !Terminal.stdoutIsTerminal());
         // one run on a terminal: a progress bar per stage, redrawn in place (as orpo demo); else one line per event
         StageBoard board = !jsonLines && !text && runId != null ? new StageBoard(out, true) : null;
         WatchEnd end = new WatchEnd(runId, until);
@@ -213,21 +213,5 @@ public final class WatchCommand implements Callable<Integer> {
             throw new org.apache.kafka.common.KafkaException("none of the event topics exists");
         }
         return partitions;
-    }
-
-    /**
-     * Whether stdout is a terminal: {@code System.console() != null} up to JDK 21; from JDK 22 a console exists even
-     * when redirected, and its {@code isTerminal()} tells (called reflectively to stay Java 17 bytecode).
-     */
-    static boolean onTerminal() {
-        java.io.Console console = System.console();
-        if (console == null) {
-            return false;
-        }
-        try {
-            return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(console);
-        } catch (ReflectiveOperationException olderJdk) {
-            return true;
-        }
     }
 }

@@ -6,6 +6,7 @@ import dev.orpo.cli.KafkaOptions;
 import dev.orpo.cli.OrpoHome;
 import dev.orpo.cli.ServiceApps;
 import dev.orpo.cli.StageBoard;
+import dev.orpo.cli.Terminal;
 import dev.orpo.contracts.RunIds;
 import dev.orpo.contracts.events.TrainingRequested;
 import dev.orpo.contracts.request.FieldError;
@@ -145,7 +146,7 @@ public final class DemoCommand implements Callable<Integer> {
             out.println("services ready: " + services.status().stream().map(x -> x.name() + " " + x.port()).toList());
             out.println("dashboard (live curves): " + services.dashboardUrl().orElse("(not running) ") + "#run=" + runId);
             KafkaOptions kafka = new KafkaOptions(endpoints.kafkaBootstrap());
-            StageBoard board = new StageBoard(out, !text && DemoRequest.onTerminal());
+            StageBoard board = new StageBoard(out, !text && Terminal.stdoutIsTerminal());
             RunFollower.Outcome outcome;
             try (RunFollower follower = new RunFollower(kafka)) {
                 EventPublisher.publish(kafka, TrainingRequested.of(runId, request));

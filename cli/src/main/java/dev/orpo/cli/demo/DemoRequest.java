@@ -83,17 +83,4 @@ final class DemoRequest {
         return new ObjectStore(new ObjectStoreConfig(stack.s3Endpoint(), stack.accessKey(), stack.secretKey(),
                 stack.bucket(), ObjectStoreConfig.DEFAULT_REGION));
     }
-
-    /** Whether stdout is a terminal (JDK 22+: {@code Console.isTerminal}, called reflectively). */
-    static boolean onTerminal() {
-        java.io.Console console = System.console();
-        if (console == null) {
-            return false;
-        }
-        try {
-            return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(console);
-        } catch (ReflectiveOperationException olderJdk) {
-            return true;
-        }
-    }
 }
