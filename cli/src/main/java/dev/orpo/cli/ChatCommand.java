@@ -35,7 +35,7 @@ import java.util.concurrent.Callable;
 @Command(name = "chat", mixinStandardHelpOptions = true,
         description = "Chat with a model (+ LoRA adapter) using its chat template; one user turn per input line, "
                 + "/exit or end of input ends.")
-public class ChatCommand implements Callable<Integer> {
+public class ChatCommand implements Callable<Integer>, EngineCommand {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 

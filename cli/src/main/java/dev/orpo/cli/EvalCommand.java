@@ -18,7 +18,7 @@ import dev.orpo.model.text.HfTokenizer;
 import dev.orpo.model.text.PreferenceTokenizationConfig;
 import dev.orpo.stages.evaluate.ModelEvaluation;
 import dev.orpo.stages.evaluate.SuiteData;
-import dev.orpo.stages.resolve.HubClient;
+import dev.orpo.stages.resolve.HubAccess;
 import dev.orpo.store.S3Uri;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -44,7 +44,7 @@ import java.util.concurrent.Callable;
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = "Evaluate a model (+ LoRA adapter) on lm-eval suites (--suite nous), task files and "
                 + "preference pairs; prints base vs tuned.")
-public class EvalCommand implements Callable<Integer> {
+public class EvalCommand implements Callable<Integer>, EngineCommand {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -160,7 +160,7 @@ public class EvalCommand implements Callable<Integer> {
         if (!hub && !Files.isDirectory(Path.of(dataDir))) {
             throw new IllegalArgumentException("--data-dir " + dataDir + " is not a directory");
         }
-        return new SuiteData(dataDir, null, hub ? HubClient.fromEnvironment() : null,
+        return new SuiteData(dataDir, null, hub ? HubAccess.fromEnvironment(System.getenv()).client() : null,
                 OrpoHome.resolve().resolve("eval-data"));
     }
 

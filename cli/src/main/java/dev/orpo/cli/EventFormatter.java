@@ -1,7 +1,7 @@
 package dev.orpo.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.orpo.contracts.Json;
+import dev.orpo.contracts.json.Json;
 import dev.orpo.contracts.events.CheckpointSaved;
 import dev.orpo.contracts.events.DatasetPrepared;
 import dev.orpo.contracts.events.EvaluationCompleted;

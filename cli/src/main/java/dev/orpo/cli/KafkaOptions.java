@@ -1,5 +1,7 @@
 package dev.orpo.cli;
 
+import dev.orpo.deploy.local.LocalStack;
+import dev.orpo.deploy.local.StackEndpoints;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -14,11 +16,12 @@ import java.util.function.UnaryOperator;
 
 /** The {@code --bootstrap} option and client settings shared by every command that talks to Kafka. */
 public final class KafkaOptions {
-    /** The local stack's broker ({@code orpo local up}). */
+    /** The local stack's broker on its default port ({@code orpo local up}). */
     public static final String LOCAL_BOOTSTRAP = "127.0.0.1:19092";
 
     @Option(names = {"-b", "--bootstrap"}, paramLabel = "HOST:PORT",
-            description = "Kafka bootstrap servers (default: $KAFKA_BOOTSTRAP_SERVERS, else " + LOCAL_BOOTSTRAP + ")")
+            description = "Kafka bootstrap servers (default: $KAFKA_BOOTSTRAP_SERVERS, else the local stack's: "
+                    + "its stack.properties, else " + LOCAL_BOOTSTRAP + ")")
     String bootstrap;
 
     /**
@@ -53,7 +56,11 @@ public final class KafkaOptions {
             return bootstrap;
         }
         String fromEnv = env.apply("KAFKA_BOOTSTRAP_SERVERS");
-        return fromEnv != null && !fromEnv.isBlank() ? fromEnv : LOCAL_BOOTSTRAP;
+        if (fromEnv != null && !fromEnv.isBlank()) {
+            return fromEnv;
+        }
+        return LocalStack.savedEndpoints(OrpoHome.resolve(env)).map(StackEndpoints::kafkaBootstrap)
+                .orElse(LOCAL_BOOTSTRAP);
     }
 
     /** Bootstrap address plus the security settings found in the environment. */

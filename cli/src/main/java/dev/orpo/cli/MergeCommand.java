@@ -6,6 +6,7 @@ import dev.orpo.model.merge.AdapterMerger;
 import dev.orpo.model.merge.MergeOptions;
 import dev.orpo.model.merge.MergeResult;
 import dev.orpo.stages.merge.HubPush;
+import dev.orpo.stages.resolve.HubAccess;
 import dev.orpo.stages.merge.HubPushException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -66,7 +67,7 @@ public class MergeCommand implements Callable<Integer> {
         this(System.getenv());
     }
 
-    /** @param env the environment HF_TOKEN and HF_ENDPOINT are read from (tests give their own) */
+    /** @param env the environment the hub settings are read from ({@link HubAccess}; tests give their own) */
     MergeCommand(Map<String, String> env) {
         this.env = env;
     }
@@ -76,9 +77,10 @@ public class MergeCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         HubPush hub = null;
         if (pushToHub != null) { // refuse before a merge that may take minutes
-            hub = HubPush.fromEnvironment(hubUrl, env);
+            hub = HubPush.of(HubAccess.fromEnvironment(env).withBaseUrl(hubUrl));
             String problem = !HubPush.REPO_ID.matcher(pushToHub).matches()
                     ? "--push-to-hub: not a hub repo id ([namespace/]name of letters, digits, - _ .): " + pushToHub
+                    : hub == null ? "--push-to-hub: hub access is disabled (ORPO_HUB_ENABLED=false)"
                     : !hub.hasToken() ? "--push-to-hub: set HF_TOKEN to a hub token with write access" : null;
             if (problem != null) {
                 err.println("orpo merge: " + problem);

@@ -1,12 +1,12 @@
 package dev.orpo.cli;
 
 import ai.djl.engine.Engine;
+import dev.orpo.model.tensor.EngineThreads;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 import java.io.PrintWriter;
 import java.util.List;
-import java.util.Set;
 
 /**
  * The {@code orpo} command: run the local stack, submit and follow training runs.
@@ -27,6 +27,7 @@ public final class Orpo implements Runnable {
     static List<Object> subcommands() {
         return List.of(
                 new LocalCommand(),
+                new UploadCommand(),
                 new SubmitCommand(),
                 new WatchCommand(),
                 new TopicsCommand(),
@@ -37,14 +38,15 @@ public final class Orpo implements Runnable {
                 new TrainCommand(),
                 new EvalCommand(),
                 new ChatCommand(),
-                new dev.orpo.cli.demo.DemoCommand());
+                new dev.orpo.cli.demo.DemoCommand(),
+                new BenchCommand());
     }
 
     /**
-     * Commands that compute on DJL's engine: they print the device they run on ({@code device: cpu()}) once, on
-     * stderr, before their work. DJL's own "failed to detect GPU" warning is silenced in simplelogger.properties.
+     * PyTorch's thread pools sized from the CPU quota, before any command can load the engine (DJL reads the settings
+     * once, at load); the line says what was chosen and is printed by commands that run the model.
      */
-    static final Set<String> ENGINE_COMMANDS = Set.of("score", "train", "eval", "chat");
+    private static final String ENGINE_THREADS = EngineThreads.configure();
 
     /** The configured command line, writing to the given streams (tests capture them). */
     public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
@@ -55,9 +57,15 @@ public final class Orpo implements Runnable {
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionStrategy(parsed -> {
-            CommandLine.ParseResult sub = parsed.subcommand();
-            if (sub != null && ENGINE_COMMANDS.contains(sub.commandSpec().name()) && !sub.isUsageHelpRequested()) {
-                printDevice(err);
+            // engine commands say, once on stderr and before their work, the threads and the device they run on
+            // (DJL's own "failed to detect GPU" warning is silenced in simplelogger.properties)
+            List<CommandLine> chain = parsed.asCommandLineList();
+            boolean help = chain.stream().anyMatch(c -> c.isUsageHelpRequested() || c.isVersionHelpRequested());
+            if (!help && chain.get(chain.size() - 1).getCommand() instanceof EngineCommand engine) {
+                err.println(ENGINE_THREADS);
+                if (engine.computesInProcess()) {
+                    printDevice(err);
+                }
             }
             return new CommandLine.RunLast().execute(parsed);
         });

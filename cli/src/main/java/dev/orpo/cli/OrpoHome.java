@@ -12,7 +12,12 @@ public final class OrpoHome {
     }
 
     public static Path resolve() {
-        String env = System.getenv("ORPO_HOME");
+        return resolve(System::getenv);
+    }
+
+    /** @param environment where {@code ORPO_HOME} is looked up (tests give their own) */
+    static Path resolve(java.util.function.UnaryOperator<String> environment) {
+        String env = environment.apply("ORPO_HOME");
         if (env != null && !env.isBlank()) {
             return Path.of(env).toAbsolutePath();
         }

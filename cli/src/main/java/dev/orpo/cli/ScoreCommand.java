@@ -30,7 +30,7 @@ import java.util.concurrent.Callable;
 @Command(name = "score", mixinStandardHelpOptions = true,
         description = "Score preference pairs with ORPO: JSONL text rows (prompt/chosen/rejected, strings or message lists;"
                 + " the model's tokenizer and chat template) or token-id rows (prompt_ids, chosen_ids, rejected_ids).")
-public class ScoreCommand implements Callable<Integer> {
+public class ScoreCommand implements Callable<Integer>, EngineCommand {
 
     /** Builds the forward pass of a base model directory with an optional PEFT adapter directory. */
     @FunctionalInterface

@@ -33,7 +33,8 @@ public final class StageBoard {
     private double mergeDone;
     private String eval = "waiting for checkpoints";
     private double evalDone;
-    private boolean drawn;
+    private String note;
+    private int drawnLines;
 
     public StageBoard(PrintWriter out, boolean terminal) {
         this.out = out;
@@ -94,16 +95,40 @@ public final class StageBoard {
         draw();
     }
 
+    /**
+     * A line under the bars (e.g. watch's "no consumer group reads ..."), or null to remove it. Without a terminal it
+     * is printed once as a plain line.
+     */
+    public void note(String text) {
+        if (!terminal) {
+            if (text != null) {
+                out.println(text);
+                out.flush();
+            }
+            return;
+        }
+        note = text;
+        draw();
+    }
+
     private void draw() {
-        if (drawn) {
-            out.print("\033[4A");
+        if (drawnLines > 0) {
+            out.print("\033[" + drawnLines + "A");
         }
         line("dataset", datasetDone, dataset);
         line("train", trainingDone, training);
         line("merge", mergeDone, merge);
         line("eval", evalDone, eval);
+        int lines = 4;
+        if (note != null || drawnLines > 4) {
+            out.print("\r\033[2K" + (note == null ? "" : note) + "\n");
+            lines = 5;
+        }
         out.flush();
-        drawn = true;
+        drawnLines = note == null ? 4 : lines;
+        if (note == null && lines == 5) {
+            out.print("\033[1A"); // the cleared note line is reused by the next draw
+        }
     }
 
     private void line(String stage, double done, String text) {

@@ -16,6 +16,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /** Validates a request and publishes {@code TrainingRequested}; prints the run id (alone, on stdout). */
@@ -36,6 +38,11 @@ public final class SubmitCommand implements Callable<Integer> {
     @Option(names = "--run-id", paramLabel = "ID", description = "use this run id (default: run-<utc time>-<random>)")
     String runId;
 
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "override a request field by its dotted wire "
+            + "name, e.g. model.name_or_path=s3://orpo/models/llama3@0123456789ab/ (what orpo upload prints); "
+            + "repeatable")
+    List<String> overrides = new ArrayList<>();
+
     @Override
     public Integer call() throws Exception {
         var err = spec.commandLine().getErr();
@@ -50,13 +57,16 @@ public final class SubmitCommand implements Callable<Integer> {
         }
         TrainingRequest request;
         try {
-            request = RequestParser.parseFile(file);
+            request = RequestOverrides.apply(RequestParser.parseFile(file), overrides);
         } catch (InvalidRequestException e) {
             for (FieldError error : e.errors()) {
                 err.println(error);
             }
             err.println(file + ": " + e.errors().size() + " error" + (e.errors().size() == 1 ? "" : "s")
                     + "; nothing submitted");
+            return ExitCodes.BAD_INPUT;
+        } catch (IllegalArgumentException e) {
+            err.println(e.getMessage() + "; nothing submitted");
             return ExitCodes.BAD_INPUT;
         } catch (IOException e) {
             err.println(file + ": cannot read: " + e.getMessage());

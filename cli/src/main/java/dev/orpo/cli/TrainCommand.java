@@ -3,7 +3,7 @@ package dev.orpo.cli;
 import dev.orpo.contracts.request.InvalidRequestException;
 import dev.orpo.contracts.request.TrainingRequest;
 import dev.orpo.model.io.FileTrees;
-import dev.orpo.model.io.HfConfigReader;
+import dev.orpo.model.llama.HfConfigReader;
 import dev.orpo.model.orpo.PreferencePair;
 import dev.orpo.model.score.PreferenceIdsJsonl;
 import dev.orpo.model.score.PreferenceTextJsonl;
@@ -45,7 +45,7 @@ import java.util.stream.Stream;
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = "Fine-tune a model with ORPO + LoRA on preference rows (text or token ids) or a prepared dataset.")
-public class TrainCommand implements java.util.concurrent.Callable<Integer> {
+public class TrainCommand implements java.util.concurrent.Callable<Integer>, EngineCommand {
     /** {@code --set} names that belong to the request's {@code lora} section. */
     private static final Set<String> LORA_KEYS = Set.of("r", "lora_alpha", "lora_dropout", "target_modules",
             "use_rslora", "modules_to_save");

@@ -1,6 +1,6 @@
 package dev.orpo.cli;
 
-import dev.orpo.contracts.Json;
+import dev.orpo.contracts.json.Json;
 import dev.orpo.contracts.RunIds;
 import dev.orpo.contracts.Topics;
 import dev.orpo.contracts.events.PipelineEvent;
@@ -27,6 +27,8 @@ import java.util.concurrent.Callable;
         description = {"Follow a run (or all runs): one line per event.",
                 "With RUN_ID the run's events are replayed from its start; exits 0 when the run is done (final "
                         + "merged-model evaluation; or merge/training when eval/merge is disabled), 1 on RunFailed.",
+                "While the run is quiet, says so when no consumer group reads the topic it waits on (e.g. "
+                        + "dataset-service is not running), and keeps watching.",
                 "Prints JSON lines when stdout is not a terminal, or with --json."},
         exitCodeListHeading = "Exit codes:%n",
         exitCodeList = {"0:the run finished (or --until matched)", "1:RunFailed", "2:bad run id or event type",
@@ -71,12 +73,14 @@ public final class WatchCommand implements Callable<Integer> {
                     .map(t -> Topics.eventType(t).getSimpleName()).toList());
             return ExitCodes.BAD_INPUT;
         }
-        boolean jsonLines = json || (!text && !onTerminal());
+        boolean jsonLines = json || (!text && !Terminal.stdoutIsTerminal());
         // one run on a terminal: a progress bar per stage, redrawn in place (as orpo demo); else one line per event
         StageBoard board = !jsonLines && !text && runId != null ? new StageBoard(out, true) : null;
         WatchEnd end = new WatchEnd(runId, until);
         long deadline = timeoutSeconds > 0 ? System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos()
                 : Long.MAX_VALUE;
+        ConsumerCheck.Waiting waiting = new ConsumerCheck.Waiting();
+        Hint hint = runId == null ? null : new Hint(board, err);
         try (var consumer = new KafkaConsumer<String, byte[]>(kafka.consumer())) {
             List<TopicPartition> partitions = partitions(consumer);
             consumer.assign(partitions);
@@ -95,11 +99,15 @@ public final class WatchCommand implements Callable<Integer> {
                     }
                     PipelineEvent event;
                     try {
-                        event = Json.readEvent(record.topic(), record.value());
+                        event = Topics.readEvent(record.topic(), record.value());
                     } catch (RuntimeException e) {
                         err.println("unreadable record on " + record.topic() + " offset " + record.offset() + ": "
                                 + e.getMessage());
                         continue;
+                    }
+                    waiting.on(event);
+                    if (hint != null) {
+                        hint.eventArrived();
                     }
                     if (board != null) {
                         board.on(event);
@@ -116,6 +124,9 @@ public final class WatchCommand implements Callable<Integer> {
                         return code.getAsInt();
                     }
                 }
+                if (hint != null) {
+                    hint.check(waiting.topic());
+                }
             }
             err.println("watch: no end after " + timeoutSeconds + " s");
             return ExitCodes.TIMED_OUT;
@@ -123,6 +134,68 @@ public final class WatchCommand implements Callable<Integer> {
             err.println("cannot read from Kafka at " + kafka.bootstrap() + ": " + SubmitCommand.rootMessage(e)
                     + " (is the stack up? ./orpo local up)");
             return ExitCodes.UNAVAILABLE;
+        } finally {
+            if (hint != null) {
+                hint.close();
+            }
+        }
+    }
+
+    /**
+     * Says plainly, once, when the run has been quiet for a while and the service that should act next is not
+     * consuming the topic the run waits on; and again when it is back. Checked every {@value #QUIET_SECONDS} s.
+     */
+    private final class Hint implements AutoCloseable {
+        private static final long QUIET_SECONDS = 5;
+        private final StageBoard board;
+        private final PrintWriter err;
+        private ConsumerCheck check;
+        private long quietSince = System.nanoTime();
+        private long checkedAt;
+        private String shown;
+
+        Hint(StageBoard board, PrintWriter err) {
+            this.board = board;
+            this.err = err;
+        }
+
+        void eventArrived() {
+            quietSince = System.nanoTime();
+        }
+
+        void check(String topic) {
+            long now = System.nanoTime();
+            long quiet = Duration.ofSeconds(QUIET_SECONDS).toNanos();
+            if (now - quietSince < quiet || now - checkedAt < quiet) {
+                return;
+            }
+            checkedAt = now;
+            if (check == null) {
+                check = new ConsumerCheck(kafka);
+            }
+            String text = check.missingConsumer(topic).orElse(null);
+            if (text != null && !text.equals(shown)) {
+                say(text);
+            } else if (text == null && shown != null) {
+                say(null);
+            }
+            shown = text;
+        }
+
+        private void say(String text) {
+            if (board != null) {
+                board.note(text);
+            } else if (text != null) {
+                err.println("watch: " + text);
+                err.flush();
+            }
+        }
+
+        @Override
+        public void close() {
+            if (check != null) {
+                check.close();
+            }
         }
     }
 
@@ -140,21 +213,5 @@ public final class WatchCommand implements Callable<Integer> {
             throw new org.apache.kafka.common.KafkaException("none of the event topics exists");
         }
         return partitions;
-    }
-
-    /**
-     * Whether stdout is a terminal: {@code System.console() != null} up to JDK 21; from JDK 22 a console exists even
-     * when redirected, and its {@code isTerminal()} tells (called reflectively to stay Java 17 bytecode).
-     */
-    static boolean onTerminal() {
-        java.io.Console console = System.console();
-        if (console == null) {
-            return false;
-        }
-        try {
-            return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(console);
-        } catch (ReflectiveOperationException olderJdk) {
-            return true;
-        }
     }
 }

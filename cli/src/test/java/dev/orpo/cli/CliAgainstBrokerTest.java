@@ -1,7 +1,7 @@
 package dev.orpo.cli;
 
 import dev.orpo.contracts.CloudEventHeaders;
-import dev.orpo.contracts.Json;
+import dev.orpo.contracts.json.Json;
 import dev.orpo.contracts.Topics;
 import dev.orpo.contracts.events.PipelineEvent;
 import dev.orpo.contracts.events.RunCancelled;
@@ -59,7 +59,7 @@ class CliAgainstBrokerTest {
         assertEquals("run-submit-1", run.out().strip());
         ConsumerRecord<String, byte[]> record = readAll(Topics.TRAINING_REQUESTED).stream()
                 .filter(r -> "run-submit-1".equals(r.key())).findFirst().orElseThrow();
-        var event = (TrainingRequested) Json.readEvent(record.topic(), record.value());
+        var event = (TrainingRequested) Topics.readEvent(record.topic(), record.value());
         assertEquals("run-submit-1", event.runId());
         assertEquals("meta-llama/Meta-Llama-3-8B", event.request().model().nameOrPath());
         assertEquals("1.0", header(record, CloudEventHeaders.SPEC_VERSION));
@@ -116,6 +116,44 @@ class CliAgainstBrokerTest {
     }
 
     @Test
+    void watchSaysWhenNoConsumerGroupReadsTheTopicTheRunWaitsOnAndKeepsWatching() throws Exception {
+        String runId = "run-waiting-1";
+        assertEquals(0, CliRun.run("submit", "../examples/llama3-orpo.yaml", "--run-id", runId, "--bootstrap",
+                bootstrap).exitCode());
+        String hint = "no consumer group reads " + Topics.TRAINING_REQUESTED + ": is dataset-service running? "
+                + "`./orpo local up` starts it";
+
+        CliRun alone = CliRun.run("watch", runId, "--text", "--timeout", "12", "--bootstrap", bootstrap);
+        assertEquals(ExitCodes.TIMED_OUT, alone.exitCode(), alone.err());
+        assertTrue(alone.err().contains(hint), alone.err());
+        assertEquals(1, alone.err().lines().filter(l -> l.contains(hint)).count(), "said once:\n" + alone.err());
+
+        // a member of group dataset-service holding the topic's partitions: the hint would be wrong, so none
+        var props = new KafkaOptions(bootstrap).consumer();
+        props.put("group.id", ConsumerCheck.GROUPS.get(Topics.TRAINING_REQUESTED));
+        try (var service = new KafkaConsumer<String, byte[]>(props)) {
+            service.subscribe(List.of(Topics.TRAINING_REQUESTED));
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                service.poll(Duration.ofMillis(200));
+                return !service.assignment().isEmpty();
+            });
+            CliRun served = CliRun.run("watch", runId, "--text", "--timeout", "12", "--bootstrap", bootstrap);
+            assertEquals(ExitCodes.TIMED_OUT, served.exitCode(), served.err());
+            assertTrue(!served.err().contains("no consumer group"), served.err());
+        }
+    }
+
+    @Test
+    void consumerGroupsOfTheHintAreTheServicesConfiguredGroups() throws Exception {
+        for (var e : ConsumerCheck.GROUPS.entrySet()) {
+            String props = Files.readString(Path.of("..", e.getValue(), "src/main/resources/application.properties"));
+            assertTrue(props.lines().anyMatch(l -> l.matches("mp\\.messaging\\.incoming\\.[a-z-]+\\.topic=" + e.getKey()
+                    .replace(".", "\\."))), e.getValue() + " reads " + e.getKey());
+            assertTrue(props.contains(".group.id=" + e.getValue() + "\n"), e.getValue() + " group id");
+        }
+    }
+
+    @Test
     void watchPrintsJsonLinesWhenNotOnATerminal() {
         String runId = "run-watch-json";
         CliRun cancel = CliRun.run("cancel", runId, "--reason", "testing", "--bootstrap", bootstrap);
@@ -125,7 +163,7 @@ class CliAgainstBrokerTest {
                 "--bootstrap", bootstrap);
 
         assertEquals(0, watch.exitCode(), watch.err());
-        RunCancelled event = (RunCancelled) Json.readEvent(Topics.RUN_CANCELLED,
+        RunCancelled event = (RunCancelled) Topics.readEvent(Topics.RUN_CANCELLED,
                 Json.toBytes(readTree(watch.out().strip()).get("event")));
         assertEquals("testing", event.reason());
         assertEquals(Topics.RUN_CANCELLED, readTree(watch.out().strip()).get("topic").asText());

@@ -1,7 +1,7 @@
 package dev.orpo.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.orpo.contracts.Json;
+import dev.orpo.contracts.json.Json;
 import dev.orpo.contracts.Topics;
 import dev.orpo.contracts.events.CheckpointSaved;
 import dev.orpo.contracts.events.EvaluationCompleted;

@@ -23,6 +23,15 @@ class KafkaOptionsTest {
     }
 
     @Test
+    void withoutEnvironmentTheLocalStackOnItsSavedPortsIsUsed(@org.junit.jupiter.api.io.TempDir java.nio.file.Path home)
+            throws Exception {
+        java.nio.file.Files.writeString(home.resolve("stack.properties"), "kafka.port=21092\n"
+                + "kafka.controller.port=21093\ns3.port=21000\nbucket=orpo\naccess-key=orpo\nsecret-key=orpo-secret\n");
+        Map<String, String> env = Map.of("ORPO_HOME", home.toString());
+        assertEquals("127.0.0.1:21092", new KafkaOptions(env::get).bootstrap());
+    }
+
+    @Test
     void withoutEnvironmentTheLocalStackIsPlaintext() {
         var consumer = new KafkaOptions(name -> null).consumer();
         assertEquals(KafkaOptions.LOCAL_BOOTSTRAP, consumer.get("bootstrap.servers"));

@@ -1,5 +1,7 @@
 package dev.orpo.contracts;
 
+import dev.orpo.contracts.json.Json;
+
 import dev.orpo.contracts.events.CheckpointSaved;
 import dev.orpo.contracts.events.DatasetPrepared;
 import dev.orpo.contracts.events.EvaluationCompleted;
@@ -41,6 +43,7 @@ public final class Topics {
     public static final String DLQ_MERGER_TRAINING_COMPLETED = "orpo.dlq.merger-service.training-completed.v1";
     public static final String DLQ_EVAL_CHECKPOINT_SAVED = "orpo.dlq.eval-service.checkpoint-saved.v1";
     public static final String DLQ_EVAL_MODEL_MERGED = "orpo.dlq.eval-service.model-merged.v1";
+    public static final String DLQ_DASHBOARD_EVENTS = "orpo.dlq.dashboard.events.v1";
 
     private static final Map<String, Class<? extends PipelineEvent>> EVENT_TYPES = new LinkedHashMap<>();
 
@@ -69,7 +72,7 @@ public final class Topics {
     public static List<String> deadLetterTopics() {
         return List.of(DLQ_DATASET_TRAINING_REQUESTED, DLQ_TRAINER_DATASET_PREPARED, DLQ_TRAINER_RUN_CANCELLED,
                 DLQ_MERGER_CHECKPOINT_SAVED, DLQ_MERGER_TRAINING_COMPLETED, DLQ_EVAL_CHECKPOINT_SAVED,
-                DLQ_EVAL_MODEL_MERGED);
+                DLQ_EVAL_MODEL_MERGED, DLQ_DASHBOARD_EVENTS);
     }
 
     /** Every topic: events then dead letters. */
@@ -92,5 +95,10 @@ public final class Topics {
     public static String topicOf(Class<? extends PipelineEvent> type) {
         return EVENT_TYPES.entrySet().stream().filter(e -> e.getValue().equals(type)).map(Map.Entry::getKey)
                 .findFirst().orElseThrow(() -> new IllegalArgumentException("no topic for " + type.getName()));
+    }
+
+    /** Reads the event carried on {@code topic}. */
+    public static PipelineEvent readEvent(String topic, byte[] bytes) {
+        return Json.fromBytes(bytes, eventType(topic));
     }
 }

@@ -23,6 +23,20 @@ class ObjectStoreLayoutTest {
     }
 
     @Test
+    void uploadsAreContentAddressedAndHubModelsHaveOneCopyPerRevision() {
+        assertEquals("models/llama3-8b@0123456789ab/", layout.uploadedModelPrefix("llama3-8b", "0123456789ab"));
+        assertEquals("datasets/prefs.v2@0123456789ab/", layout.uploadedDatasetPrefix("prefs.v2", "0123456789ab"));
+        assertEquals("models/hub/meta-llama/Meta-Llama-3-8B@main/",
+                layout.hubModelPrefix("meta-llama/Meta-Llama-3-8B", "main"));
+        assertEquals("models/hub/org/m@refs_pr_1/", layout.hubModelPrefix("org/m", "refs/pr/1"));
+        assertThrows(IllegalArgumentException.class, () -> layout.uploadedModelPrefix("../x", "0123456789ab"));
+        assertThrows(IllegalArgumentException.class, () -> layout.uploadedModelPrefix("a/b", "0123456789ab"));
+        assertThrows(IllegalArgumentException.class, () -> layout.uploadedModelPrefix("m", "0123456789AB"));
+        assertThrows(IllegalArgumentException.class, () -> layout.uploadedDatasetPrefix("d", "0123"));
+        assertThrows(IllegalArgumentException.class, () -> layout.hubModelPrefix("no-org", "main"));
+    }
+
+    @Test
     void everyMarkerAndStageKeyIsBuiltHere() {
         String run = "runs/" + RUN + "/";
         assertEquals(run + "dataset/manifest.json", layout.datasetManifestKey(RUN));

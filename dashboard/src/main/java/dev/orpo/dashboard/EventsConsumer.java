@@ -1,6 +1,8 @@
 package dev.orpo.dashboard;
 
-import dev.orpo.contracts.Json;
+import dev.orpo.contracts.Topics;
+
+import dev.orpo.contracts.json.Json;
 import dev.orpo.contracts.RunIds;
 import dev.orpo.contracts.events.PipelineEvent;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -14,8 +16,9 @@ import java.time.Instant;
 
 /**
  * Consumes channel {@code events} (every topic of {@code Topics.eventTopics()}, from the earliest offset, one consumer
- * group per instance) into {@link RunViews}. The dashboard is read-only: a record that is not a valid event is logged
- * and skipped (counted as {@code orpo.dashboard.events{outcome=skipped}}); dead-lettering is the stage services' job.
+ * group per instance) into {@link RunViews}. A record that is not a valid event is counted as
+ * {@code orpo.dashboard.events{outcome=dead-lettered}} and nacked: it lands in {@code orpo.dlq.dashboard.events.v1} with
+ * the reason, and the stream goes on.
  */
 @ApplicationScoped
 public class EventsConsumer {
@@ -34,10 +37,10 @@ public class EventsConsumer {
         try {
             event = parse(record.topic(), record.value());
         } catch (RuntimeException e) {
-            LOG.warnf("skipping malformed record %s-%d@%d (key %s): %s", record.topic(), record.partition(),
+            LOG.warnf("dead-lettering malformed record %s-%d@%d (key %s): %s", record.topic(), record.partition(),
                     record.offset(), record.key(), e.getMessage());
-            registry.counter("orpo.dashboard.events", "topic", record.topic(), "outcome", "skipped").increment();
-            return;
+            registry.counter("orpo.dashboard.events", "topic", record.topic(), "outcome", "dead-lettered").increment();
+            throw new IllegalArgumentException("malformed event on " + record.topic() + ": " + e.getMessage(), e);
         }
         Instant at = event.occurredAt() != null ? event.occurredAt() : Instant.ofEpochMilli(record.timestamp());
         views.apply(record.topic(), event, at);
@@ -48,7 +51,7 @@ public class EventsConsumer {
         if (payload == null || payload.length == 0) {
             throw new IllegalArgumentException("empty payload on " + topic);
         }
-        PipelineEvent event = Json.readEvent(topic, payload);
+        PipelineEvent event = Topics.readEvent(topic, payload);
         if (event == null) {
             throw new IllegalArgumentException("null payload on " + topic);
         }

@@ -1,7 +1,7 @@
 package dev.orpo.dashboard;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.orpo.contracts.Json;
+import dev.orpo.contracts.json.Json;
 import dev.orpo.contracts.RunIds;
 import dev.orpo.contracts.Topics;
 import dev.orpo.contracts.events.TrainingProgressed;
@@ -25,7 +25,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -110,18 +109,19 @@ class DashboardApiTest extends SharedStackTest {
     }
 
     @Test
-    void malformedRecordIsSkippedAndTheRunsLaterEventsStillApply() {
+    void malformedRecordLandsInTheDashboardsDeadLetterTopicAndTheRunsLaterEventsStillApply() {
         String runId = RunIds.newRunId();
-        topics.publish(Topics.TRAINING_PROGRESSED, runId, "{\"run_id\": \"oops".getBytes(StandardCharsets.UTF_8),
-                Map.of());
+        byte[] garbage = "{\"run_id\": \"oops".getBytes(StandardCharsets.UTF_8);
+        topics.assertDeadLettered(Topics.TRAINING_PROGRESSED, runId, garbage, Topics.DLQ_DASHBOARD_EVENTS,
+                "malformed event on " + Topics.TRAINING_PROGRESSED, WAIT);
         topics.publishEvent(new RunEvents(runId).requested());
 
         await().atMost(WAIT).until(() -> get("/api/runs/" + runId).statusCode() == 200);
-        String skipped = get("/q/metrics").body().lines()
-                .filter(l -> l.startsWith("orpo_dashboard_events_total{") && l.contains("outcome=\"skipped\""))
+        String deadLettered = get("/q/metrics").body().lines()
+                .filter(l -> l.startsWith("orpo_dashboard_events_total{") && l.contains("outcome=\"dead-lettered\""))
                 .findFirst().orElse("");
-        assertTrue(skipped.contains("topic=\"" + Topics.TRAINING_PROGRESSED + "\"")
-                && Double.parseDouble(skipped.substring(skipped.lastIndexOf(' ') + 1)) >= 1, skipped);
+        assertTrue(deadLettered.contains("topic=\"" + Topics.TRAINING_PROGRESSED + "\"")
+                && Double.parseDouble(deadLettered.substring(deadLettered.lastIndexOf(' ') + 1)) >= 1, deadLettered);
     }
 
     @Test

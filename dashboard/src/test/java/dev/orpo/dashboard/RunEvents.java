@@ -1,6 +1,6 @@
 package dev.orpo.dashboard;
 
-import dev.orpo.contracts.Json;
+import dev.orpo.contracts.json.Json;
 import dev.orpo.contracts.events.CheckpointSaved;
 import dev.orpo.contracts.events.EvaluationCompleted;
 import dev.orpo.contracts.events.ModelMerged;

@@ -1,7 +1,7 @@
 package dev.orpo.dashboard;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.orpo.contracts.Json;
+import dev.orpo.contracts.json.Json;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -4,12 +4,14 @@ import dev.orpo.contracts.ObjectStoreLayout;
 import dev.orpo.contracts.events.DatasetPrepared;
 import dev.orpo.contracts.events.Envelope;
 import dev.orpo.contracts.events.TrainingRequested;
+import dev.orpo.contracts.request.FieldError;
+import dev.orpo.contracts.request.TrainingRequest;
 import dev.orpo.stages.prepare.PrepareOptions;
 import dev.orpo.stages.prepare.PrepareResult;
 import dev.orpo.stages.prepare.PrepareStage;
 import dev.orpo.stages.prepare.PrepareStageConfig;
 import dev.orpo.stages.resolve.Artifacts;
-import dev.orpo.stages.resolve.HubClient;
+import dev.orpo.stages.resolve.SourcePolicy;
 import dev.orpo.store.ObjectStore;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -18,9 +20,10 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
-/** The dataset stage as this service runs it: {@link PrepareStage} with the service's store, cache and hub. */
+/** The dataset stage as this service runs it: {@link PrepareStage} with the service's store and {@link Artifacts}. */
 @ApplicationScoped
 public class DatasetStage {
     @Inject
@@ -32,20 +35,32 @@ public class DatasetStage {
     @ConfigProperty(name = "orpo.dataset.max-reject-fraction", defaultValue = "0.1")
     double maxRejectFraction;
 
-    @ConfigProperty(name = "orpo.hub.url")
-    Optional<String> hubUrl;
+    @Inject
+    Artifacts artifacts;
 
-    private Artifacts artifacts;
+    /** Directories a request's local paths may lie in (comma separated); none by default (SourcePolicy). */
+    @ConfigProperty(name = "orpo.sources.local-roots")
+    Optional<String> localRoots;
+
     private PrepareStage stage;
     private ObjectStoreLayout layout;
+    private SourcePolicy sources;
 
     @PostConstruct
     void init() {
-        HubClient hub = hubUrl.filter(u -> !u.isBlank()).map(u -> new HubClient(u, System.getenv("HF_TOKEN")))
-                .orElse(null);
-        artifacts = new Artifacts(store, workDir.resolve("cache"), hub);
         stage = new PrepareStage(new PrepareStageConfig(maxRejectFraction, PrepareOptions.DEFAULTS));
         layout = new ObjectStoreLayout(store.bucket());
+        sources = SourcePolicy.of(store.bucket(), localRoots.orElse(""));
+    }
+
+    /** The places {@code request} names that a request from Kafka may not name (other buckets, file:, ...). */
+    public List<FieldError> sourceErrors(TrainingRequest request) {
+        return sources.check(request);
+    }
+
+    /** Where the request needs the hub although hub access is disabled here (empty when it is enabled). */
+    public List<FieldError> hubAccessErrors(TrainingRequest request) {
+        return artifacts.hubAccessErrors(request);
     }
 
     /** A finished earlier preparation of this run, if its manifest.json is in the store. */
@@ -63,10 +78,17 @@ public class DatasetStage {
         return layout.datasetPublishedKey(runId);
     }
 
-    /** The run's one DatasetPrepared (its id derived from the run: every announcement of it carries the same). */
+    /**
+     * The run's one DatasetPrepared (its id derived from the run: every announcement of it carries the same); its
+     * request reads the base model from the stage's store copy, if it made one.
+     */
     static DatasetPrepared announce(TrainingRequested cause, PrepareResult r) {
+        TrainingRequest q = cause.request();
+        TrainingRequest request = r.modelMirrorUri() == null ? q : new TrainingRequest(
+                q.model().withMirror(r.modelMirrorUri()), q.dataset(), q.chatTemplate(), q.lora(), q.quantization(),
+                q.training(), q.merge(), q.eval());
         return DatasetPrepared.of(Envelope.once(cause.runId(), cause.eventId(), DatasetPrepared.class, ""),
                 r.datasetUri(), r.manifestSha256(), r.trainRows(), r.testRows(), r.rejectedRows(), r.trainTokens(),
-                r.vocabSize(), cause.request());
+                r.vocabSize(), request);
     }
 }

@@ -17,6 +17,7 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
@@ -24,13 +25,14 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * Consumes {@code training-requested}, one record at a time on the service's worker thread: an invalid request ends
- * the run with {@link RunFailed} (stage {@code request}, one error per field); a valid one is prepared
- * ({@link DatasetStage}) and announced with {@link DatasetPrepared} (causation = the request's event id), or ends with
- * {@code RunFailed} (stage {@code dataset}, the offending rows/fields) when its model or data are unusable. A
- * redelivered request whose {@code runs/<id>/dataset/manifest.json} exists is not prepared again; its DatasetPrepared
- * is published only if the {@code _PUBLISHED} marker says it never was (a crash between upload and publish). Malformed
- * records go to the DLQ.
+ * Consumes {@code training-requested}, one record at a time on the service's worker thread: an invalid request, one
+ * naming a place a request from Kafka may not name ({@link dev.orpo.stages.resolve.SourcePolicy}), or one that needs
+ * the hub where hub access is disabled, ends the run with {@link RunFailed} (stage {@code request}, one error per
+ * field); a valid one is prepared ({@link DatasetStage}) and announced with {@link DatasetPrepared} (causation = the
+ * request's event id), or ends with {@code RunFailed} (stage {@code dataset}, the offending rows/fields) when its model
+ * or data are unusable. A redelivered request whose
+ * {@code runs/<id>/dataset/manifest.json} exists is not prepared again; its DatasetPrepared is published only if the
+ * {@code _PUBLISHED} marker says it never was (a crash between upload and publish). Malformed records go to the DLQ.
  */
 @ApplicationScoped
 public class TrainingRequestedConsumer {
@@ -59,7 +61,11 @@ public class TrainingRequestedConsumer {
     }
 
     private Done prepare(TrainingRequested event) throws IOException {
-        List<FieldError> errors = RequestValidator.validate(event.request());
+        List<FieldError> errors = new ArrayList<>(RequestValidator.validate(event.request()));
+        errors.addAll(stage.sourceErrors(event.request()));
+        if (errors.isEmpty()) {
+            errors.addAll(stage.hubAccessErrors(event.request()));
+        }
         if (!errors.isEmpty()) {
             throw new StageFailure("request", "invalid request: " + errors.size() + " field error(s)", errors);
         }

@@ -1,7 +1,7 @@
 package dev.orpo.dataset;
 
 import dev.orpo.contracts.CloudEventHeaders;
-import dev.orpo.contracts.Json;
+import dev.orpo.contracts.json.Json;
 import dev.orpo.contracts.RunIds;
 import dev.orpo.contracts.Topics;
 import dev.orpo.contracts.events.DatasetPrepared;
@@ -141,6 +141,40 @@ class DatasetServiceTest extends ServiceContractTest {
         assertEquals("dataset.uri", failed.errors().get(0).path());
         await().atMost(WAIT).until(() -> get("/consumed/" + runId).body().contains("\"outcome\":\"failed\""));
         assertFalse(store.exists("runs/" + runId + "/dataset/manifest.json"));
+    }
+
+    @Test
+    void localModelIsCopiedToTheStoreAndTheAnnouncedRequestReadsTheCopy() throws Exception {
+        String runId = RunIds.newRunId();
+        Path local = Path.of("target/test-inputs").resolve(runId).toAbsolutePath();
+        Path model = TinyData.tokenizer(local.resolve("tiny-model"));
+        Path data = TinyData.jsonl(local.resolve("prefs.jsonl"), 8, false);
+        topics.publishEvent(TrainingRequested.of(runId, Json.fromBytes(("{\"model\": {\"name_or_path\": \""
+                + model + "\"}, \"dataset\": {\"uri\": \"" + data + "\"}}").getBytes(StandardCharsets.UTF_8),
+                TrainingRequest.class)));
+
+        DatasetPrepared prepared = TestTopics.value(topics.awaitRecord(Topics.DATASET_PREPARED,
+                r -> runId.equals(r.key()), PREPARE_WAIT), DatasetPrepared.class);
+        assertEquals(model.toString(), prepared.request().model().nameOrPath());
+        String copy = prepared.request().model().mirrorUri();
+        assertTrue(copy.matches("s3://orpo/models/tiny-model@[0-9a-f]{12}/"), copy);
+        String key = copy.substring("s3://orpo/".length());
+        assertTrue(store.exists(key + "_MANIFEST.json") && store.exists(key + "tokenizer.json"), copy);
+    }
+
+    @Test
+    void hubIdWithoutHubAccessIsRejectedAtValidationWithHowToUploadInstead() {
+        String runId = RunIds.newRunId();
+        topics.publishEvent(TrainingRequested.of(runId, Json.fromBytes(("{\"model\": {\"name_or_path\": "
+                + "\"meta-llama/Meta-Llama-3-8B\"}, \"dataset\": {\"uri\": \"s3://orpo/d.jsonl\"}}")
+                .getBytes(StandardCharsets.UTF_8), TrainingRequest.class)));
+
+        RunFailed failed = TestTopics.value(topics.awaitRecord(Topics.RUN_FAILED, r -> runId.equals(r.key()), WAIT),
+                RunFailed.class);
+        assertEquals("request", failed.stage());
+        assertEquals("model.name_or_path", failed.errors().get(0).path());
+        assertTrue(failed.errors().get(0).reason().contains("orpo.hub.enabled=false")
+                && failed.errors().get(0).reason().contains("orpo upload"), failed.errors().toString());
     }
 
     @Test

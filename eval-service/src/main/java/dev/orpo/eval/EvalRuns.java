@@ -1,7 +1,7 @@
 package dev.orpo.eval;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.orpo.contracts.Json;
+import dev.orpo.contracts.json.Json;
 import dev.orpo.contracts.ObjectStoreLayout;
 import dev.orpo.contracts.events.Envelope;
 import dev.orpo.contracts.events.EvaluationCompleted;
@@ -16,7 +16,7 @@ import dev.orpo.service.StageRunner.Done;
 import dev.orpo.stages.evaluate.RunEvaluation;
 import dev.orpo.stages.evaluate.RunTasks;
 import dev.orpo.stages.resolve.Artifacts;
-import dev.orpo.stages.resolve.HubClient;
+import dev.orpo.stages.resolve.HubAccess;
 import dev.orpo.stages.train.PreparedDataset;
 import dev.orpo.store.ObjectStore;
 import io.quarkus.runtime.ShutdownEvent;
@@ -64,8 +64,8 @@ public class EvalRuns {
     @ConfigProperty(name = "orpo.work-dir")
     Path workDir;
 
-    @ConfigProperty(name = "orpo.hub.url")
-    Optional<String> hubUrl;
+    @Inject
+    Artifacts artifacts;
 
     /** 2: each evaluation already uses every core; more parallel runs would only share them. */
     @ConfigProperty(name = "orpo.eval.workers", defaultValue = "2")
@@ -75,16 +75,16 @@ public class EvalRuns {
     @ConfigProperty(name = "orpo.eval.cached-runs", defaultValue = "4")
     int cachedRuns;
 
-    private Artifacts artifacts;
-    private HubClient hub;
+    /** Hub access for {@code hf://datasets/} task data (the same client as training data; null when disabled). */
+    @Inject
+    HubAccess hubAccess;
+
     private ObjectStoreLayout layout;
     private RunQueues queues;
     private Map<String, RunEvaluation> runs;
 
     @PostConstruct
     void init() {
-        hub = hubUrl.filter(u -> !u.isBlank()).map(u -> new HubClient(u, System.getenv("HF_TOKEN"))).orElse(null);
-        artifacts = new Artifacts(store, workDir.resolve("cache"), hub);
         layout = new ObjectStoreLayout(store.bucket());
         queues = new RunQueues(workers, "orpo-eval");
         runs = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
@@ -140,7 +140,7 @@ public class EvalRuns {
         Path dataset = artifacts.download(layout.uri(layout.datasetPrefix(runId)), runDir.resolve("dataset"));
         PreparedDataset data = PreparedDataset.read(dataset);
         Path base = artifacts.model(request.model());
-        List<EvalTask> tasks = RunTasks.load(request.eval(), artifacts, hub, runDir);
+        List<EvalTask> tasks = RunTasks.load(request.eval(), artifacts, hubAccess.client(), runDir);
         RunEvaluation run = new RunEvaluation(base, data.test(), tasks, request.eval(), request.training(),
                 data.tokenizer() != null ? data.tokenizer() : base);
         restoreHistory(runId, run);

@@ -9,7 +9,7 @@ import dev.orpo.service.StageRunner.Done;
 import dev.orpo.stages.merge.HubPush;
 import dev.orpo.stages.merge.MergeStage;
 import dev.orpo.stages.resolve.Artifacts;
-import dev.orpo.stages.resolve.HubClient;
+import dev.orpo.stages.resolve.HubAccess;
 import dev.orpo.store.ObjectStore;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -53,23 +53,19 @@ public class MergeWorker {
     @ConfigProperty(name = "orpo.work-dir")
     Path workDir;
 
-    @ConfigProperty(name = "orpo.hub.url")
-    Optional<String> hubUrl;
+    @Inject
+    Artifacts artifacts;
 
-    /** HF_TOKEN by default: read for gated downloads and required for {@code merge.push_to_hub}. */
-    @ConfigProperty(name = "orpo.hub.token")
-    Optional<String> hubToken;
+    /** Where {@code merge.push_to_hub} pushes (the token is required for it). */
+    @Inject
+    HubAccess hub;
 
     private MergeStage stage;
-    private Artifacts artifacts;
     private ObjectStoreLayout layout;
 
     @PostConstruct
     void init() {
-        Optional<String> url = hubUrl.filter(u -> !u.isBlank());
-        String token = hubToken.filter(t -> !t.isBlank()).orElse(null);
-        artifacts = new Artifacts(store, workDir.resolve("cache"), url.map(u -> new HubClient(u, token)).orElse(null));
-        stage = new MergeStage(url.map(u -> new HubPush(u, token)).orElse(null));
+        stage = new MergeStage(HubPush.of(hub));
         layout = new ObjectStoreLayout(store.bucket());
     }
 

@@ -1,6 +1,6 @@
 package dev.orpo.merger;
 
-import dev.orpo.contracts.Json;
+import dev.orpo.contracts.json.Json;
 import dev.orpo.contracts.ObjectStoreLayout;
 import dev.orpo.contracts.RunIds;
 import dev.orpo.contracts.Topics;

@@ -1,6 +1,6 @@
 package dev.orpo.merger;
 
-import dev.orpo.contracts.Json;
+import dev.orpo.contracts.json.Json;
 import dev.orpo.contracts.Topics;
 import dev.orpo.contracts.events.CheckpointSaved;
 import dev.orpo.contracts.events.Envelope;

@@ -6,7 +6,7 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.util.Map;
 
 /**
- * A local stand-in of the hub's upload API for {@code @QuarkusTest}s: points {@code orpo.hub.url} at it and sets
+ * A local stand-in of the hub's upload API for {@code @QuarkusTest}s: enables hub access, points {@code orpo.hub.url} at it and sets
  * {@code orpo.hub.token} (what HF_TOKEN sets in production). One per test JVM; {@link #hub()} for assertions.
  */
 public class StandInHubResource implements QuarkusTestResourceLifecycleManager {
@@ -24,7 +24,7 @@ public class StandInHubResource implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public Map<String, String> start() {
-        return Map.of("orpo.hub.url", hub().url(), "orpo.hub.token", TOKEN);
+        return Map.of("orpo.hub.enabled", "true", "orpo.hub.url", hub().url(), "orpo.hub.token", TOKEN);
     }
 
     @Override

@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.LongConsumer;
 import java.util.stream.Stream;
 
 /**
@@ -93,6 +94,28 @@ public final class ObjectStore {
     }
 
     /**
+     * Uploads a file whose SHA-256 the caller has already computed (multipart above {@link #PART_SIZE}), reporting
+     * the bytes sent so far to {@code progress} as they are read.
+     */
+    public void putFile(String key, Path file, String sha256, LongConsumer progress) {
+        requireKey(key);
+        call("upload " + file + " to " + uri(key), () -> {
+            long size = Files.size(file);
+            try (InputStream in = new CountingInputStream(Files.newInputStream(file), progress)) {
+                client.putObject(PutObjectArgs.builder().bucket(bucket()).object(key)
+                        .stream(in, size, PART_SIZE)
+                        .userMetadata(Map.of(SHA256_META, sha256)).build());
+            }
+            return null;
+        });
+    }
+
+    /** Size and recorded SHA-256 of an object, if it exists. */
+    public Optional<ObjectInfo> info(String key) {
+        return stat(key).map(s -> new ObjectInfo(key, s.size(), s.userMetadata().get(SHA256_META)));
+    }
+
+    /**
      * Uploads every regular file under {@code dir} to {@code prefix + relative path} (with {@code /} separators).
      *
      * @return relative path → SHA-256, sorted by path
@@ -140,6 +163,14 @@ public final class ObjectStore {
 
     /** Downloads an object to {@code target} (parents created, replaced atomically), verifying its SHA-256. */
     public void getFile(String key, Path target) {
+        getFile(key, target, null);
+    }
+
+    /**
+     * As {@link #getFile(String, Path)}, and the bytes must also hash to {@code expectedSha256} (from a manifest), when
+     * it is not null.
+     */
+    public void getFile(String key, Path target, String expectedSha256) {
         requireKey(key);
         call("download " + uri(key) + " to " + target, () -> {
             Path parent = target.toAbsolutePath().getParent();
@@ -152,7 +183,12 @@ public final class ObjectStore {
                      OutputStream out = Files.newOutputStream(partial)) {
                     in.transferTo(out);
                 }
-                verify(key, HexFormat.of().formatHex(md.digest()));
+                String actual = HexFormat.of().formatHex(md.digest());
+                verify(key, actual);
+                if (expectedSha256 != null && !expectedSha256.equals(actual)) {
+                    throw new ObjectStoreException("checksum mismatch for " + uri(key) + ": the manifest says sha256 "
+                            + expectedSha256 + ", read " + actual);
+                }
                 Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             } finally {
                 Files.deleteIfExists(partial);

@@ -1,7 +1,7 @@
 package dev.orpo.service;
 
 import dev.orpo.contracts.CloudEventHeaders;
-import dev.orpo.contracts.Json;
+import dev.orpo.contracts.json.Json;
 import dev.orpo.contracts.RunIds;
 import dev.orpo.contracts.events.PipelineEvent;
 import io.smallrye.reactive.messaging.ce.OutgoingCloudEventMetadata;

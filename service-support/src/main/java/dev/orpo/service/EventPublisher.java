@@ -1,6 +1,6 @@
 package dev.orpo.service;
 
-import dev.orpo.contracts.Json;
+import dev.orpo.contracts.json.Json;
 import dev.orpo.contracts.events.PipelineEvent;
 import dev.orpo.store.ObjectStore;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -1,6 +1,6 @@
 package dev.orpo.service;
 
-import dev.orpo.contracts.Json;
+import dev.orpo.contracts.json.Json;
 import dev.orpo.contracts.events.CheckpointSaved;
 import dev.orpo.contracts.events.RunCancelled;
 import org.junit.jupiter.api.Test;

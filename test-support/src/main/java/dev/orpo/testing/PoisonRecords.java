@@ -1,7 +1,7 @@
 package dev.orpo.testing;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.orpo.contracts.Json;
+import dev.orpo.contracts.json.Json;
 import dev.orpo.contracts.events.PipelineEvent;
 
 import java.nio.charset.StandardCharsets;

@@ -1,7 +1,7 @@
 package dev.orpo.testing;
 
 import dev.orpo.contracts.CloudEventHeaders;
-import dev.orpo.contracts.Json;
+import dev.orpo.contracts.json.Json;
 import dev.orpo.contracts.Topics;
 import dev.orpo.contracts.events.PipelineEvent;
 import org.apache.kafka.clients.consumer.ConsumerConfig;

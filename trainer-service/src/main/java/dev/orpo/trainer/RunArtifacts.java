@@ -1,13 +1,12 @@
 package dev.orpo.trainer;
 
-import dev.orpo.contracts.Json;
+import dev.orpo.contracts.json.Json;
 import dev.orpo.contracts.ObjectStoreLayout;
 import dev.orpo.contracts.request.ModelSpec;
 import dev.orpo.model.io.FileTrees;
 import dev.orpo.model.train.Checkpoints;
 import dev.orpo.stages.resolve.ArtifactException;
 import dev.orpo.stages.resolve.Artifacts;
-import dev.orpo.stages.resolve.HubClient;
 import dev.orpo.stages.train.StageFailure;
 import dev.orpo.store.ObjectStore;
 import jakarta.annotation.PostConstruct;
@@ -44,18 +43,13 @@ public class RunArtifacts {
     @ConfigProperty(name = "orpo.work-dir")
     Path workDir;
 
-    /** Hub for hub model ids; empty = offline (hub ids then fail with a clear RunFailed). */
-    @ConfigProperty(name = "orpo.hub.url")
-    Optional<String> hubUrl;
+    @Inject
+    Artifacts resolver;
 
-    private Artifacts resolver;
     private ObjectStoreLayout layout;
 
     @PostConstruct
     void init() {
-        HubClient hub = hubUrl.filter(u -> !u.isBlank()).map(u -> new HubClient(u, System.getenv("HF_TOKEN")))
-                .orElse(null);
-        resolver = new Artifacts(store, workDir.resolve("cache"), hub);
         layout = new ObjectStoreLayout(store.bucket());
     }
 
@@ -137,8 +131,9 @@ public class RunArtifacts {
     }
 
     /**
-     * The base model as a local directory, through the dataset stage's resolver: a local path, an {@code s3://}
-     * prefix (downloaded once into {@code work-dir/cache/}), or a hub id when {@code orpo.hub.url} is set.
+     * The base model as a local directory, through the dataset stage's resolver: the store copy dataset-service made
+     * ({@code mirror_uri}), a local path, an {@code s3://} prefix (downloaded once into {@code work-dir/cache/}), or a
+     * hub id where hub access is enabled.
      */
     Path resolveModel(ModelSpec spec) {
         try {

@@ -1,7 +1,7 @@
 package dev.orpo.trainer;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import dev.orpo.contracts.Json;
+import dev.orpo.contracts.json.Json;
 import dev.orpo.contracts.ObjectStoreLayout;
 import dev.orpo.store.ObjectStore;
 import io.quarkus.runtime.ShutdownEvent;

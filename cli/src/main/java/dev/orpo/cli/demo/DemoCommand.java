@@ -4,12 +4,15 @@ import dev.orpo.cli.EventPublisher;
 import dev.orpo.cli.ExitCodes;
 import dev.orpo.cli.KafkaOptions;
 import dev.orpo.cli.OrpoHome;
+import dev.orpo.cli.ServiceApps;
 import dev.orpo.cli.StageBoard;
+import dev.orpo.cli.Terminal;
 import dev.orpo.contracts.RunIds;
 import dev.orpo.contracts.events.TrainingRequested;
 import dev.orpo.contracts.request.FieldError;
 import dev.orpo.contracts.request.RequestValidator;
 import dev.orpo.contracts.request.TrainingRequest;
+import dev.orpo.deploy.local.LocalServices;
 import dev.orpo.deploy.local.LocalStack;
 import dev.orpo.deploy.local.StackEndpoints;
 import dev.orpo.stages.demo.DemoAssets;
@@ -22,6 +25,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -95,7 +99,7 @@ public final class DemoCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         long t0 = System.nanoTime();
-        Path root = repo != null ? repo.toAbsolutePath() : DemoRequest.repoRoot();
+        Path root = repo != null ? repo.toAbsolutePath() : ServiceApps.repoRoot();
         Path state = stateDir != null ? stateDir.toAbsolutePath() : OrpoHome.resolve();
         Path demoDir = state.resolve("demo");
         if (model != null && !Files.isDirectory(model)) {
@@ -105,7 +109,7 @@ public final class DemoCommand implements Callable<Integer> {
             return fail(err, ExitCodes.BAD_INPUT, "--data " + data + " is not a file");
         }
         try {
-            ServiceFleet.buildIfMissing(root, out);
+            ServiceApps.buildIfMissing(root, out);
         } catch (IllegalStateException e) {
             return fail(err, ExitCodes.UNAVAILABLE, e.getMessage());
         }
@@ -119,7 +123,9 @@ public final class DemoCommand implements Callable<Integer> {
         }
         out.println((startedStack ? "started" : "using") + " the local stack: kafka " + endpoints.kafkaBootstrap()
                 + ", s3 " + endpoints.s3Endpoint());
-        ServiceFleet fleet = new ServiceFleet(root, demoDir.resolve("logs"), demoDir.resolve("work"));
+        LocalServices services = new LocalServices(stack.stateDir(), root);
+        List<String> started = new ArrayList<>();
+        Thread stopOnExit = new Thread(() -> services.stop(started), "orpo-demo-services-stop");
         try {
             DemoAssets.Spec assetSpec = small ? DemoAssets.Spec.small() : DemoAssets.Spec.standard();
             if (rows != null) {
@@ -138,32 +144,35 @@ public final class DemoCommand implements Callable<Integer> {
             if (!errors.isEmpty()) {
                 return fail(err, ExitCodes.BAD_INPUT, "invalid demo request: " + errors);
             }
-            out.println("starting " + String.join(", ", ServiceFleet.SERVICES) + " (logs in "
-                    + demoDir.resolve("logs") + ")");
-            out.flush();
-            fleet.start(endpoints, !keep);
+            if (!keep) {
+                Runtime.getRuntime().addShutdownHook(stopOnExit); // Ctrl-C stops what the demo started
+            }
             try {
-                fleet.awaitReady(Duration.ofMinutes(3));
+                started.addAll(services.start(endpoints));
+                out.println((started.isEmpty() ? "using the running services" : "starting " + String.join(", ",
+                        started)) + " (logs in " + stack.stateDir().resolve("services") + ")");
+                out.flush();
+                services.awaitReady(Duration.ofMinutes(3));
             } catch (IllegalStateException e) {
                 return fail(err, ExitCodes.UNAVAILABLE, e.getMessage());
             }
-            out.println("services ready on ports " + fleet.ports());
-            out.println("dashboard (live curves): " + fleet.dashboardUrl(runId));
+            out.println("services ready: " + services.status().stream().map(x -> x.name() + " " + x.port()).toList());
+            out.println("dashboard (live curves): " + services.dashboardUrl().orElse("(not running) ") + "#run=" + runId);
             KafkaOptions kafka = new KafkaOptions(endpoints.kafkaBootstrap());
-            StageBoard board = new StageBoard(out, !text && DemoRequest.onTerminal());
+            StageBoard board = new StageBoard(out, !text && Terminal.stdoutIsTerminal());
             RunFollower.Outcome outcome;
             try (RunFollower follower = new RunFollower(kafka)) {
                 EventPublisher.publish(kafka, TrainingRequested.of(runId, request));
                 board.submitted(runId);
                 outcome = follower.follow(runId, board,
                         System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos(),
-                        Duration.ofSeconds(stallSeconds).toNanos(), fleet::deadService);
+                        Duration.ofSeconds(stallSeconds).toNanos(), () -> services.died().orElse(null));
             }
             board.finish();
             if (!outcome.finished()) {
                 return fail(err, outcome.failure().startsWith("deadline") ? ExitCodes.TIMED_OUT
                         : ExitCodes.RUN_FAILED, outcome.failure() + " (run " + runId + ", logs in "
-                        + demoDir.resolve("logs") + ")");
+                        + stack.stateDir().resolve("services") + ")");
             }
             if (outcome.finalEval() == null) {
                 return fail(err, ExitCodes.RUN_FAILED, "the run ended without an evaluation of the merged model;"
@@ -190,9 +199,15 @@ public final class DemoCommand implements Callable<Integer> {
             return ExitCodes.OK;
         } finally {
             if (keep) {
-                out.println("--keep: services still running (pids " + fleet.pids() + ")");
+                out.println("--keep: services still running; ./orpo local status lists them, ./orpo local down stops "
+                        + "them");
             } else {
-                fleet.close();
+                services.stop(started);
+                try {
+                    Runtime.getRuntime().removeShutdownHook(stopOnExit);
+                } catch (IllegalStateException | IllegalArgumentException notRegisteredOrShuttingDown) {
+                    // nothing to undo
+                }
                 if (startedStack) {
                     stack.down();
                 }

@@ -12,7 +12,6 @@ import dev.orpo.store.ObjectStoreConfig;
 import dev.orpo.store.S3Uri;
 
 import java.io.IOException;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -87,33 +86,5 @@ final class DemoRequest {
     private static ObjectStore store(StackEndpoints stack) {
         return new ObjectStore(new ObjectStoreConfig(stack.s3Endpoint(), stack.accessKey(), stack.secretKey(),
                 stack.bucket(), ObjectStoreConfig.DEFAULT_REGION));
-    }
-
-    /** The repository root: two levels above the orpo jar or classes directory ({@code cli/target/...}). */
-    static Path repoRoot() {
-        try {
-            Path code = Path.of(DemoRequest.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            for (Path d = code; d != null; d = d.getParent()) {
-                if (Files.isRegularFile(d.resolve("mvnw")) && Files.isDirectory(d.resolve("examples"))) {
-                    return d;
-                }
-            }
-        } catch (URISyntaxException | SecurityException ignored) {
-            // fall through to the working directory
-        }
-        return Path.of("").toAbsolutePath();
-    }
-
-    /** Whether stdout is a terminal (JDK 22+: {@code Console.isTerminal}, called reflectively). */
-    static boolean onTerminal() {
-        java.io.Console console = System.console();
-        if (console == null) {
-            return false;
-        }
-        try {
-            return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(console);
-        } catch (ReflectiveOperationException olderJdk) {
-            return true;
-        }
     }
 }

@@ -3,7 +3,7 @@ package dev.orpo.cli.demo;
 import dev.orpo.cli.KafkaOptions;
 import dev.orpo.cli.StageBoard;
 import dev.orpo.cli.WatchEnd;
-import dev.orpo.contracts.Json;
+import dev.orpo.contracts.json.Json;
 import dev.orpo.contracts.Topics;
 import dev.orpo.contracts.events.EvaluationCompleted;
 import dev.orpo.contracts.events.ModelMerged;
@@ -66,7 +66,7 @@ final class RunFollower implements AutoCloseable {
                 if (!runId.equals(record.key())) {
                     continue;
                 }
-                PipelineEvent event = Json.readEvent(record.topic(), record.value());
+                PipelineEvent event = Topics.readEvent(record.topic(), record.value());
                 board.on(event);
                 last = event.getClass().getSimpleName();
                 lastEventAt = System.nanoTime();

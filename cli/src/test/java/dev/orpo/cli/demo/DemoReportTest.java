@@ -65,7 +65,7 @@ class DemoReportTest {
 
     @Test
     void demoRequestIsTheExampleFileWithTheUploadedInputsAndValidates() throws IOException {
-        Path yaml = DemoRequest.repoRoot().resolve("examples/demo.yaml");
+        Path yaml = dev.orpo.cli.ServiceApps.repoRoot().resolve("examples/demo.yaml");
         TrainingRequest r = DemoRequest.build(yaml, new DemoRequest.Uploaded("s3://orpo/demo/x/model/",
                 "s3://orpo/demo/x/data.parquet", List.of("s3://orpo/demo/x/tasks/sort_letters.jsonl",
                 "s3://orpo/demo/x/tasks/sort_letters_gen.jsonl"), List.of("sort: b a c")));

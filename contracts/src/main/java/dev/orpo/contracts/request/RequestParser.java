@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
-import dev.orpo.contracts.Json;
+import dev.orpo.contracts.json.Json;
 
 import java.io.IOException;
 import java.lang.reflect.RecordComponent;

@@ -66,6 +66,9 @@ public final class RequestValidator {
         if (m == null || blank(m.nameOrPath())) {
             fail("model.name_or_path", "is required (HF model directory, s3:// URI or hub id)");
         }
+        if (m != null && m.mirrorUri() != null && !m.mirrorUri().startsWith("s3://")) {
+            fail("model.mirror_uri", "must be an s3:// URI (it is set by dataset-service; leave it out)");
+        }
     }
 
     private void dataset(DatasetSpec d) {
@@ -183,7 +186,7 @@ public final class RequestValidator {
             fail("training.adam_beta2", "must be in [0, 1)");
         }
         positiveFinite("training.adam_epsilon", t.adamEpsilon());
-        atLeast("training.logits_chunk_size", t.logitsChunkSize(), 0);
+        atLeast("training.logits_chunk_size", t.logitsChunkSize(), -1); // -1 full, 0 auto, N chunk
         oneOf("training.optim", t.optim(), OPTIMIZERS);
         oneOf("training.batch_layout", t.batchLayout(), BATCH_LAYOUTS);
     }

@@ -36,12 +36,12 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
  *                                  ≈ 1.5× the step time (with a frozen base the backward pass costs about one forward,
  *                                  so the recompute adds half). ≠ seed: the seed gets true from PEFT's
  *                                  prepare_model_for_kbit_training, to fit a GPU; on CPU memory is rarely the limit
- * @param logitsChunkSize           0 = off (full logits, as TRL). Not a TRL argument: our addition, like Liger's fused
- *                                  linear cross-entropy. &gt; 0 projects the LM head and takes the log-softmax that many
- *                                  token positions at a time with a hand-written gradient, so the (2B, T, V) fp32
- *                                  logits never exist at once: same loss, metrics and gradients, a lower step peak for
- *                                  large vocabularies. Default off: the full path is TRL's and costs less for small
- *                                  vocabularies
+ * @param logitsChunkSize           0 = auto (default): the LM head runs in chunks when the full (2B, T, V) fp32 logits
+ *                                  would exceed 32 MiB, else on full logits; -1 = always full logits (as TRL); &gt; 0 =
+ *                                  that many token positions at a time. Not a TRL argument: our addition, like Liger's
+ *                                  fused linear cross-entropy; a chunked head uses a hand-written gradient, so the
+ *                                  logits never exist at once: same loss, metrics and gradients, a lower step peak and
+ *                                  no allocator churn for large vocabularies (the rule: model-core's LogitsChunking)
  * @param truncationMode            keep_end (TRL's default, the seed's): which end of a too-long prompt survives;
  *                                  keep_start keeps its beginning
  * @param disableDropout            true (TRL's ORPOConfig default): every dropout is zeroed during training, LoRA's

@@ -1,7 +1,7 @@
 package dev.orpo.contracts.events;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.orpo.contracts.Json;
+import dev.orpo.contracts.json.Json;
 import dev.orpo.contracts.Topics;
 import dev.orpo.contracts.request.DatasetSpec;
 import dev.orpo.contracts.request.FieldError;
@@ -62,7 +62,7 @@ class EventJsonTest {
     void everyEventRoundTripsThroughItsTopic() {
         for (PipelineEvent event : samples()) {
             byte[] bytes = Json.toBytes(event);
-            PipelineEvent back = Json.readEvent(Topics.topicOf(event.getClass()), bytes);
+            PipelineEvent back = Topics.readEvent(Topics.topicOf(event.getClass()), bytes);
             assertEquals(event, back, event.getClass().getSimpleName());
         }
     }
@@ -96,7 +96,7 @@ class EventJsonTest {
         String json = """
                 {"event_id":"e10","run_id":"%s","schema_version":2,"occurred_at":"2026-11-28T05:12:00Z",
                  "reason":"user asked","requested_by":"ana"}""".formatted(RUN);
-        RunCancelled back = (RunCancelled) Json.readEvent(Topics.RUN_CANCELLED, json.getBytes());
+        RunCancelled back = (RunCancelled) Topics.readEvent(Topics.RUN_CANCELLED, json.getBytes());
 
         assertEquals("user asked", back.reason());
         assertEquals(2, back.schemaVersion());

@@ -93,7 +93,7 @@ class RequestParserTest {
         assertEquals(ChatTemplateSpec.MODEL, minimal.chatTemplate().mode());
         assertEquals(QuantizationSpec.NONE, minimal.quantization().mode());
         assertEquals(false, t.gradientCheckpointing()); // the seed's QLoRA preparation turned it on
-        assertEquals(0, t.logitsChunkSize()); // ours, not TRL's: off means TRL's full logits
+        assertEquals(0, t.logitsChunkSize()); // ours, not TRL's: auto (chunked only when the full logits are large)
         assertNull(minimal.merge().dtype());
         assertNull(minimal.dataset().select());
     }
@@ -129,14 +129,15 @@ class RequestParserTest {
     }
 
     @Test
-    void logitsChunkSizeIsANonNegativeCountNamedInItsError() {
+    void logitsChunkSizeIsFullAutoOrACountNamedInItsError() {
         String base = """
                 {"model": {"name_or_path": "m"}, "dataset": {"uri": "d.jsonl"},
                  "training": {"logits_chunk_size": %s}}
                 """;
         assertEquals(512, RequestParser.parse(base.formatted("512"), false).training().logitsChunkSize());
+        assertEquals(-1, RequestParser.parse(base.formatted("-1"), false).training().logitsChunkSize()); // full
         var e = assertThrows(InvalidRequestException.class,
-                () -> RequestParser.parse(base.formatted("-1"), false));
+                () -> RequestParser.parse(base.formatted("-2"), false));
         assertTrue(e.errors().get(0).toString().startsWith("training.logits_chunk_size"), e.getMessage());
     }
 

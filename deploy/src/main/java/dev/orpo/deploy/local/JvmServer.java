@@ -52,6 +52,11 @@ final class JvmServer {
         }
     }
 
+    /** It was started (its pid file is there) but its process is gone: it crashed or was killed. */
+    boolean died() {
+        return Files.exists(pidFile()) && process().isEmpty();
+    }
+
     /** Guards against a recycled pid: the command line, where the OS shows it, must mention this server's dir. */
     private boolean isOurs(ProcessHandle p) {
         return p.info().commandLine().map(c -> c.contains(dir.toString())).orElse(true);

@@ -31,7 +31,7 @@ final class KafkaServer {
     }
 
     String bootstrap() {
-        return "127.0.0.1:" + config.kafkaPort();
+        return config.endpoints().kafkaBootstrap();
     }
 
     /** Writes the config, formats storage on first start, then launches {@code kafka.Kafka}. */

@@ -60,10 +60,17 @@ public final class LocalStack {
         return stateDir;
     }
 
+    /**
+     * The endpoints of the stack whose state is in {@code stateDir}, from its saved {@code stack.properties}, without
+     * creating anything (clients use this to find a stack on non-default ports); empty when none is saved.
+     */
+    public static java.util.Optional<StackEndpoints> savedEndpoints(Path stateDir) {
+        return StackConfig.saved(stateDir.toAbsolutePath()).map(StackConfig::endpoints);
+    }
+
     /** The endpoints this stack serves when up. */
     public StackEndpoints endpoints() {
-        return new StackEndpoints(kafka.bootstrap(), s3.endpoint(), config.accessKey(), config.secretKey(),
-                config.bucket());
+        return config.endpoints();
     }
 
     /**

@@ -25,7 +25,7 @@ final class S3ProxyServer {
     }
 
     String endpoint() {
-        return "http://127.0.0.1:" + config.s3Port();
+        return config.endpoints().s3Endpoint();
     }
 
     void start(StackJars jars) {

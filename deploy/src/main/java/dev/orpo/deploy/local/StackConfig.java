@@ -47,6 +47,11 @@ public record StackConfig(int kafkaPort, int controllerPort, int s3Port, String 
         return new StackConfig(19092, 19093, 19000, "orpo", "orpo", "orpo-secret");
     }
 
+    /** How clients reach a stack with this config (every server listens on 127.0.0.1). */
+    public StackEndpoints endpoints() {
+        return new StackEndpoints("127.0.0.1:" + kafkaPort, "http://127.0.0.1:" + s3Port, accessKey, secretKey, bucket);
+    }
+
     /** Defaults with three free ports picked now (for tests running side by side). */
     public static StackConfig freePorts() {
         try (ServerSocket a = new ServerSocket(0); ServerSocket b = new ServerSocket(0);
@@ -59,19 +64,33 @@ public record StackConfig(int kafkaPort, int controllerPort, int s3Port, String 
         }
     }
 
+    /** The config saved in {@code stateDir}, if any (nothing is created). */
+    static java.util.Optional<StackConfig> saved(Path stateDir) {
+        Path file = stateDir.resolve(FILE);
+        if (!Files.isRegularFile(file)) {
+            return java.util.Optional.empty();
+        }
+        try {
+            Properties p = new Properties();
+            try (Reader r = Files.newBufferedReader(file)) {
+                p.load(r);
+            }
+            return java.util.Optional.of(new StackConfig(intOf(p, file, "kafka.port"),
+                    intOf(p, file, "kafka.controller.port"), intOf(p, file, "s3.port"), p.getProperty("bucket"),
+                    p.getProperty("access-key"), p.getProperty("secret-key")));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+    }
+
     /** The config saved in {@code stateDir}, else {@code fallback} (then saved there). */
     static StackConfig loadOrSave(Path stateDir, StackConfig fallback) {
         Path file = stateDir.resolve(FILE);
         try {
             Files.createDirectories(stateDir);
-            if (Files.exists(file)) {
-                Properties p = new Properties();
-                try (Reader r = Files.newBufferedReader(file)) {
-                    p.load(r);
-                }
-                return new StackConfig(intOf(p, file, "kafka.port"), intOf(p, file, "kafka.controller.port"),
-                        intOf(p, file, "s3.port"), p.getProperty("bucket"), p.getProperty("access-key"),
-                        p.getProperty("secret-key"));
+            java.util.Optional<StackConfig> saved = saved(stateDir);
+            if (saved.isPresent()) {
+                return saved.get();
             }
             Properties p = new Properties();
             p.setProperty("kafka.port", Integer.toString(fallback.kafkaPort));

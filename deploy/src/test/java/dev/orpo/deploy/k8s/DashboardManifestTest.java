@@ -1,5 +1,7 @@
 package dev.orpo.deploy.k8s;
 
+import dev.orpo.contracts.Topics;
+
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -17,8 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The dashboard in every rendering: its Jib image, a Service for the page, Kafka through its own read-only KafkaUser
- * (what it may read: KafkaAclTest), no S3 credentials and no network but Kafka and DNS.
+ * The dashboard in every rendering: its Jib image, a Service for the page, Kafka through its own KafkaUser (it writes
+ * only its dead-letter topic; what it may read: KafkaAclTest), no S3 credentials and no network but Kafka and DNS.
  */
 class DashboardManifestTest {
     static final List<String> OVERLAYS = Rendered.ALL;
@@ -45,7 +47,8 @@ class DashboardManifestTest {
         }
         assertEquals("secret:dashboard/sasl.jaas.config", env.get("KAFKA_SASL_JAAS_CONFIG"));
         assertTrue(env.keySet().stream().noneMatch(k -> k.startsWith("ORPO_S3_") || k.equals("HF_TOKEN")), env.keySet()::toString);
-        assertTrue(KafkaAcls.of(m.raw("KafkaUser", "dashboard")).topics("Write").isEmpty(), "read-only");
+        assertEquals(Set.of(Topics.DLQ_DASHBOARD_EVENTS), KafkaAcls.of(m.raw("KafkaUser", "dashboard")).topics("Write"),
+                "writes only its dead letters");
     }
 
     @ParameterizedTest

@@ -1,5 +1,7 @@
 package dev.orpo.model.io;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -16,11 +18,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Parses and validates a safetensors JSON header: every entry has a known dtype, a non-negative shape and
- * {@code data_offsets} inside the data area whose length is {@code numel × dtype size}; no two tensors overlap.
+ * Parses and validates a safetensors JSON header as the reference implementation does: every entry has a known dtype,
+ * a shape of non-negative integers and integer {@code data_offsets} whose length is {@code numel × dtype size}; no name
+ * appears twice; the tensors, in offset order, tile the data area exactly (no overlap, no gap, no trailing bytes), so
+ * a header cannot point two names at the same bytes or hide bytes that no tensor owns.
  */
 final class SafetensorsHeader {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Jackson keeps the last of two equal keys silently; a header that names a tensor twice is refused instead. */
+    private static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build());
 
     private SafetensorsHeader() {
     }
@@ -53,15 +59,27 @@ final class SafetensorsHeader {
         infos.sort(Comparator.comparingLong(TensorInfo::begin).thenComparingLong(TensorInfo::end));
         Map<String, TensorInfo> byName = new LinkedHashMap<>();
         TensorInfo previous = null;
+        long covered = 0;  // the data area is tiled in offset order: each tensor starts where the one before ended
         for (TensorInfo t : infos) {
-            if (previous != null && t.begin() < previous.end()) {
-                throw SafetensorsFile.bad(file, "tensor '" + t.name() + "' [" + t.begin() + ", " + t.end() + ") overlaps tensor '"
-                        + previous.name() + "' [" + previous.begin() + ", " + previous.end() + ")");
+            if (t.begin() < covered) {
+                throw SafetensorsFile.bad(file, "tensor '" + t.name() + "' [" + t.begin() + ", " + t.end()
+                        + ") overlaps tensor '" + previous.name() + "' [" + previous.begin() + ", " + previous.end()
+                        + ")");
+            }
+            if (t.begin() > covered) {
+                throw SafetensorsFile.bad(file, "tensor '" + t.name() + "' starts at " + t.begin() + " but the tensors"
+                        + " before it end at " + covered + ": bytes [" + covered + ", " + t.begin()
+                        + ") belong to no tensor");
             }
             byName.put(t.name(), t);
             if (t.end() > t.begin()) {
                 previous = t;
+                covered = t.end();
             }
+        }
+        if (covered != dataSize) {
+            throw SafetensorsFile.bad(file, "the tensors cover " + covered + " of the " + dataSize
+                    + " data bytes: bytes [" + covered + ", " + dataSize + ") belong to no tensor");
         }
         return Collections.unmodifiableMap(byName);
     }
@@ -83,12 +101,12 @@ final class SafetensorsHeader {
         long[] shape = new long[shapeNode.size()];
         for (int i = 0; i < shape.length; i++) {
             JsonNode d = shapeNode.get(i);
-            if (!d.canConvertToLong() || d.asLong() < 0) {
+            if (!isLong(d) || d.asLong() < 0) {
                 throw SafetensorsFile.bad(file, where + " has invalid shape " + shapeNode);
             }
             shape[i] = d.asLong();
         }
-        if (!offsets.get(0).canConvertToLong() || !offsets.get(1).canConvertToLong()) {
+        if (!isLong(offsets.get(0)) || !isLong(offsets.get(1))) {
             throw SafetensorsFile.bad(file, where + " has invalid data_offsets " + offsets);
         }
         long begin = offsets.get(0).asLong();
@@ -108,5 +126,10 @@ final class SafetensorsHeader {
                     + " needs " + expected);
         }
         return new TensorInfo(name, dtype, shape, begin, end);
+    }
+
+    /** An integer JSON number that fits a long: {@code 8.5} or {@code "8"} are not offsets. */
+    private static boolean isLong(JsonNode n) {
+        return n.isIntegralNumber() && n.canConvertToLong();
     }
 }

@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.orpo.model.io.TensorSource;
-import dev.orpo.model.io.WeightShapes;
 import dev.orpo.model.lora.LoraLinear;
 import dev.orpo.model.lora.WeightStorage;
 import dev.orpo.model.tensor.HostArrays;

@@ -3,7 +3,6 @@ package dev.orpo.model.llama;
 import ai.djl.ndarray.NDManager;
 import dev.orpo.model.io.CheckpointReader;
 import dev.orpo.model.io.FloatTensor;
-import dev.orpo.model.io.HfConfigReader;
 import dev.orpo.model.io.TensorSource;
 import dev.orpo.model.lora.LoraConfig;
 import dev.orpo.model.lora.PeftAdapter;
@@ -70,7 +69,7 @@ public final class PretrainedLlama {
             if (embed != null && embed.shape()[0] > model.config().vocabSize()) {
                 model.resizeTokenEmbeddings(Math.toIntExact(embed.shape()[0]));
             }
-            adapter.validateAgainst(model.config());
+            adapter.validateAgainst(model.config().architecture(), WeightShapes.expected(model.config()));
             model.applyLora(LoraConfig.fromPeft(adapter.config(), 0L));
             TrainableTensors.trainModules(model, adapter.config().modulesToSave()); // replaced whole by the adapter
             TrainableTensors.load(model, adapter.tensors());

@@ -1,8 +1,6 @@
 package dev.orpo.model.lora;
 
 import dev.orpo.model.io.FloatTensor;
-import dev.orpo.model.io.WeightShapes;
-import dev.orpo.model.llama.LlamaConfig;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,13 +23,16 @@ public record PeftAdapter(PeftAdapterConfig config, Map<String, FloatTensor> ten
     }
 
     /**
-     * Throws IllegalArgumentException listing every tensor that does not fit {@code base} (name, adapter shape,
+     * Throws IllegalArgumentException listing every tensor that does not fit the base model (name, adapter shape,
      * expected shape), unknown target modules and unpaired factors.
+     *
+     * @param base           the base model's name, for the message
+     * @param expectedShapes the base model's weight name → shape ({@code llama.WeightShapes.expected})
      */
-    public void validateAgainst(LlamaConfig base) {
-        List<String> problems = PeftAdapterCheck.problems(config, shapes(), WeightShapes.expected(base));
+    public void validateAgainst(String base, Map<String, long[]> expectedShapes) {
+        List<String> problems = PeftAdapterCheck.problems(config, shapes(), expectedShapes);
         if (!problems.isEmpty()) {
-            throw new IllegalArgumentException("adapter does not fit base model " + base.architecture() + ":\n  "
+            throw new IllegalArgumentException("adapter does not fit base model " + base + ":\n  "
                     + String.join("\n  ", problems));
         }
     }

@@ -2,8 +2,9 @@ package dev.orpo.model.synthetic;
 
 import dev.orpo.model.io.DType;
 import dev.orpo.model.io.FloatTensor;
-import dev.orpo.model.io.HfConfigWriter;
+import dev.orpo.model.llama.HfConfigWriter;
 import dev.orpo.model.io.SafetensorsWriter;
+import dev.orpo.model.io.ShardedCheckpointWriter;
 import dev.orpo.model.io.TensorSpec;
 import dev.orpo.model.llama.LlamaConfig;
 
@@ -67,27 +68,8 @@ public final class SyntheticLlama {
     public static Map<String, FloatTensor> weights(LlamaConfig c, long seed) {
         SplittableRandom rng = new SplittableRandom(seed);
         Map<String, FloatTensor> w = new LinkedHashMap<>();
-        int h = c.hiddenSize();
-        int q = c.numAttentionHeads() * c.headDim();
-        int kv = c.numKeyValueHeads() * c.headDim();
-        int ffn = c.intermediateSize();
-        double residual = 1.0 / Math.sqrt(2.0 * c.numHiddenLayers());
-        gaussian(w, rng, "model.embed_tokens.weight", 1.0, c.vocabSize(), h);
-        for (int l = 0; l < c.numHiddenLayers(); l++) {
-            String p = "model.layers." + l + ".";
-            ones(w, p + "input_layernorm.weight", h);
-            gaussian(w, rng, p + "self_attn.q_proj.weight", 1 / Math.sqrt(h), q, h);
-            gaussian(w, rng, p + "self_attn.k_proj.weight", 1 / Math.sqrt(h), kv, h);
-            gaussian(w, rng, p + "self_attn.v_proj.weight", 1 / Math.sqrt(h), kv, h);
-            gaussian(w, rng, p + "self_attn.o_proj.weight", residual / Math.sqrt(q), h, q);
-            ones(w, p + "post_attention_layernorm.weight", h);
-            gaussian(w, rng, p + "mlp.gate_proj.weight", 1 / Math.sqrt(h), ffn, h);
-            gaussian(w, rng, p + "mlp.up_proj.weight", 1 / Math.sqrt(h), ffn, h);
-            gaussian(w, rng, p + "mlp.down_proj.weight", residual / Math.sqrt(ffn), h, ffn);
-        }
-        ones(w, "model.norm.weight", h);
-        if (!c.tieWordEmbeddings()) {
-            gaussian(w, rng, "lm_head.weight", 1 / Math.sqrt(h), c.vocabSize(), h);
+        for (Entry e : layout(c)) {
+            w.put(e.name(), e.generate(rng));
         }
         return w;
     }
@@ -95,30 +77,75 @@ public final class SyntheticLlama {
     /** Writes {@code config.json}, {@code generation_config.json} and fp32 {@code model.safetensors} into {@code dir}. */
     public static Path write(Path dir, LlamaConfig config, long seed) {
         HfConfigWriter.write(dir, config);
-        Map<String, FloatTensor> w = weights(config, seed);
-        List<TensorSpec> specs = new ArrayList<>();
-        w.forEach((name, t) -> specs.add(new TensorSpec(name, DType.F32, t.shape())));
+        List<Entry> layout = layout(config);
+        List<TensorSpec> specs = layout.stream().map(e -> new TensorSpec(e.name(), DType.F32, e.shape())).toList();
+        SplittableRandom rng = new SplittableRandom(seed);
         try (SafetensorsWriter out = SafetensorsWriter.open(dir.resolve("model.safetensors"), specs,
                 SafetensorsWriter.PT_METADATA)) {
-            w.forEach((name, t) -> out.write(name, t.data()));
+            for (Entry e : layout) { // one tensor in memory at a time
+                out.write(e.name(), e.generate(rng).data());
+            }
         }
         return dir;
     }
 
-    private static void gaussian(Map<String, FloatTensor> w, SplittableRandom rng, String name, double std,
-                                 long... shape) {
-        FloatTensor t = FloatTensor.zeros(shape);
-        float[] data = t.data();
-        for (int i = 0; i < data.length; i++) {
-            data[i] = (float) (std * gaussian(rng));
+    /**
+     * The same weights stored as {@code dtype} (e.g. BF16, as hub checkpoints are) in shards of at most
+     * {@code maxShardBytes} with an index, as {@code save_pretrained} writes them; one tensor in memory at a time.
+     */
+    public static Path write(Path dir, LlamaConfig config, long seed, DType dtype, long maxShardBytes) {
+        HfConfigWriter.write(dir, config);
+        List<Entry> layout = layout(config);
+        List<TensorSpec> specs = layout.stream().map(e -> new TensorSpec(e.name(), dtype, e.shape())).toList();
+        SplittableRandom rng = new SplittableRandom(seed);
+        try (ShardedCheckpointWriter out = ShardedCheckpointWriter.open(dir, specs, maxShardBytes)) {
+            for (Entry e : layout) {
+                out.write(e.name(), e.generate(rng).data());
+            }
+            out.finish();
         }
-        w.put(name, t);
+        return dir;
     }
 
-    private static void ones(Map<String, FloatTensor> w, String name, long size) {
-        FloatTensor t = FloatTensor.zeros(size);
-        java.util.Arrays.fill(t.data(), 1f);
-        w.put(name, t);
+    /** One tensor of the checkpoint: its name, shape and N(0, std²) initialisation (NaN std: all ones). */
+    private record Entry(String name, long[] shape, double std) {
+        FloatTensor generate(SplittableRandom rng) {
+            FloatTensor t = FloatTensor.zeros(shape);
+            float[] data = t.data();
+            for (int i = 0; i < data.length; i++) {
+                data[i] = Double.isNaN(std) ? 1f : (float) (std * gaussian(rng));
+            }
+            return t;
+        }
+    }
+
+    /** Every tensor in checkpoint order (the order the generator draws them in). */
+    private static List<Entry> layout(LlamaConfig c) {
+        long h = c.hiddenSize();
+        long q = (long) c.numAttentionHeads() * c.headDim();
+        long kv = (long) c.numKeyValueHeads() * c.headDim();
+        long ffn = c.intermediateSize();
+        double residual = 1.0 / Math.sqrt(2.0 * c.numHiddenLayers());
+        double ones = Double.NaN;
+        List<Entry> w = new ArrayList<>();
+        w.add(new Entry("model.embed_tokens.weight", new long[] {c.vocabSize(), h}, 1.0));
+        for (int l = 0; l < c.numHiddenLayers(); l++) {
+            String p = "model.layers." + l + ".";
+            w.add(new Entry(p + "input_layernorm.weight", new long[] {h}, ones));
+            w.add(new Entry(p + "self_attn.q_proj.weight", new long[] {q, h}, 1 / Math.sqrt(h)));
+            w.add(new Entry(p + "self_attn.k_proj.weight", new long[] {kv, h}, 1 / Math.sqrt(h)));
+            w.add(new Entry(p + "self_attn.v_proj.weight", new long[] {kv, h}, 1 / Math.sqrt(h)));
+            w.add(new Entry(p + "self_attn.o_proj.weight", new long[] {h, q}, residual / Math.sqrt(q)));
+            w.add(new Entry(p + "post_attention_layernorm.weight", new long[] {h}, ones));
+            w.add(new Entry(p + "mlp.gate_proj.weight", new long[] {ffn, h}, 1 / Math.sqrt(h)));
+            w.add(new Entry(p + "mlp.up_proj.weight", new long[] {ffn, h}, 1 / Math.sqrt(h)));
+            w.add(new Entry(p + "mlp.down_proj.weight", new long[] {h, ffn}, residual / Math.sqrt(ffn)));
+        }
+        w.add(new Entry("model.norm.weight", new long[] {h}, ones));
+        if (!c.tieWordEmbeddings()) {
+            w.add(new Entry("lm_head.weight", new long[] {c.vocabSize(), h}, 1 / Math.sqrt(h)));
+        }
+        return w;
     }
 
     /** Box–Muller on SplittableRandom (which has no nextGaussian in Java 17). */

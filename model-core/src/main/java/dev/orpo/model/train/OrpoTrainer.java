@@ -183,7 +183,8 @@ public final class OrpoTrainer {
                 try (NDScope scope = new NDScope()) {
                     PreferenceBatch batch = collator.collate(pairs, model.manager());
                     // dropout masks seeded per (step, micro-batch, layer): a checkpointed recompute draws the same
-                    MicroBatchStep.Result out = MicroBatchStep.run(model, batch, stepOptions(n).beforeEachLayer(
+                    MicroBatchStep.Result out = MicroBatchStep.run(model, batch,
+                            stepOptions(n, batch).beforeEachLayer(
                             layer -> Engine.getInstance().setRandomSeed(
                                     DataOrder.dropoutSeed(config.seed(), update, slot, layer))));
                     window.add(out.loss(), out.metrics(), tokens(pairs));
@@ -242,10 +243,10 @@ public final class OrpoTrainer {
                     eval.size()));
             try (NDScope scope = new NDScope()) {
                 PreferenceBatch batch = collator.collate(pairs, model.manager());
-                OrpoOutput out = config.logitsChunkSize() > 0
+                int chunk = logitsChunk(batch);
+                OrpoOutput out = chunk > 0
                         ? ChunkedHead.forward(model.forward(batch.inputIds(), batch.attention(),
-                                LlamaModel.Pass.HIDDEN), model.lmHead(), batch, config.beta(),
-                                config.logitsChunkSize())
+                                LlamaModel.Pass.HIDDEN), model.lmHead(), batch, config.beta(), chunk)
                         : OrpoLoss.compute(model.forward(batch.inputIds(), batch.attention(),
                                 LlamaModel.Pass.LOGITS), batch, config.beta());
                 sums.merge("eval_loss", out.lossValue(), Double::sum);
@@ -258,6 +259,12 @@ public final class OrpoTrainer {
             means.put(e.getKey(), e.getValue() / batches);
         }
         return means;
+    }
+
+    /** The LM head chunk for this batch's shape under {@code logits_chunk_size} (0 = full logits). */
+    private int logitsChunk(PreferenceBatch batch) {
+        return LogitsChunking.chunkFor(config.logitsChunkSize(), batch.inputIds().getShape().get(0), batch.length(),
+                model.lmHead().weight().getShape().get(0));
     }
 
     private void evaluateAndReport(int step, double epochs, List<Map<String, Object>> history) {
@@ -279,10 +286,10 @@ public final class OrpoTrainer {
         return dir;
     }
 
-    /** The step as the config says, for {@code n} micro-batches in this update. */
-    private MicroBatchStep.Options stepOptions(int n) {
+    /** The step as the config says, for {@code n} micro-batches in this update and this batch's shape. */
+    private MicroBatchStep.Options stepOptions(int n, PreferenceBatch batch) {
         return MicroBatchStep.Options.of(config.beta(), n).withGradientCheckpointing(config.gradientCheckpointing())
-                .withLogitsChunkSize(config.logitsChunkSize());
+                .withLogitsChunkSize(logitsChunk(batch));
     }
 
     private List<PreferencePair> microBatch(int[] order, int micro) {

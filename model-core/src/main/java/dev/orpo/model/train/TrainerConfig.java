@@ -48,8 +48,8 @@ import java.util.Map;
  *                                  of Liger's fused linear cross-entropy): project the LM head and take the
  *                                  log-softmax this many token positions at a time, with a hand-written gradient
  *                                  ({@link ChunkedHead}), so the (2B, T, V) logits never exist at once; same loss,
- *                                  metrics and gradients. 0 = off (full logits); default 0 because the full path is
- *                                  the one TRL runs and, for small vocabularies, the cheaper one
+ *                                  metrics and gradients. -1 = full logits (as TRL); 0 = auto, the default: chunked
+ *                                  when the full logits would exceed 32 MiB ({@link LogitsChunking}, which states why)
  * @param disableDropout            {@code disable_dropout} (TRL's ORPOConfig): no dropout while training, LoRA's
  *                                  included; true (TRL's default, what the seed ran with)
  * @param optim                     {@code optim}: adamw_torch (fp32 moments, transformers' default) or adamw_8bit /

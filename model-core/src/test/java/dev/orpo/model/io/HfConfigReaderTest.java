@@ -1,5 +1,9 @@
 package dev.orpo.model.io;
 
+import dev.orpo.model.llama.HfConfigWriter;
+
+import dev.orpo.model.llama.HfConfigReader;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.orpo.model.llama.LlamaConfig;

@@ -85,4 +85,61 @@ class SafetensorsValidationTest {
         assertMentions(assertThrows(IllegalArgumentException.class, () -> SafetensorsFile.open(f)).getMessage(),
                 "shorter");
     }
+
+    @Test
+    void headerOverOneHundredMegabytesIsRefusedEvenWhenTheFileIsThatLarge() throws IOException {
+        Path f = dir.resolve("big.safetensors");
+        try (var ch = java.nio.channels.FileChannel.open(f, java.nio.file.StandardOpenOption.CREATE_NEW,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                    .putLong(0, 100_000_001L));
+            ch.write(java.nio.ByteBuffer.wrap(new byte[]{'}'}), 8 + 100_000_001L); // sparse: no 100 MB written
+        }
+        assertMentions(assertThrows(IllegalArgumentException.class, () -> SafetensorsFile.open(f)).getMessage(),
+                "header length 100000001", "big.safetensors");
+    }
+
+    @Test
+    void tensorNamedTwiceIsRefusedNamingIt() throws IOException {
+        String m = rejection("{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
+                + "\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", 8);
+        assertMentions(m, "Duplicate", "'w'");
+    }
+
+    @Test
+    void bytesThatNoTensorOwnsAreRefused() throws IOException {
+        assertMentions(rejection("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
+                + "\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[8,12]}}", 12),
+                "'b' starts at 8", "[4, 8) belong to no tensor");
+        assertMentions(rejection("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", 16),
+                "cover 4 of the 16", "[4, 16) belong to no tensor");
+    }
+
+    @Test
+    void emptyTensorInsideAnotherIsRefusedAsAnOverlap() throws IOException {
+        assertMentions(rejection("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
+                + "\"e\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[4,4]}}", 8), "'e'", "overlaps", "'a'");
+    }
+
+    @Test
+    void fractionalOrQuotedNumbersAreNotShapesOrOffsets() throws IOException {
+        assertMentions(rejection("{\"w\":{\"dtype\":\"F32\",\"shape\":[2.5],\"data_offsets\":[0,8]}}", 8),
+                "'w'", "invalid shape");
+        assertMentions(rejection("{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8.9]}}", 8),
+                "'w'", "invalid data_offsets");
+        assertMentions(rejection("{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[\"0\",8]}}", 8),
+                "'w'", "invalid data_offsets");
+    }
+
+    @Test
+    void shapeWhoseElementCountOverflowsIsRefused() throws IOException {
+        assertMentions(rejection("{\"w\":{\"dtype\":\"F32\",\"shape\":[4294967296,4294967296],"
+                + "\"data_offsets\":[0,8]}}", 8), "'w'", "overflows");
+    }
+
+    @Test
+    void headerThatIsNotAnObjectIsRefused() throws IOException {
+        assertMentions(rejection("[1, 2, 3]", 0), "not a JSON object");
+        assertMentions(rejection("{\"w\": 7}", 0), "'w'", "needs dtype, shape and data_offsets");
+    }
 }

@@ -1,5 +1,7 @@
 package dev.orpo.model.io;
 
+import dev.orpo.model.llama.WeightShapes;
+
 import dev.orpo.model.llama.LlamaConfig;
 import org.junit.jupiter.api.Test;
 

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.orpo.model.io.FloatTensor;
 import dev.orpo.model.io.TensorSource;
 import dev.orpo.model.io.CheckpointReader;
-import dev.orpo.model.io.HfConfigReader;
 import dev.orpo.model.lora.PeftAdapter;
 import dev.orpo.model.lora.PeftAdapterFiles;
 

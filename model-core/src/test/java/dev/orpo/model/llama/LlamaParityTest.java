@@ -50,7 +50,7 @@ class LlamaParityTest {
     static LlamaModel loadWithAdapter(GoldenFixture f, NDManager parent) {
         LlamaModel model = PretrainedLlama.load(f.dir, parent);
         PeftAdapter adapter = f.adapter();
-        adapter.validateAgainst(f.config);
+        adapter.validateAgainst(f.config.architecture(), WeightShapes.expected(f.config));
         model.applyLora(LoraConfig.fromPeft(adapter.config(), 7L));
         assertEquals(f.golden.get("lora").get("scaling").asDouble(), model.lora().scaling(), 1e-12);
         TrainableTensors.load(model, adapter.tensors());

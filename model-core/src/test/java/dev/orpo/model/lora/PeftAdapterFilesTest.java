@@ -1,5 +1,7 @@
 package dev.orpo.model.lora;
 
+import dev.orpo.model.llama.WeightShapes;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -66,7 +68,7 @@ class PeftAdapterFilesTest {
         assertEquals(t, back.tensors());
         assertTrue(back.tensors().containsKey("base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight"));
         assertTrue(back.tensors().containsKey("base_model.model.model.layers.1.self_attn.v_proj.lora_B.weight"));
-        back.validateAgainst(BASE);
+        back.validateAgainst(BASE.architecture(), WeightShapes.expected(BASE));
     }
 
     @Test
@@ -81,7 +83,7 @@ class PeftAdapterFilesTest {
             assertEquals(DType.BF16, f.info("base_model.model.lm_head.weight").dtype());
             assertEquals(Map.of("format", "pt"), f.metadata());
         }
-        PeftAdapterFiles.read(dir).validateAgainst(BASE);  // vocabulary grown 50 -> 52 on both: fits
+        PeftAdapterFiles.read(dir).validateAgainst(BASE.architecture(), WeightShapes.expected(BASE));  // vocabulary grown 50 -> 52 on both: fits
     }
 
     @Test
@@ -113,7 +115,7 @@ class PeftAdapterFilesTest {
         Map<String, FloatTensor> t = loraTensors(4, new Random(5));
         t.put(PeftKeys.loraB("model.layers.1.self_attn.v_proj"), random(new Random(6), 16, 4));  // v is [8, 16]
         PeftAdapter a = new PeftAdapter(config(4, List.of()), t);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> a.validateAgainst(BASE));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> a.validateAgainst(BASE.architecture(), WeightShapes.expected(BASE)));
         assertTrue(e.getMessage().contains("model.layers.1.self_attn.v_proj.lora_B.weight")
                 && e.getMessage().contains("[16, 4]") && e.getMessage().contains("[8, 4]")
                 && e.getMessage().contains("[8, 16]"), e.getMessage());
@@ -127,7 +129,7 @@ class PeftAdapterFilesTest {
         t.put(PeftKeys.loraA("model.layers.0.mlp.up_proj"), random(new Random(9), 4, 16));
         t.put(PeftKeys.loraB("model.layers.0.mlp.up_proj"), random(new Random(9), 24, 4));
         PeftAdapter a = new PeftAdapter(config(4, List.of()), t);
-        String m = assertThrows(IllegalArgumentException.class, () -> a.validateAgainst(BASE)).getMessage();
+        String m = assertThrows(IllegalArgumentException.class, () -> a.validateAgainst(BASE.architecture(), WeightShapes.expected(BASE))).getMessage();
         assertTrue(m.contains("model.layers.5.self_attn.q_proj.weight") && m.contains("does not have"), m);
         assertTrue(m.contains("up_proj") && m.contains("not in target_modules"), m);
     }
@@ -137,7 +139,7 @@ class PeftAdapterFilesTest {
         Map<String, FloatTensor> t = loraTensors(2, new Random(2));
         t.put(PeftKeys.savedModule("model.embed_tokens.weight"), random(new Random(3), 52, 16));
         PeftAdapter a = new PeftAdapter(config(2, List.of("embed_tokens")), t);
-        String m = assertThrows(IllegalArgumentException.class, () -> a.validateAgainst(BASE)).getMessage();
+        String m = assertThrows(IllegalArgumentException.class, () -> a.validateAgainst(BASE.architecture(), WeightShapes.expected(BASE))).getMessage();
         assertTrue(m.contains("lm_head.weight") && m.contains("52"), m);
     }
 

@@ -2,10 +2,10 @@ package dev.orpo.model.merge;
 
 import dev.orpo.model.io.DType;
 import dev.orpo.model.io.FloatTensor;
-import dev.orpo.model.io.HfConfigWriter;
+import dev.orpo.model.llama.HfConfigWriter;
 import dev.orpo.model.io.ShardedCheckpointWriter;
 import dev.orpo.model.io.TensorSpec;
-import dev.orpo.model.io.WeightShapes;
+import dev.orpo.model.llama.WeightShapes;
 import dev.orpo.model.llama.LlamaConfig;
 import dev.orpo.model.lora.PeftAdapterConfig;
 import dev.orpo.model.lora.PeftAdapterFiles;

@@ -3,7 +3,7 @@ package dev.orpo.model.synthetic;
 import ai.djl.ndarray.NDManager;
 import dev.orpo.model.io.CheckpointReader;
 import dev.orpo.model.io.FloatTensor;
-import dev.orpo.model.io.HfConfigReader;
+import dev.orpo.model.llama.HfConfigReader;
 import dev.orpo.model.llama.LlamaConfig;
 import dev.orpo.model.llama.LlamaModel;
 import dev.orpo.model.llama.PretrainedLlama;

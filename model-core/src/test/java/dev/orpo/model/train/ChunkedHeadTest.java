@@ -83,9 +83,9 @@ class ChunkedHeadTest extends TinyStepModels {
     }
 
     @Test
-    void aNegativeChunkSizeIsRejectedByName() {
+    void aChunkSizeBelowFullIsRejectedByName() {
         var e = assertThrows(IllegalArgumentException.class,
-                () -> TrainerConfig.defaults().with("logits_chunk_size", "-1"));
+                () -> TrainerConfig.defaults().with("logits_chunk_size", "-2"));
         assertTrue(e.getMessage().contains("logits_chunk_size"), e.getMessage());
         assertEquals(0, TrainerConfig.defaults().logitsChunkSize());
     }

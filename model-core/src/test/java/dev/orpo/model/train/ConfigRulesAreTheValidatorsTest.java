@@ -1,6 +1,6 @@
 package dev.orpo.model.train;
 
-import dev.orpo.contracts.Json;
+import dev.orpo.contracts.json.Json;
 import dev.orpo.contracts.request.FieldError;
 import dev.orpo.contracts.request.LoraSpec;
 import dev.orpo.contracts.request.QuantizationSpec;

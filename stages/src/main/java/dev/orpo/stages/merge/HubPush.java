@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.orpo.stages.resolve.HubAccess;
 import dev.orpo.stages.resolve.HubClient;
 
 import java.io.ByteArrayOutputStream;
@@ -84,14 +85,9 @@ public final class HubPush {
         this.backoff = backoff;
     }
 
-    /**
-     * The hub at {@code baseUrl}, else {@code HF_ENDPOINT}, else the public hub; the token from {@code HF_TOKEN}, as
-     * huggingface_hub reads them.
-     */
-    public static HubPush fromEnvironment(String baseUrl, Map<String, String> env) {
-        String endpoint = baseUrl != null && !baseUrl.isBlank() ? baseUrl : env.get("HF_ENDPOINT");
-        return new HubPush(endpoint == null || endpoint.isBlank() ? HubClient.DEFAULT_BASE_URL : endpoint,
-                env.get("HF_TOKEN"));
+    /** A push client for the hub that {@code access} allows, or null when hub access is disabled. */
+    public static HubPush of(HubAccess access) {
+        return access.enabled() ? new HubPush(access.baseUrl(), access.token()) : null;
     }
 
     public String baseUrl() {

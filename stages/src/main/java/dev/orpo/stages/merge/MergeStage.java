@@ -2,7 +2,7 @@ package dev.orpo.stages.merge;
 
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
-import dev.orpo.contracts.Json;
+import dev.orpo.contracts.json.Json;
 import dev.orpo.contracts.ObjectStoreLayout;
 import dev.orpo.contracts.request.FieldError;
 import dev.orpo.contracts.request.TrainingRequest;
@@ -178,7 +178,7 @@ public final class MergeStage {
         String reason = null;
         Exception cause = null;
         if (hub == null) {
-            reason = "no hub is configured on the merger (orpo.hub.url is empty)";
+            reason = "hub access is disabled on the merger (orpo.hub.enabled=false)";
         } else if (!hub.hasToken()) {
             reason = "no hub token: set HF_TOKEN on the merger to a token with write access";
         } else {

@@ -1,7 +1,7 @@
 package dev.orpo.stages.merge;
 
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.orpo.contracts.Json;
+import dev.orpo.contracts.json.Json;
 import dev.orpo.contracts.request.TrainingRequest;
 import dev.orpo.model.merge.MergeResult;
 

@@ -1,6 +1,6 @@
 package dev.orpo.stages.prepare;
 
-import dev.orpo.contracts.Json;
+import dev.orpo.contracts.json.Json;
 import dev.orpo.contracts.request.DatasetFilters;
 import dev.orpo.contracts.request.DatasetSpec;
 import dev.orpo.model.text.PreferenceExample;

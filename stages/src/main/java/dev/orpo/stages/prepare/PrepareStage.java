@@ -1,9 +1,10 @@
 package dev.orpo.stages.prepare;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.orpo.contracts.Json;
+import dev.orpo.contracts.json.Json;
 import dev.orpo.contracts.ObjectStoreLayout;
 import dev.orpo.contracts.request.FieldError;
+import dev.orpo.contracts.request.ModelSpec;
 import dev.orpo.contracts.request.TrainingRequest;
 import dev.orpo.model.io.FileTrees;
 import dev.orpo.stages.StageFailure;
@@ -21,8 +22,9 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * The dataset stage of a run: resolve the base model and the dataset, set up the tokenizer (chat-template mode, ChatML
- * tokens), tokenize and split with {@link DatasetPreparer}, and publish the output directory (plus the tokenizer in
+ * The dataset stage of a run: copy a hub or local base model into the object store once ({@link Artifacts#mirror};
+ * later stages read that copy), fetch only its config and tokenizer files and the dataset, set up the tokenizer
+ * (chat-template mode, ChatML tokens), tokenize and split with {@link DatasetPreparer}, and publish the output directory (plus the tokenizer in
  * {@value #TOKENIZER_DIR}/) under {@code runs/<id>/dataset/}. {@code manifest.json} is uploaded last: its presence
  * means the stage finished. {@code orpo prepare} runs {@link #prepareLocal} (same bytes, no upload).
  */
@@ -45,15 +47,18 @@ public final class PrepareStage {
     /** Resolves, prepares into {@code workDir/<runId>/dataset} and uploads to the run's dataset prefix. */
     public PrepareResult run(String runId, TrainingRequest request, Artifacts artifacts, ObjectStoreLayout layout,
                              Path workDir) throws IOException {
-        Path modelDir = resolve("model.name_or_path", () -> artifacts.model(request.model()));
-        Path dataFile = resolve("dataset.uri", () -> artifacts.dataset(request.dataset()));
         Path outDir = workDir.resolve(runId).resolve(STAGE);
+        Path scratch = workDir.resolve(runId).resolve("mirror");
+        ModelSpec model = resolve("model.name_or_path", () -> artifacts.mirror(request.model(), scratch));
+        FileTrees.deleteRecursively(scratch);
+        Path tokenizerDir = resolve("model.name_or_path", () -> artifacts.tokenizer(model));
+        Path dataFile = resolve("dataset.uri", () -> artifacts.dataset(request.dataset()));
         FileTrees.deleteRecursively(outDir); // leftovers of an attempt that died half-way
-        PrepareResult local = prepareLocal(request, modelDir, dataFile, outDir);
+        PrepareResult local = prepareLocal(request, tokenizerDir, dataFile, outDir);
         String prefix = layout.datasetPrefix(runId);
         PrepareResult result = new PrepareResult(layout.uri(prefix), local.manifestSha256(), local.read(),
                 local.kept(), local.rejectedRows(), local.trainRows(), local.testRows(), local.trainTokens(),
-                local.testTokens(), local.vocabSize(), local.embeddingRows(), local.addedTokens());
+                local.testTokens(), local.vocabSize(), local.embeddingRows(), local.addedTokens(), model.mirrorUri());
         ObjectStore store = artifacts.store(layout.bucket());
         List<Path> files;
         try (Stream<Path> walk = Files.walk(outDir)) {
@@ -105,7 +110,7 @@ public final class PrepareStage {
             prepared.tokenizer().save(outDir.resolve(TOKENIZER_DIR));
             return new PrepareResult(outDir.toString(), r.manifestSha256(), r.read(), r.kept(), r.rejected(),
                     r.trainRows(), r.testRows(), r.trainTokens(), r.testTokens(), prepared.tokenizer().size(),
-                    prepared.embeddingRows(), prepared.addedTokens());
+                    prepared.embeddingRows(), prepared.addedTokens(), null);
         }
     }
 
@@ -135,11 +140,7 @@ public final class PrepareStage {
         }
     }
 
-    private interface Resolve {
-        Path get();
-    }
-
-    private static Path resolve(String field, Resolve resolve) {
+    private static <T> T resolve(String field, java.util.function.Supplier<T> resolve) {
         try {
             return resolve.get();
         } catch (ArtifactException e) {

@@ -45,13 +45,6 @@ public final class HubClient {
                 .followRedirects(HttpClient.Redirect.NORMAL).build();
     }
 
-    /** The public hub with {@code HF_TOKEN} (and {@code HF_ENDPOINT}, as huggingface_hub reads it) from the environment. */
-    public static HubClient fromEnvironment() {
-        String endpoint = System.getenv("HF_ENDPOINT");
-        return new HubClient(endpoint == null || endpoint.isBlank() ? DEFAULT_BASE_URL : endpoint,
-                System.getenv("HF_TOKEN"));
-    }
-
     public String baseUrl() {
         return baseUrl;
     }

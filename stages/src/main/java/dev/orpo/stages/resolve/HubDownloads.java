@@ -21,7 +21,7 @@ final class HubDownloads {
     /** Object-store prefix of mirrored hub datasets; a {@value #COMPLETE} object is written last. */
     static final String STORE_CACHE_PREFIX = "cache/datasets/hf/";
     static final String COMPLETE = "_COMPLETE";
-    /** What a model directory needs besides the weights; all optional except config.json. */
+    /** What a model directory needs besides the weights (and all a tokenizer needs); optional except config.json. */
     static final List<String> MODEL_FILES = List.of("config.json", "generation_config.json", "tokenizer.json",
             "tokenizer_config.json", "special_tokens_map.json");
     static final String INDEX = "model.safetensors.index.json";
@@ -32,46 +32,79 @@ final class HubDownloads {
 
     static Path model(HubClient hub, String repoId, String revision, Path dir) {
         String where = hub.baseUrl() + "/" + repoId + "@" + revision;
-        Map<String, String> cached = Artifacts.readMarker(dir);
+        Map<String, String> cached = StoreCache.readMarker(dir);
         if (!cached.isEmpty() && cached.keySet().stream().allMatch(f -> Files.isRegularFile(dir.resolve(f)))) {
             return dir; // hub revisions other than commit hashes can move; delete the cache dir to refresh
         }
         try {
             Map<String, String> files = new TreeMap<>();
-            for (String f : MODEL_FILES) {
-                if (hub.downloadIfPresent(hub.fileUrl(repoId, revision, f), dir.resolve(f))) {
-                    files.put(f, Sha256.of(dir.resolve(f)));
-                } else if (f.equals("config.json")) {
-                    throw new ArtifactException("model " + where + ": no config.json (not a model repository, or "
-                            + "the revision does not exist)");
+            for (String f : modelFiles(hub, repoId, revision, dir)) {
+                if (!Files.isRegularFile(dir.resolve(f))) {
+                    weights(hub, repoId, revision, f, dir);
                 }
+                files.put(f, Sha256.of(dir.resolve(f)));
             }
-            List<String> weights = new ArrayList<>();
-            if (hub.downloadIfPresent(hub.fileUrl(repoId, revision, INDEX), dir.resolve(INDEX))) {
-                files.put(INDEX, Sha256.of(dir.resolve(INDEX)));
-                JsonNode map = new com.fasterxml.jackson.databind.ObjectMapper().readTree(dir.resolve(INDEX).toFile())
-                        .path("weight_map");
-                TreeSet<String> shards = new TreeSet<>();
-                map.elements().forEachRemaining(n -> shards.add(n.asText()));
-                if (shards.isEmpty()) {
-                    throw new ArtifactException("model " + where + ": " + INDEX + " has an empty weight_map");
-                }
-                weights.addAll(shards);
-            } else {
-                weights.add(SINGLE_WEIGHTS);
-            }
-            for (String w : weights) {
-                if (!hub.downloadIfPresent(hub.fileUrl(repoId, revision, w), dir.resolve(w))) {
-                    throw new ArtifactException("model " + where + ": weights file " + w + " not found ("
-                            + hub.fileUrl(repoId, revision, w) + ")");
-                }
-                files.put(w, Sha256.of(dir.resolve(w)));
-            }
-            Artifacts.writeMarker(dir, files);
+            StoreCache.writeMarker(dir, files);
             return dir;
         } catch (IOException e) {
             throw new ArtifactException("model " + where + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Downloads the metadata files ({@link #MODEL_FILES}, all optional but config.json) into {@code dir}.
+     *
+     * @return the names downloaded
+     */
+    static List<String> metadata(HubClient hub, String repoId, String revision, Path dir) throws IOException {
+        List<String> present = new ArrayList<>();
+        for (String f : MODEL_FILES) {
+            if (hub.downloadIfPresent(hub.fileUrl(repoId, revision, f), dir.resolve(f))) {
+                present.add(f);
+            } else if (f.equals("config.json")) {
+                throw new ArtifactException("model " + hub.baseUrl() + "/" + repoId + "@" + revision + ": no "
+                        + "config.json (not a model repository, or the revision does not exist)");
+            }
+        }
+        return present;
+    }
+
+    /**
+     * Downloads the metadata files and the weight index (when the weights are sharded) into {@code dir}.
+     *
+     * @return every file of the model: metadata, index, then the weight files (not downloaded yet)
+     */
+    static List<String> modelFiles(HubClient hub, String repoId, String revision, Path dir) throws IOException {
+        List<String> files = new ArrayList<>(metadata(hub, repoId, revision, dir));
+        if (hub.downloadIfPresent(hub.fileUrl(repoId, revision, INDEX), dir.resolve(INDEX))) {
+            files.add(INDEX);
+            JsonNode map = new com.fasterxml.jackson.databind.ObjectMapper().readTree(dir.resolve(INDEX).toFile())
+                    .path("weight_map");
+            TreeSet<String> shards = new TreeSet<>();
+            map.elements().forEachRemaining(n -> shards.add(n.asText()));
+            if (shards.isEmpty()) {
+                throw new ArtifactException("model " + hub.baseUrl() + "/" + repoId + "@" + revision + ": " + INDEX
+                        + " has an empty weight_map");
+            }
+            files.addAll(shards);
+        } else {
+            files.add(SINGLE_WEIGHTS);
+        }
+        return files;
+    }
+
+    /** Downloads one weight file named by {@link #modelFiles} into {@code dir}. */
+    static Path weights(HubClient hub, String repoId, String revision, String file, Path dir) throws IOException {
+        if (!hub.downloadIfPresent(hub.fileUrl(repoId, revision, file), dir.resolve(file))) {
+            throw new ArtifactException("model " + hub.baseUrl() + "/" + repoId + "@" + revision + ": weights file "
+                    + file + " not found (" + hub.fileUrl(repoId, revision, file) + ")");
+        }
+        return dir.resolve(file);
+    }
+
+    /** Whether the object store holds the copy of an {@code hf://datasets/} dataset (then no hub is needed). */
+    static boolean stored(ObjectStore store, String uri) {
+        return store != null && store.exists(STORE_CACHE_PREFIX + uri.substring(HF_DATASETS.length()) + "/" + COMPLETE);
     }
 
     /** Downloads (or restores from the object store) the Parquet files of the dataset's train split into dir. */
@@ -83,14 +116,14 @@ final class HubDownloads {
         ObjectStore store = artifacts.store();
         String storePrefix = STORE_CACHE_PREFIX + id + "/";
         if (store != null && store.exists(storePrefix + COMPLETE)) {
-            if (Artifacts.readMarker(dir).isEmpty()) {
+            if (StoreCache.readMarker(dir).isEmpty()) {
                 store.getDirectory(storePrefix, dir);
                 Files.deleteIfExists(dir.resolve(COMPLETE));
-                Artifacts.writeMarker(dir, Map.of("store", store.uri(storePrefix).toString()));
+                StoreCache.writeMarker(dir, Map.of("store", store.uri(storePrefix).toString()));
             }
             return dir;
         }
-        if (!Artifacts.readMarker(dir).isEmpty()) {
+        if (!StoreCache.readMarker(dir).isEmpty()) {
             return dir;
         }
         HubClient hub = artifacts.requireHub("dataset " + uri);
@@ -110,7 +143,7 @@ final class HubDownloads {
             store.putDirectory(storePrefix, dir);
             store.putBytes(storePrefix + COMPLETE, String.join("\n", files.keySet()).getBytes(StandardCharsets.UTF_8));
         }
-        Artifacts.writeMarker(dir, files);
+        StoreCache.writeMarker(dir, files);
         return dir;
     }
 

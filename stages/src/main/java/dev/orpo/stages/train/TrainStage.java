@@ -8,7 +8,7 @@ import dev.orpo.contracts.request.LoraSpec;
 import dev.orpo.contracts.request.QuantizationSpec;
 import dev.orpo.contracts.request.RequestValidator;
 import dev.orpo.contracts.request.TrainingRequest;
-import dev.orpo.model.io.WeightShapes;
+import dev.orpo.model.llama.WeightShapes;
 import dev.orpo.model.llama.LlamaModel;
 import dev.orpo.model.llama.PretrainedLlama;
 import dev.orpo.model.llama.TrainableTensors;

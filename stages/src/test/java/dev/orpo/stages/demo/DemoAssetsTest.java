@@ -3,7 +3,7 @@ package dev.orpo.stages.demo;
 import dev.orpo.contracts.request.ChatTemplateSpec;
 import dev.orpo.contracts.request.DatasetSpec;
 import dev.orpo.contracts.request.TrainingArgs;
-import dev.orpo.model.io.HfConfigReader;
+import dev.orpo.model.llama.HfConfigReader;
 import dev.orpo.model.text.HfTokenizer;
 import dev.orpo.stages.prepare.DatasetPreparer;
 import dev.orpo.stages.prepare.PairShards;

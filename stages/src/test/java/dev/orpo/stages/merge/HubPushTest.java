@@ -3,6 +3,7 @@ package dev.orpo.stages.merge;
 import dev.orpo.model.io.DType;
 import dev.orpo.model.merge.AdapterMerger;
 import dev.orpo.model.merge.MergeOptions;
+import dev.orpo.stages.resolve.HubAccess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -172,7 +173,7 @@ class HubPushTest {
     @Test
     void missingTokenIsRefusedBeforeAnyRequest() throws Exception {
         Path dir = mergedDir();
-        HubPush push = HubPush.fromEnvironment(hub.url(), Map.of());
+        HubPush push = HubPush.of(HubAccess.fromEnvironment(Map.of()).withBaseUrl(hub.url()));
         assertFalse(push.hasToken());
         HubPushException e = assertThrows(HubPushException.class, () -> push.push("alice/tiny-orpo", dir, false, "up"));
         assertTrue(e.getMessage().contains("set HF_TOKEN"), e.getMessage());

@@ -1,6 +1,6 @@
 package dev.orpo.stages.merge;
 
-import dev.orpo.contracts.Json;
+import dev.orpo.contracts.json.Json;
 import dev.orpo.contracts.ObjectStoreLayout;
 import dev.orpo.contracts.request.TrainingRequest;
 import dev.orpo.deploy.local.LocalStack;
@@ -166,7 +166,7 @@ class MergeStageTest {
             assertTrue(store.exists(LAYOUT.mergedPrefix(runId) + "model.safetensors"));
             StageFailure noHub = assertThrows(StageFailure.class, () -> new MergeStage().run(pushTarget(runId + "-b"),
                     new Artifacts(store, work.resolve("cache"), null), LAYOUT, work.resolve("w")));
-            assertTrue(noHub.getMessage().contains("no hub is configured"), noHub.getMessage());
+            assertTrue(noHub.getMessage().contains("hub access is disabled"), noHub.getMessage());
         }
     }
 }

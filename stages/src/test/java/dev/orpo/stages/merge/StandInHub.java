@@ -28,6 +28,7 @@ import java.util.regex.Pattern;
  * (LFS for {@code *.safetensors}, binary samples and files over {@code lfsOver} bytes), the LFS batch API (single PUT,
  * or multipart parts of {@code chunkSize} for larger objects; verify), and NDJSON commits. It checks the bearer token
  * on hub calls, that upload URLs get no token, the LFS sha256 and sizes, and keeps each repository's files as bytes.
+ * Downloads: {@code GET /<repo>/resolve/main/<file>} of a repository's files (public ones without a token).
  */
 public final class StandInHub implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -35,6 +36,7 @@ public final class StandInHub implements AutoCloseable {
     private static final Pattern BATCH = Pattern.compile("/([^/]+/[^/]+)\\.git/info/lfs/objects/batch");
     private static final Pattern UPLOAD = Pattern.compile("/lfs-upload/([0-9a-f]{64})(?:/part/(\\d+))?");
     private static final Pattern VERIFY = Pattern.compile("/lfs-verify/([0-9a-f]{64})");
+    private static final Pattern RESOLVE = Pattern.compile("/([^/]+/[^/]+)/resolve/main/(.+)");
 
     /** One repository: visibility, files (path → bytes) and commit count. */
     public record Repo(boolean privateRepo, Map<String, byte[]> files, List<String> commits) {
@@ -81,6 +83,12 @@ public final class StandInHub implements AutoCloseable {
         return repos.get(repoId);
     }
 
+    /** Creates a public repository holding these files (path → bytes), as if pushed earlier. */
+    public void seed(String repoId, Map<String, byte[]> files) {
+        repos.put(repoId, new Repo(false, new ConcurrentHashMap<>(files), java.util.Collections.synchronizedList(
+                new ArrayList<>(List.of("seed")))));
+    }
+
     /** The next {@code n} requests (any kind) answer {@code status} without doing anything: a flaky hub. */
     public void failNext(int n, int status) {
         failures.set(n);
@@ -107,7 +115,15 @@ public final class StandInHub implements AutoCloseable {
             Matcher m;
             boolean upload = UPLOAD.matcher(path).matches();
             String auth = x.getRequestHeaders().getFirst("Authorization");
-            if (upload && auth != null) {
+            if ((m = RESOLVE.matcher(path)).matches() && method.equals("GET")) {
+                Repo repo = repos.get(m.group(1));
+                byte[] file = repo == null || repo.privateRepo() && !("Bearer " + token).equals(auth) ? null
+                        : repo.files().get(m.group(2));
+                x.sendResponseHeaders(file == null ? 404 : 200, file == null ? -1 : file.length);
+                try (var out = x.getResponseBody()) {
+                    out.write(file == null ? new byte[0] : file);
+                }
+            } else if (upload && auth != null) {
                 reply(x, 400, "{\"error\":\"storage URLs take no Authorization header\"}");
             } else if (!upload && !("Bearer " + token).equals(auth)) {
                 reply(x, 401, "{\"error\":\"Invalid credentials in Authorization header\"}");
