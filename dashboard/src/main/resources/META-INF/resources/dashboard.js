@@ -264,16 +264,37 @@ function drawChart(chart, name, train, evalPts) {
   chart.replaceChildren(s);
 }
 
+// The seed's table: the suite columns and the average per model, then one row per task metric and other metric with a
+// column per model and the change from the first model (base) to the last (tuned).
+const SUITES = ['AGIEval', 'GPT4All', 'TruthfulQA', 'Bigbench', 'average'];
+const PERCENT = /\/(acc|acc_norm|mc2|exact_match)$/;
+
 function renderEvaluation(ev) {
   const box = document.getElementById('evaluation');
   document.getElementById('eval-caption').textContent = ev ? ev.target + ' @ step ' + ev.step + ' · ' + time(ev.at) : '';
   if (!ev) { box.replaceChildren(el('p', {class: 'muted'}, 'No evaluation yet.')); return; }
   const models = Object.keys(ev.table);
   const columns = [...new Set(models.flatMap(m => Object.keys(ev.table[m])))];
-  box.replaceChildren(el('table', {id: 'eval-table'},
-    el('tr', {}, el('th', {}, 'model'), ...columns.map(c => el('th', {}, c))),
-    ...models.map(m => el('tr', {}, el('th', {}, m),
-      ...columns.map(c => el('td', {class: 'num'}, ev.table[m][c] == null ? '' : fmt(Number(ev.table[m][c]))))))));
+  const summary = SUITES.filter(c => columns.includes(c));
+  const rest = columns.filter(c => !SUITES.includes(c));
+  const value = (m, c) => ev.table[m][c] == null ? null : Number(ev.table[m][c]);
+  const show = (c, v) => v == null ? '' : (SUITES.includes(c) || PERCENT.test(c)) ? v.toFixed(2) : fmt(v);
+  const change = models.length === 2;
+  const parts = [];
+  if (summary.length) {
+    parts.push(el('table', {id: 'eval-summary'},
+      el('tr', {}, el('th', {}, 'model'), ...summary.map(c => el('th', {}, c))),
+      ...models.map(m => el('tr', {}, el('th', {}, m), ...summary.map(c => el('td', {class: 'num'}, show(c, value(m, c))))))));
+  }
+  parts.push(el('table', {id: 'eval-table'},
+    el('tr', {}, el('th', {}, 'metric'), ...models.map(m => el('th', {}, m)), change ? el('th', {}, 'change') : ''),
+    ...rest.map(c => {
+      const d = change && value(models[0], c) != null && value(models[1], c) != null
+        ? value(models[1], c) - value(models[0], c) : null;
+      return el('tr', {}, el('th', {}, c), ...models.map(m => el('td', {class: 'num'}, show(c, value(m, c)))),
+        change ? el('td', {class: 'num change'}, d == null ? '' : (d >= 0 ? '+' : '') + show(c, d)) : '');
+    })));
+  box.replaceChildren(...parts);
 }
 
 function renderArtifacts(artifacts) {

@@ -5,14 +5,10 @@ import dev.orpo.model.eval.EvalReport;
 import dev.orpo.model.eval.EvalSettings;
 import dev.orpo.model.eval.Evaluator;
 import dev.orpo.model.eval.FewShot;
-import dev.orpo.model.eval.McTask;
+import dev.orpo.model.eval.EvalTask;
 import dev.orpo.model.eval.ModelScores;
 import dev.orpo.model.eval.TaskFiles;
-import dev.orpo.model.generate.GenerationConfig;
-import dev.orpo.model.generate.PromptSample;
-import dev.orpo.model.generate.PromptSamples;
-import dev.orpo.model.generate.SamplingConfig;
-import dev.orpo.model.llama.LlamaConfig;
+import dev.orpo.model.eval.Suites;
 import dev.orpo.model.llama.LlamaModel;
 import dev.orpo.model.llama.PretrainedLlama;
 import dev.orpo.model.orpo.PreferencePair;
@@ -20,6 +16,10 @@ import dev.orpo.model.score.PreferenceTextJsonl;
 import dev.orpo.model.score.ScoreConfig;
 import dev.orpo.model.text.HfTokenizer;
 import dev.orpo.model.text.PreferenceTokenizationConfig;
+import dev.orpo.stages.evaluate.ModelEvaluation;
+import dev.orpo.stages.evaluate.SuiteData;
+import dev.orpo.stages.resolve.HubAccess;
+import dev.orpo.store.S3Uri;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -33,17 +33,17 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
 
 /**
- * {@code orpo eval}: lm-eval-style multiple-choice tasks (docs/eval-tasks.md) and held-out preference pairs for a
- * model, and for its base when an adapter is given; prints the base-vs-tuned Markdown table, followed by each model's
- * greedy replies to the {@code --prompt}s.
+ * {@code orpo eval}: the seed's lm-eval suites from hub-schema files ({@code --suite nous --data-dir DIR}), our own task
+ * files (multiple choice, generation), held-out preference pairs and perplexities for a model, and for its base when
+ * an adapter is given (docs/eval-tasks.md); prints the seed-style base-vs-tuned Markdown tables, followed by each
+ * model's greedy replies to the {@code --prompt}s.
  */
 @Command(name = "eval", mixinStandardHelpOptions = true,
-        description = "Evaluate a model (+ LoRA adapter) on multiple-choice task files and preference pairs; "
-                + "prints base vs tuned.")
+        description = "Evaluate a model (+ LoRA adapter) on lm-eval suites (--suite nous), task files and "
+                + "preference pairs; prints base vs tuned.")
 public class EvalCommand implements Callable<Integer>, EngineCommand {
 
     @CommandLine.Spec
@@ -55,8 +55,18 @@ public class EvalCommand implements Callable<Integer>, EngineCommand {
     @Option(names = "--adapter", description = "PEFT LoRA adapter directory: the tuned model")
     Path adapter;
 
-    @Option(names = "--tasks", description = "task file (JSONL) or directory of *.jsonl task files")
+    @Option(names = "--tasks", description = "our task file (JSONL: multiple choice or generation) or a directory of "
+            + "*.jsonl task files")
     Path tasks;
+
+    @Option(names = "--suite", paramLabel = "NAMES", description = "lm-eval suites and tasks of the seed's table, "
+            + "comma-separated: nous, agieval, gpt4all, truthfulqa, bigbench, or task names (docs/eval-tasks.md)")
+    String suite;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = SuiteData.HUB, description = "the suite's "
+            + "datasets in the hub's layout <org>/<name>/<config>/<split files> (docs/eval-tasks.md), or "
+            + "hf://datasets for the hub itself; default ${DEFAULT-VALUE}")
+    String dataDir;
 
     @Option(names = "--num-fewshot", defaultValue = "0", description = "examples per question; default ${DEFAULT-VALUE}")
     int numFewshot;
@@ -97,30 +107,34 @@ public class EvalCommand implements Callable<Integer>, EngineCommand {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         try {
-            if (tasks == null && pairs == null && perplexity.isEmpty() && prompts.isEmpty()) {
-                throw new IllegalArgumentException("nothing to evaluate: give --tasks, --pairs, --perplexity and/or "
-                        + "--prompt");
+            if (tasks == null && suite == null && pairs == null && perplexity.isEmpty() && prompts.isEmpty()) {
+                throw new IllegalArgumentException("nothing to evaluate: give --tasks, --suite, --pairs, --perplexity "
+                        + "and/or --prompt");
             }
-            GenerationConfig generation = prompts.isEmpty() ? null
-                    : new GenerationConfig(maxNewTokens, Set.of(), SamplingConfig.GREEDY);
+            if (maxNewTokens < 1) {
+                throw new IllegalArgumentException("--max-new-tokens must be >= 1, got " + maxNewTokens);
+            }
             Map<String, String> texts = new LinkedHashMap<>();
             for (Path file : perplexity) {
                 texts.put(file.getFileName().toString().replaceFirst("\\.[^.]*$", ""), Files.readString(file));
             }
-            List<McTask> taskList = tasks == null ? List.of() : TaskFiles.load(tasks);
+            List<EvalTask> taskList = new ArrayList<>(tasks == null ? List.of() : TaskFiles.load(tasks));
+            if (suite != null) {
+                taskList.addAll(suiteData().load(Suites.select(suite), numFewshot));
+            }
             List<PreferencePair> pairList = pairs == null ? List.of() : PreferenceTextJsonl.readIdsOrText(pairs,
                     ChatCommand.tokenizerDir(model, adapter), PreferenceTokenizationConfig.DEFAULTS);
             EvalSettings settings = new EvalSettings(new FewShot(numFewshot, fewshotSeed), limit, batchSize,
                     new ScoreConfig(ScoreConfig.DEFAULTS.beta(), true, batchSize, ScoreConfig.DEFAULTS.padId()));
+            Evaluator.Inputs in = new Evaluator.Inputs(taskList, pairList, texts);
             EvalReport report = EvalReport.of();
             try (HfTokenizer tokenizer = taskList.isEmpty() && texts.isEmpty() && prompts.isEmpty() ? null
                     : HfTokenizer.load(ChatCommand.tokenizerDir(model, adapter))) {
-                Inputs in = new Inputs(tokenizer, taskList, pairList, texts, settings, generation);
                 if (adapter == null || compareBase) {
-                    report = evaluate(report, "base", null, in);
+                    report = evaluate(report, "base", null, tokenizer, settings, in);
                 }
                 if (adapter != null) {
-                    report = evaluate(report, "tuned", adapter, in);
+                    report = evaluate(report, "tuned", adapter, tokenizer, settings, in);
                 }
             }
             out.print(report.markdown());
@@ -136,41 +150,33 @@ public class EvalCommand implements Callable<Integer>, EngineCommand {
         }
     }
 
-    /** What every model is evaluated on; {@code generation} is null without prompts. */
-    private record Inputs(HfTokenizer tokenizer, List<McTask> tasks, List<PreferencePair> pairs,
-                          Map<String, String> texts, EvalSettings settings, GenerationConfig generation) {
+    /** The suite's data: a local directory, or the hub (HF_TOKEN, HF_ENDPOINT), cached under $ORPO_HOME/eval-data. */
+    private SuiteData suiteData() {
+        if (S3Uri.isS3Uri(dataDir)) {
+            throw new IllegalArgumentException("--data-dir " + dataDir + ": orpo eval reads a local copy or the hub; "
+                    + "s3:// data directories are read by eval-service (eval.data_dir)");
+        }
+        boolean hub = dataDir.replaceAll("/+$", "").equals(SuiteData.HUB);
+        if (!hub && !Files.isDirectory(Path.of(dataDir))) {
+            throw new IllegalArgumentException("--data-dir " + dataDir + " is not a directory");
+        }
+        return new SuiteData(dataDir, null, hub ? HubAccess.fromEnvironment(System.getenv()).client() : null,
+                OrpoHome.resolve().resolve("eval-data"));
     }
 
     /** {@code report} with the model's row (and its replies to the prompts) added. */
-    private EvalReport evaluate(EvalReport report, String label, Path adapterDir, Inputs in) {
+    private EvalReport evaluate(EvalReport report, String label, Path adapterDir, HfTokenizer tokenizer,
+                                EvalSettings settings, Evaluator.Inputs in) {
         try (NDManager manager = NDManager.newBaseManager();
              LlamaModel lm = PretrainedLlama.load(model, adapterDir, manager)) {
-            HfTokenizer tokenizer = in.tokenizer();
-            Evaluator evaluator = tokenizer == null ? new Evaluator(text -> {
-                throw new IllegalStateException("no tokenizer loaded");
-            }, -1, in.settings()) : new Evaluator(tokenizer::encode, prefixTokenId(lm.config(), tokenizer),
-                    in.settings());
-            ModelScores scores = evaluator.evaluate(label, lm::logits, lm.config().maxPositionEmbeddings(), manager,
-                    in.tasks(), in.pairs(), in.texts());
+            ModelScores scores = ModelEvaluation.evaluate(label, lm, tokenizer, manager, settings, in, maxNewTokens);
             List<ModelScores> rows = new ArrayList<>(report.rows());
             rows.add(scores);
             EvalReport next = new EvalReport(rows, report.history(), report.samples());
-            if (in.generation() == null) {
+            if (prompts.isEmpty()) {
                 return next;
             }
-            List<PromptSample> replies = new PromptSamples(lm, tokenizer, manager).generate(prompts, in.generation());
-            return next.withSamples(label, replies);
+            return next.withSamples(label, ModelEvaluation.replies(lm, tokenizer, manager, prompts, maxNewTokens));
         }
-    }
-
-    /** lm-eval's prefix token for empty contexts: BOS, else the first EOS; -1 when neither is known. */
-    static int prefixTokenId(LlamaConfig config, HfTokenizer tokenizer) {
-        if (tokenizer.bosTokenId().isPresent()) {
-            return tokenizer.bosTokenId().getAsInt();
-        }
-        if (config.bosTokenId() != null) {
-            return config.bosTokenId();
-        }
-        return config.eosTokenIds().isEmpty() ? -1 : config.eosTokenIds().get(0);
     }
 }

@@ -7,7 +7,6 @@ import dev.orpo.contracts.request.RequestParser;
 import dev.orpo.contracts.request.TrainingRequest;
 import dev.orpo.model.eval.TaskFiles;
 import dev.orpo.model.score.PreferenceIdsJsonl;
-import dev.orpo.model.text.HfTokenizer;
 import dev.orpo.stages.evaluate.RunEvaluation;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,13 +52,9 @@ class EvalCommandMatchesPipelineTest {
 
         TrainingRequest request = RequestParser.parse("{\"model\": {\"name_or_path\": \"tiny\"},"
                 + " \"dataset\": {\"uri\": \"s3://orpo/d.jsonl\"}}", false);
-        Map<String, Map<String, Double>> pipeline;
-        try (HfTokenizer tokenizer = HfTokenizer.load(model)) {
-            int bos = tokenizer.tokenToId(tokenizer.bosToken()).orElseThrow();
-            RunEvaluation run = new RunEvaluation(model, PreferenceIdsJsonl.read(pairs), TaskFiles.load(tasks),
-                    tokenizer::encode, bos, EvalSpec.defaults(), request.training(), model);
-            pipeline = run.evaluateCheckpoint(1, model).report().table();
-        }
+        RunEvaluation run = new RunEvaluation(model, PreferenceIdsJsonl.read(pairs), TaskFiles.load(tasks),
+                EvalSpec.defaults(), request.training(), model);
+        Map<String, Map<String, Double>> pipeline = run.evaluateCheckpoint(1, model).report().table();
 
         assertEquals(pipeline.keySet(), fieldNames(printed), "rows");
         for (String row : pipeline.keySet()) {

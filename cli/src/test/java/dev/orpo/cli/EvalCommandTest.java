@@ -72,10 +72,13 @@ class EvalCommandTest {
                         "the cat sat on the mat . the dog runs up the tree !").toString());
         assertEquals(0, run.exit(), run.err());
         String[] lines = run.out().split("\n");
-        assertEquals(4, lines.length, run.out());
-        assertTrue(lines[0].startsWith("| Model | average | colors/acc | colors/acc_norm | eval_loss |"), lines[0]);
+        assertEquals("| Model | average |", lines[0], run.out());
         assertTrue(lines[2].startsWith("| base | "), lines[2]);
         assertTrue(lines[3].startsWith("| tuned | "), lines[3]);
+        assertEquals("| Task | Metric | base | tuned | change |", lines[5], run.out());
+        assertTrue(lines[7].startsWith("| colors | acc | ") && lines[8].startsWith("|  | acc_norm | "), run.out());
+        assertEquals("| Metric | base | tuned | change |", lines[10], run.out());
+        assertTrue(lines[12].startsWith("| eval_loss | "), run.out());
         JsonNode json = new ObjectMapper().readTree(report.toFile());
         assertEquals(3, json.get("tasks").get("tuned").get("colors").get("n").asInt());
         double tunedLoss = json.get("table").get("tuned").get("eval_loss").asDouble();
@@ -83,7 +86,7 @@ class EvalCommandTest {
         assertEquals(golden.get("orpo").get("loss").asDouble(), tunedLoss, 1e-4); // the adapter was applied
         double ppl = json.get("table").get("tuned").get("perplexity/story").asDouble();
         assertTrue(ppl > 1 && Double.isFinite(ppl), "perplexity " + ppl);
-        assertTrue(lines[0].endsWith("| perplexity/story |"), lines[0]);
+        assertTrue(lines[lines.length - 1].startsWith("| perplexity/story | "), run.out());
         assertNotEquals(tunedLoss, json.get("table").get("base").get("eval_loss").asDouble(), 1e-6);
     }
 
@@ -94,8 +97,8 @@ class EvalCommandTest {
         Run run = eval("--model", model.toString(), "--adapter", model.toString(), "--tasks", task.toString(),
                 "--no-compare-base");
         assertEquals(0, run.exit(), run.err());
-        assertEquals(3, run.out().split("\n").length, run.out());
-        assertTrue(run.out().contains("| tuned | "));
+        assertTrue(run.out().startsWith("| Model | average |\n|---|---:|\n| tuned | "), run.out());
+        assertTrue(run.out().contains("| Task | Metric | tuned |\n"), run.out());
     }
 
     @Test
@@ -141,7 +144,7 @@ class EvalCommandTest {
         }
         assertTrue(run.out().endsWith("### Samples\n\n| Prompt | base | tuned |\n|---|---|---|\n" + rows),
                 run.out());
-        assertTrue(run.out().startsWith("| Model | eval_loss |"), run.out());
+        assertTrue(run.out().startsWith("| Metric | base | tuned | change |\n"), run.out());
     }
 
     @Test
@@ -153,6 +156,45 @@ class EvalCommandTest {
                 + expectedReply(model, null, "hello", 64) + " |\n"), run.out());
         Run bad = eval("--model", model.toString(), "--prompt", "hello", "--max-new-tokens", "0");
         assertEquals(ExitCodes.BAD_INPUT, bad.exit());
-        assertTrue(bad.err().contains("max new tokens"), bad.err());
+        assertTrue(bad.err().contains("--max-new-tokens must be >= 1"), bad.err());
+    }
+
+    @Test
+    void aSuiteIsReadFromHubSchemaFilesAndAveragedAsTheSeedsTable() throws Exception {
+        Path model = TinyChatModel.create(Files.createDirectories(dir.resolve("model")));
+        Path data = dir.resolve("data");
+        Files.createDirectories(data.resolve("allenai/ai2_arc/ARC-Easy"));
+        Files.writeString(data.resolve("allenai/ai2_arc/ARC-Easy/test.jsonl"), String.join("\n",
+                "{\"id\": \"1\", \"question\": \"what color is the sky ?\", \"choices\": {\"text\": [\"blue\", \"red\"],"
+                        + " \"label\": [\"A\", \"B\"]}, \"answerKey\": \"A\"}",
+                "{\"id\": \"2\", \"question\": \"what color is grass ?\", \"choices\": {\"text\": [\"white\", \"green\","
+                        + " \"red\"], \"label\": [\"1\", \"2\", \"3\"]}, \"answerKey\": \"2\"}") + "\n");
+        Files.createDirectories(data.resolve("allenai/winogrande/winogrande_xl"));
+        Files.writeString(data.resolve("allenai/winogrande/winogrande_xl/validation.jsonl"),
+                "{\"sentence\": \"the cat sat on the _ .\", \"option1\": \"mat\", \"option2\": \"sky\", \"answer\": \"1\"}\n");
+        Path gen = Files.writeString(dir.resolve("greet.jsonl"), "{\"prompt\": \"hello\", \"target\": \"world\"}\n");
+        Path report = dir.resolve("suite.json");
+        Run run = eval("--model", model.toString(), "--adapter", model.toString(), "--suite", "arc_easy,winogrande",
+                "--data-dir", data.toString(), "--tasks", gen.toString(), "--max-new-tokens", "3", "--json",
+                report.toString());
+        assertEquals(0, run.exit(), run.err());
+        assertTrue(run.out().startsWith("| Model | GPT4All | average |\n"), run.out());
+        JsonNode tuned = new ObjectMapper().readTree(report.toFile()).get("table").get("tuned");
+        assertEquals((tuned.get("arc_easy/acc_norm").asDouble() + tuned.get("winogrande/acc").asDouble()) / 2,
+                tuned.get("GPT4All").asDouble(), 1e-9, "acc_norm where reported, else acc");
+        assertEquals((tuned.get("GPT4All").asDouble() + tuned.get("greet/exact_match").asDouble()) / 2,
+                tuned.get("average").asDouble(), 1e-9, "the suite and the task outside any suite");
+        assertTrue(!tuned.has("winogrande/acc_norm"), "winogrande reports acc only, as lm-eval");
+        JsonNode reply = new ObjectMapper().readTree(report.toFile()).get("tasks").get("tuned").get("greet")
+                .get("replies").get(0);
+        assertEquals(expectedReply(model, model, "hello", 3), reply.get("reply").asText());
+
+        Run unknown = eval("--model", model.toString(), "--suite", "gpt4all,mmlu", "--data-dir", data.toString());
+        assertEquals(ExitCodes.BAD_INPUT, unknown.exit());
+        assertTrue(unknown.err().contains("unknown suite or task 'mmlu'"), unknown.err());
+        Run missing = eval("--model", model.toString(), "--suite", "boolq", "--data-dir", data.toString());
+        assertEquals(ExitCodes.BAD_INPUT, missing.exit());
+        assertTrue(missing.err().contains("boolq: no validation split under " + data + "/aps/super_glue/boolq/"),
+                missing.err());
     }
 }

@@ -70,7 +70,7 @@ class DashboardApiTest extends SharedStackTest {
         assertEquals(10, view.path("train").size(), view.path("train").toString());
         assertEquals(List.of("2", "4"), texts(view.path("eval").path("eval_rewards/margins"), "step"));
         assertEquals(4, view.path("progress").path("step").asLong());
-        assertEquals(0.43, view.path("evaluation").path("table").path("tuned").path("hellaswag").asDouble());
+        assertEquals(48.0, view.path("evaluation").path("table").path("tuned").path("hellaswag/acc_norm").asDouble());
         assertEquals(List.of("checkpoint", "eval"), texts(view.path("artifacts"), "kind"));
         assertEquals(run.checkpointUri(4), view.path("artifacts").get(0).path("uri").asText());
 

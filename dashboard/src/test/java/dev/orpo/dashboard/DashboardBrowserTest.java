@@ -77,10 +77,18 @@ class DashboardBrowserTest extends SharedStackTest {
             // stage events refresh the timeline, eval table and artifacts
             topics.publishEvent(run.checkpoint(8));
             topics.publishEvent(run.evaluation("checkpoint", 8, 40));
-            await("eval table and artifacts shown").atMost(WAIT).until(() ->
-                    browser.evaluate("document.querySelectorAll('#eval-table tr').length").asInt() == 3
+            await("eval tables and artifacts shown").atMost(WAIT).until(() ->
+                    browser.evaluate("document.querySelectorAll('#eval-table tr').length").asInt() == 6
                     && text(browser, "document.getElementById('artifacts').textContent")
                             .contains(run.checkpointUri(8)));
+            // the seed's shape: suites and average per model, then base / tuned / change per task metric
+            assertEquals("model GPT4All average | base 48.00 48.00 | tuned 50.50 50.50", text(browser,
+                    "[...document.querySelectorAll('#eval-summary tr')].map(r => [...r.cells].map(c => c.textContent)"
+                            + ".join(' ')).join(' | ')"));
+            assertEquals("hellaswag/acc_norm 46.00 48.00 +2.00", text(browser, "[...[...document.querySelectorAll("
+                    + "'#eval-table tr')][4].cells].map(c => c.textContent).join(' ')"));
+            assertEquals("-0.5", text(browser, "[...document.querySelectorAll('#eval-table tr')][5].cells[3]"
+                    + ".textContent"), "eval_loss: a plain number, not a percentage");
             assertTrue(text(browser, "document.getElementById('timeline').textContent").contains("checkpoint @8"));
 
             Path png = TARGET.resolve("dashboard.png");

@@ -102,10 +102,24 @@ final class RunEvents {
     /** The seed's base-vs-tuned table. */
     EvaluationCompleted evaluation(String target, long step, long second) {
         Map<String, Map<String, Double>> table = new LinkedHashMap<>();
-        table.put("base", Map.of("hellaswag", 0.41, "arc_easy", 0.55));
-        table.put("tuned", Map.of("hellaswag", 0.43, "arc_easy", 0.57));
+        table.put("base", columns(48.0, 55.0, 50.0, 41.0, 46.0, 1.9));
+        table.put("tuned", columns(50.5, 57.0, 53.0, 43.0, 48.0, 1.4));
         return new EvaluationCompleted(PipelineEvent.newEventId(), runId, PipelineEvent.SCHEMA_VERSION, at(second),
                 null, target, step, table, "s3://orpo/runs/" + runId + "/eval/" + target + "-" + step + ".json");
+    }
+
+    /** A row as eval-service reports it: the suite column and average, task metrics in percent, eval_loss. */
+    private static Map<String, Double> columns(double gpt4all, double arcAcc, double arcNorm, double hellaswagAcc,
+                                               double hellaswagNorm, double loss) {
+        Map<String, Double> row = new LinkedHashMap<>();
+        row.put("GPT4All", gpt4all);
+        row.put("average", gpt4all);
+        row.put("arc_easy/acc", arcAcc);
+        row.put("arc_easy/acc_norm", arcNorm);
+        row.put("hellaswag/acc", hellaswagAcc);
+        row.put("hellaswag/acc_norm", hellaswagNorm);
+        row.put("eval_loss", loss);
+        return row;
     }
 
     RunFailed failed() {

@@ -90,7 +90,7 @@ class RunViewsTest {
                 run.evaluation("merged", 20, 80), run.evaluation("checkpoint", 20, 75));
 
         assertEquals("merged", view.evaluation().target(), "newest by occurrence time");
-        assertEquals(0.43, view.evaluation().table().get("tuned").get("hellaswag"));
+        assertEquals(48.0, view.evaluation().table().get("tuned").get("hellaswag/acc_norm"));
         assertEquals(3, view.evaluations().size());
         assertEquals(List.of("checkpoint", "eval", "merged", "eval", "eval"),
                 view.artifacts().stream().map(RunView.Artifact::kind).toList());

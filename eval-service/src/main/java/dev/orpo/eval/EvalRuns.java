@@ -8,18 +8,17 @@ import dev.orpo.contracts.events.EvaluationCompleted;
 import dev.orpo.contracts.events.PipelineEvent;
 import dev.orpo.contracts.request.TrainingRequest;
 import dev.orpo.model.eval.EvalReport;
-import dev.orpo.model.eval.McTask;
+import dev.orpo.model.eval.EvalTask;
 import dev.orpo.model.eval.ReportHistory;
-import dev.orpo.model.eval.TaskFiles;
 import dev.orpo.model.io.FileTrees;
-import dev.orpo.model.text.HfTokenizer;
 import dev.orpo.service.StageRunner;
 import dev.orpo.service.StageRunner.Done;
 import dev.orpo.stages.evaluate.RunEvaluation;
+import dev.orpo.stages.evaluate.RunTasks;
 import dev.orpo.stages.resolve.Artifacts;
+import dev.orpo.stages.resolve.HubAccess;
 import dev.orpo.stages.train.PreparedDataset;
 import dev.orpo.store.ObjectStore;
-import dev.orpo.store.S3Uri;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -31,7 +30,6 @@ import org.jboss.logging.Logger;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -76,6 +74,10 @@ public class EvalRuns {
     /** 4 runs' base scores and data in memory; an evicted run's next target computes its base scores again. */
     @ConfigProperty(name = "orpo.eval.cached-runs", defaultValue = "4")
     int cachedRuns;
+
+    /** Hub access for {@code hf://datasets/} task data (the same client as training data; null when disabled). */
+    @Inject
+    HubAccess hubAccess;
 
     private ObjectStoreLayout layout;
     private RunQueues queues;
@@ -138,17 +140,9 @@ public class EvalRuns {
         Path dataset = artifacts.download(layout.uri(layout.datasetPrefix(runId)), runDir.resolve("dataset"));
         PreparedDataset data = PreparedDataset.read(dataset);
         Path base = artifacts.model(request.model());
-        List<McTask> tasks = new ArrayList<>();
-        for (String task : request.eval().tasks()) {
-            Path file = S3Uri.isS3Uri(task) ? artifacts.download(task, runDir.resolve("tasks")) : Path.of(task);
-            tasks.addAll(TaskFiles.load(file));
-        }
-        Path tokenizerDir = data.tokenizer() != null ? data.tokenizer() : base;
-        HfTokenizer tokenizer = tasks.isEmpty() ? null : HfTokenizer.load(tokenizerDir);
-        int prefix = tokenizer == null || tokenizer.bosToken() == null ? -1
-                : tokenizer.tokenToId(tokenizer.bosToken()).orElse(-1);
-        RunEvaluation run = new RunEvaluation(base, data.test(), tasks, tokenizer == null ? null : tokenizer::encode,
-                prefix, request.eval(), request.training(), tokenizerDir);
+        List<EvalTask> tasks = RunTasks.load(request.eval(), artifacts, hubAccess.client(), runDir);
+        RunEvaluation run = new RunEvaluation(base, data.test(), tasks, request.eval(), request.training(),
+                data.tokenizer() != null ? data.tokenizer() : base);
         restoreHistory(runId, run);
         return run;
     }

@@ -8,12 +8,13 @@ import dev.orpo.contracts.events.ModelMerged;
 import dev.orpo.contracts.events.PipelineEvent;
 import dev.orpo.contracts.request.RequestParser;
 import dev.orpo.contracts.request.TrainingRequest;
+import dev.orpo.model.eval.EvalTask;
 import dev.orpo.model.eval.ReportHistory;
 import dev.orpo.model.eval.TaskFiles;
 import dev.orpo.model.merge.AdapterMerger;
 import dev.orpo.model.merge.MergeOptions;
-import dev.orpo.model.text.HfTokenizer;
 import dev.orpo.stages.evaluate.RunEvaluation;
+import dev.orpo.stages.evaluate.SuiteData;
 import dev.orpo.stages.train.PreparedDataset;
 import dev.orpo.model.synthetic.SyntheticChatTokenizer;
 import dev.orpo.stages.train.SyntheticPrepared;
@@ -34,6 +35,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -42,7 +44,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The service's full evaluation path on the real broker and S3: a multiple-choice task file read from s3://, the final
+ * The service's full evaluation path on the real broker and S3: a multiple-choice task file read from s3://, a suite
+ * task read from an s3:// data directory in the hub's layout, the final
  * checkpoint and then the merged model of the same step, greedy samples for eval.prompts, and a history continued from a report an earlier evaluator
  * instance left in S3. Its numbers equal {@link RunEvaluation} run here on the same files.
  */
@@ -54,6 +57,12 @@ class EvalTasksAndMergedServiceTest extends SharedStackTest {
             "{\"context\": \"what color is snow\", \"choices\": [\"white\", \"red\"], \"gold\": 0}",
             "{\"context\": \"the cat sat on the\", \"choices\": [\"mat\", \"moon\", \"sky\"], \"gold\": 0}",
             "{\"context\": \"how are you\", \"choices\": [\"i am fine\", \"no\"], \"gold\": 0}") + "\n";
+
+    private static final String ARC = String.join("\n",
+            "{\"id\": \"1\", \"question\": \"what color is the sky ?\", \"choices\": {\"text\": [\"blue\", \"red\"],"
+                    + " \"label\": [\"A\", \"B\"]}, \"answerKey\": \"A\"}",
+            "{\"id\": \"2\", \"question\": \"what color is grass ?\", \"choices\": {\"text\": [\"white\", \"green\"],"
+                    + " \"label\": [\"A\", \"B\"]}, \"answerKey\": \"B\"}") + "\n";
 
     @TempDir
     Path tmp;
@@ -68,6 +77,9 @@ class EvalTasksAndMergedServiceTest extends SharedStackTest {
         Path model = SyntheticChatTokenizer.write(SyntheticPrepared.model(tmp.resolve("model"), 7));
         Path dataset = SyntheticPrepared.dataset(tmp.resolve("dataset"), 12, 4, 11);
         Path taskFile = Files.writeString(tmp.resolve("colors.jsonl"), TASK);
+        Path arc = tmp.resolve("eval-data/allenai/ai2_arc/ARC-Easy/test.jsonl"); // a suite task in its hub schema
+        Files.createDirectories(arc.getParent());
+        Files.writeString(arc, ARC);
         TrainingRequest request = RequestParser.parse("""
                 {"model": {"name_or_path": "s3://%s/tests/%s/model/"}, "dataset": {"uri": "s3://orpo/d.jsonl"},
                  "lora": {"r": 4, "lora_alpha": 8},
@@ -75,8 +87,8 @@ class EvalTasksAndMergedServiceTest extends SharedStackTest {
                    "per_device_eval_batch_size": 4, "gradient_accumulation_steps": 1, "max_steps": 2,
                    "eval_steps": 1, "save_steps": 1, "seed": 3},
                  "eval": {"tasks": ["s3://%s/tests/%s/tasks/colors.jsonl"], "prompts": ["what color is the sky"],
-                   "max_new_tokens": 4}}""".formatted(bucket, runId, bucket,
-                runId), false);
+                   "max_new_tokens": 4, "suite": "arc_easy", "data_dir": "s3://%s/tests/%s/eval-data/"}}"""
+                .formatted(bucket, runId, bucket, runId, bucket, runId), false);
         TrainStage.run(request, new TrainStage.Inputs(model, "m", dataset, 0, tmp.resolve("out"), null),
                 new TrainStageListener() { }, () -> false);
         Path step1 = tmp.resolve("out/checkpoints/step-1");
@@ -87,16 +99,16 @@ class EvalTasksAndMergedServiceTest extends SharedStackTest {
         // the numbers, computed here: an earlier evaluator instance saw step 1 and left its report in S3
         RunEvaluation.Result local1;
         RunEvaluation.Result local2;
-        try (HfTokenizer tokenizer = HfTokenizer.load(model)) {
-            RunEvaluation local = new RunEvaluation(model, PreparedDataset.read(dataset).test(),
-                    TaskFiles.load(taskFile), tokenizer::encode, tokenizer.tokenToId("<s>").orElseThrow(),
-                    request.eval(), request.training(), model);
-            local1 = local.evaluateCheckpoint(1, step1);
-            local2 = local.evaluateCheckpoint(2, step2);
-        }
+        List<EvalTask> tasks = new ArrayList<>(TaskFiles.load(taskFile));
+        tasks.addAll(new SuiteData(tmp.resolve("eval-data").toString(), null, null, tmp).load(List.of("arc_easy"), 0));
+        RunEvaluation local = new RunEvaluation(model, PreparedDataset.read(dataset).test(), tasks, request.eval(),
+                request.training(), model);
+        local1 = local.evaluateCheckpoint(1, step1);
+        local2 = local.evaluateCheckpoint(2, step2);
         store.putBytes("runs/" + runId + "/eval/report.json", local1.report().json().getBytes(StandardCharsets.UTF_8));
         store.putDirectory("tests/" + runId + "/model/", model);
         store.putFile("tests/" + runId + "/tasks/colors.jsonl", taskFile);
+        store.putFile("tests/" + runId + "/eval-data/allenai/ai2_arc/ARC-Easy/test.jsonl", arc);
         store.putDirectory("runs/" + runId + "/dataset/", dataset);
         store.putDirectory("runs/" + runId + "/checkpoints/step-2/", step2);
         store.putDirectory("runs/" + runId + "/merged/", merged);
@@ -120,6 +132,8 @@ class EvalTasksAndMergedServiceTest extends SharedStackTest {
         for (String row : expected.keySet()) {
             assertEquals(expected.get(row).keySet(), checkpoint.get(row).keySet(), row);
             assertTrue(checkpoint.get(row).containsKey("colors/acc_norm"), checkpoint.get(row).toString());
+            assertTrue(checkpoint.get(row).containsKey("GPT4All") && checkpoint.get(row).containsKey("arc_easy/acc"),
+                    "eval.suite read from eval.data_dir: " + checkpoint.get(row));
             expected.get(row).forEach((column, value) -> assertEquals(value, checkpoint.get(row).get(column), 1e-6,
                     row + " " + column));
         }

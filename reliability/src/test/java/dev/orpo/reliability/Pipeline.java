@@ -64,10 +64,11 @@ final class Pipeline implements AutoCloseable {
         endpoints = stack.up(Duration.ofMinutes(2));
         store = new ObjectStore(new ObjectStoreConfig(endpoints.s3Endpoint(), endpoints.accessKey(),
                 endpoints.secretKey(), endpoints.bucket(), ObjectStoreConfig.DEFAULT_REGION));
-        DemoAssets.Paths assets = DemoAssets.write(dir.resolve("assets"), DemoAssets.Spec.small());
+        // the demo's small data on a random base (no warm-up: the faults, not the model, are under test)
+        DemoAssets.Paths assets = DemoAssets.write(dir.resolve("assets"), new DemoAssets.Spec(240, 64, 2, 40, 42));
         store.putDirectory("inputs/model", assets.modelDir());
         store.putFile("inputs/sort-preferences.parquet", assets.dataset());
-        store.putFile("inputs/tasks/sort_letters.jsonl", assets.taskFile());
+        store.putFile("inputs/tasks/sort_letters.jsonl", assets.taskFiles().get(0));
         modelUri = store.uri("inputs/model/").toString();
         dataUri = store.uri("inputs/sort-preferences.parquet").toString();
         taskUri = store.uri("inputs/tasks/sort_letters.jsonl").toString();

@@ -32,14 +32,16 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code orpo demo}: the whole seed recipe through the real pipeline on this machine. Starts the local stack and the
- * four services (own JVMs), writes a tiny model and a "sort the letters" preference set ({@link DemoAssets}),
- * uploads them to the stack's S3, submits {@code examples/demo.yaml} as {@code TrainingRequested}, shows each stage's
- * progress, prints base vs tuned, and exits non-zero unless the tuned model beats the base on held-out pairs.
+ * four services (own JVMs), writes a tiny model (warmed up once into a base that sorts letters the wrong way) and a
+ * "sort the letters" preference set ({@link DemoAssets}), uploads them to the stack's S3, submits
+ * {@code examples/demo.yaml} as {@code TrainingRequested}, shows each stage's progress, prints base vs tuned, and
+ * exits non-zero unless the tuned model beats the base on held-out pairs and on exact match of held-out prompts.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"Run the seed recipe end to end on a tiny model made on the spot: local stack, the four "
                 + "services, dataset -> ORPO training -> merge -> evaluation, then base vs tuned.",
-                "Exits 0 only when the tuned model's held-out reward accuracy is above the base model's."},
+                "Exits 0 only when the tuned model's held-out reward accuracy and exact match of greedy replies to "
+                        + "held-out prompts are above the base model's."},
         exitCodeListHeading = "Exit codes:%n",
         exitCodeList = {"0:the run finished and the tuned model beat the base", "1:the run failed, a service died, "
                 + "or no gain", "2:bad input", "3:the stack or a service did not come up", "124:--timeout passed"})
@@ -47,7 +49,7 @@ public final class DemoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--small", description = "CI size: fewer rows and questions (same model and recipe)")
+    @Option(names = "--small", description = "CI size: fewer rows, questions and prompts (same model and recipe)")
     boolean small;
 
     @Option(names = "--keep", description = "leave the services (and a stack the demo started) running")
@@ -60,7 +62,7 @@ public final class DemoCommand implements Callable<Integer> {
     Path data;
 
     @Option(names = "--rows", paramLabel = "N", description = "rows of the generated preference set "
-            + "(default 600, 240 with --small)")
+            + "(distinct questions; default 360, 240 with --small)")
     Integer rows;
 
     @Option(names = "--state-dir", paramLabel = "DIR", description = "local stack state (default: $ORPO_HOME or .orpo)")
@@ -84,8 +86,16 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--text", description = "plain lines even on a terminal")
     boolean text;
 
+    /** DJL's intra-op thread count, read when the engine starts. */
+    static final String DJL_THREADS = "ai.djl.pytorch.num_threads";
+
     @Override
     public Integer call() throws Exception {
+        // this process trains and runs only the demo's 0.1 M-parameter model (warm-up, sample replies): one intra-op
+        // thread, as two spend more time handing its tiny matmuls over than computing (docs/benchmarks.md#demo)
+        if (System.getProperty(DJL_THREADS) == null) {
+            System.setProperty(DJL_THREADS, "1");
+        }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         long t0 = System.nanoTime();
@@ -122,9 +132,12 @@ public final class DemoCommand implements Callable<Integer> {
                 assetSpec = assetSpec.withRows(rows);
             }
             String runId = RunIds.newRunId();
+            out.println("making the demo inputs (the first run also warms up the base model; it is kept)");
+            out.flush();
+            long made = System.nanoTime();
             DemoRequest.Inputs inputs = DemoRequest.inputs(demoDir.resolve("assets"), assetSpec, model, data);
-            out.println("demo inputs in " + demoDir.resolve("assets") + "; uploading to s3://" + endpoints.bucket()
-                    + "/demo/" + runId + "/");
+            out.printf(Locale.ROOT, "demo inputs in %s (%.0f s); uploading to s3://%s/demo/%s/%n",
+                    demoDir.resolve("assets"), (System.nanoTime() - made) / 1e9, endpoints.bucket(), runId);
             TrainingRequest request = DemoRequest.build(root.resolve("examples/demo.yaml"),
                     DemoRequest.upload(endpoints, runId, inputs));
             List<FieldError> errors = RequestValidator.validate(request);
@@ -181,7 +194,8 @@ public final class DemoCommand implements Callable<Integer> {
             if (noGain != null) {
                 return fail(err, ExitCodes.RUN_FAILED, noGain);
             }
-            out.println("OK: the tuned model prefers the chosen answers more often than the base on held-out pairs");
+            out.println("OK: the tuned model prefers the chosen answers more often than the base on held-out pairs, and"
+                    + " answers more held-out prompts exactly");
             return ExitCodes.OK;
         } finally {
             if (keep) {

@@ -1,13 +1,14 @@
 package dev.orpo.cli.demo;
 
 import ai.djl.ndarray.NDManager;
-import dev.orpo.model.generate.GenerationConfig;
+import dev.orpo.model.eval.EvalReport;
+import dev.orpo.model.eval.Metric;
+import dev.orpo.model.eval.ModelScores;
 import dev.orpo.model.generate.PromptSample;
-import dev.orpo.model.generate.PromptSamples;
-import dev.orpo.model.generate.SamplingConfig;
 import dev.orpo.model.llama.LlamaModel;
 import dev.orpo.model.llama.PretrainedLlama;
 import dev.orpo.model.text.HfTokenizer;
+import dev.orpo.stages.evaluate.ModelEvaluation;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -15,13 +16,14 @@ import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
+import java.util.Map;
 
 /**
- * The seed-style result: base vs tuned (held-out preference accuracy and margins, multiple-choice acc / acc_norm) from
- * the final {@code EvaluationCompleted}, greedy generations of both models side by side, and the verdict: the tuned
- * model's held-out reward accuracy must be above the base's.
+ * The seed-style result: base vs tuned (held-out preference accuracy and margins, exact match of greedy replies to
+ * held-out prompts, multiple-choice acc / acc_norm) from the final {@code EvaluationCompleted}, greedy generations of
+ * both models side by side, and the verdict: the tuned model's held-out reward accuracy and exact match must be above
+ * the base's.
  */
 final class DemoReport {
     static final String ACCURACY = "eval_rewards/accuracies";
@@ -30,9 +32,10 @@ final class DemoReport {
     private DemoReport() {
     }
 
-    /** The columns worth showing, in this order, when the table has them. */
+    /** The columns worth showing, in this order, when the table has them (then exact match, then acc / acc_norm). */
     private static final List<String> PREFERRED = List.of(ACCURACY, MARGINS, "eval_rewards/chosen",
-            "eval_rewards/rejected", "eval_loss", "average");
+            "eval_rewards/rejected", "eval_loss", ModelScores.AVERAGE);
+    private static final String EXACT_MATCH = "/" + Metric.EXACT_MATCH.key();
 
     /** Prints the table; returns null when the gain holds, else why it does not. */
     static String printTable(PrintWriter out, Map<String, Map<String, Double>> table) {
@@ -41,6 +44,7 @@ final class DemoReport {
         }
         Set<String> columns = new LinkedHashSet<>();
         PREFERRED.stream().filter(c -> table.get("tuned").containsKey(c)).forEach(columns::add);
+        table.get("tuned").keySet().stream().filter(c -> c.endsWith(EXACT_MATCH)).forEach(columns::add);
         table.get("tuned").keySet().stream().filter(c -> c.endsWith("/acc") || c.endsWith("/acc_norm"))
                 .forEach(columns::add);
         out.printf(Locale.ROOT, "%-28s %12s %12s %12s%n", "", "base", "tuned", "change");
@@ -48,7 +52,7 @@ final class DemoReport {
             Double b = table.get("base").get(c);
             Double t = table.get("tuned").get(c);
             out.printf(Locale.ROOT, "%-28s %12s %12s %12s%n", label(c), fmt(c, b), fmt(c, t),
-                    b == null || t == null ? "" : (t - b >= 0 ? "+" : "") + fmt(c, t - b));
+                    b == null || t == null ? "" : EvalReport.signed(c, t - b));
         }
         Double base = table.get("base").get(ACCURACY);
         Double tuned = table.get("tuned").get(ACCURACY);
@@ -59,6 +63,13 @@ final class DemoReport {
         if (!(tuned > base)) {
             return String.format(Locale.ROOT, "no learning: tuned held-out reward accuracy %.4f is not above the"
                     + " base's %.4f", tuned, base);
+        }
+        for (String c : columns) {
+            Double b = table.get("base").get(c);
+            Double t = table.get("tuned").get(c);
+            if (c.endsWith(EXACT_MATCH) && b != null && t != null && !(t > b)) {
+                return String.format(Locale.ROOT, "no gain in %s: tuned %.2f is not above the base's %.2f", c, t, b);
+            }
         }
         return null;
     }
@@ -79,8 +90,7 @@ final class DemoReport {
         try (HfTokenizer tokenizer = HfTokenizer.load(tokenizerDir);
              NDManager manager = NDManager.newBaseManager();
              LlamaModel lm = PretrainedLlama.load(modelDir, manager)) {
-            GenerationConfig config = new GenerationConfig(maxNewTokens, Set.of(), SamplingConfig.GREEDY);
-            return new PromptSamples(lm, tokenizer, manager).generate(prompts, config).stream()
+            return ModelEvaluation.replies(lm, tokenizer, manager, prompts, maxNewTokens).stream()
                     .map(PromptSample::reply).toList();
         }
     }
@@ -102,6 +112,9 @@ final class DemoReport {
     }
 
     private static String label(String column) {
+        if (column.endsWith(EXACT_MATCH)) {
+            return "held-out exact match";
+        }
         return switch (column) {
             case ACCURACY -> "held-out reward accuracy";
             case MARGINS -> "held-out reward margin";
@@ -110,10 +123,6 @@ final class DemoReport {
     }
 
     private static String fmt(String column, Double v) {
-        if (v == null) {
-            return "-";
-        }
-        boolean percent = column.equals("average") || column.endsWith("/acc") || column.endsWith("/acc_norm");
-        return String.format(Locale.ROOT, percent ? "%.2f" : "%.4f", v);
+        return v == null ? "-" : EvalReport.format(column, v);
     }
 }

@@ -14,6 +14,7 @@ import dev.orpo.store.S3Uri;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /** The demo's inputs and request: local files, their S3 copies, and {@code examples/demo.yaml} pointed at them. */
@@ -21,12 +22,12 @@ final class DemoRequest {
     private DemoRequest() {
     }
 
-    /** Local inputs: the base model directory, the preference file, the MC task file (null with --data). */
-    record Inputs(Path modelDir, Path dataset, Path taskFile, List<String> prompts) {
+    /** Local inputs: the base model directory, the preference file, the task files (none with --data). */
+    record Inputs(Path modelDir, Path dataset, List<Path> taskFiles, List<String> prompts) {
     }
 
     /** Their addresses in the stack's S3. */
-    record Uploaded(String modelUri, String datasetUri, String taskUri, List<String> prompts) {
+    record Uploaded(String modelUri, String datasetUri, List<String> taskUris, List<String> prompts) {
     }
 
     /** Writes the demo assets (deterministic, so rewriting is cheap and always consistent); --model/--data win. */
@@ -34,7 +35,7 @@ final class DemoRequest {
         DemoAssets.Paths made = DemoAssets.write(dir, spec);
         return new Inputs(model != null ? model.toAbsolutePath() : made.modelDir(),
                 data != null ? data.toAbsolutePath() : made.dataset(),
-                data != null ? null : made.taskFile(), made.prompts());
+                data != null ? List.of() : made.taskFiles(), made.prompts());
     }
 
     /** Uploads model, data and task under {@code demo/<runId>/} so the services fetch them as any s3:// input. */
@@ -44,17 +45,20 @@ final class DemoRequest {
         store.putDirectory(prefix + "model", in.modelDir());
         String dataKey = prefix + in.dataset().getFileName();
         store.putFile(dataKey, in.dataset());
-        String taskUri = null;
-        if (in.taskFile() != null) {
-            String taskKey = prefix + "tasks/" + in.taskFile().getFileName();
-            store.putFile(taskKey, in.taskFile());
-            taskUri = store.uri(taskKey).toString();
+        List<String> taskUris = new ArrayList<>();
+        for (Path task : in.taskFiles()) {
+            String taskKey = prefix + "tasks/" + task.getFileName();
+            store.putFile(taskKey, task);
+            taskUris.add(store.uri(taskKey).toString());
         }
-        return new Uploaded(store.uri(prefix + "model/").toString(), store.uri(dataKey).toString(), taskUri,
+        return new Uploaded(store.uri(prefix + "model/").toString(), store.uri(dataKey).toString(), taskUris,
                 in.prompts());
     }
 
-    /** {@code examples/demo.yaml} with model, dataset and task replaced by the uploaded copies. */
+    /**
+     * {@code examples/demo.yaml} with model, dataset and tasks replaced by the uploaded copies, and the demo's held-out
+     * sample prompts unless the file names its own.
+     */
     static TrainingRequest build(Path yaml, Uploaded up) throws IOException {
         if (!Files.isRegularFile(yaml)) {
             throw new IOException("demo request not found: " + yaml);
@@ -66,9 +70,9 @@ final class DemoRequest {
                 new DatasetSpec(up.datasetUri(), d.format(), d.columns(), d.filters(), d.shuffleSeed(), d.select(),
                         d.testSize()),
                 r.chatTemplate(), r.lora(), r.quantization(), r.training(), r.merge(),
-                new EvalSpec(e.enabled(), e.checkpoints(), up.taskUri() == null ? List.of() : List.of(up.taskUri()),
-                        e.numFewshot(), e.limit(), e.prompts().isEmpty() ? up.prompts() : e.prompts(),
-                        e.maxNewTokens()));
+                new EvalSpec(e.enabled(), e.checkpoints(), up.taskUris(), e.numFewshot(), e.limit(),
+                        e.prompts().isEmpty() ? up.prompts() : e.prompts(), e.maxNewTokens(), e.suite(),
+                        e.dataDir()));
     }
 
     /** Downloads an s3:// directory (the merged model). */

@@ -19,6 +19,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class DemoCommandTest {
     private static final Pattern HELD_OUT = Pattern.compile("held-out reward accuracy\\s+([0-9.]+)\\s+([0-9.]+)");
+    private static final Pattern EXACT = Pattern.compile("held-out exact match\\s+([0-9.]+)\\s+([0-9.]+)");
+    /** A sample line: the prompt, the base's reply, the tuned model's reply (quoted, padded to the column). */
+    private static final Pattern SAMPLE = Pattern.compile("(?m)^(sort: [a-h](?: [a-h])+)\\s+\"[^\"]*\"\\s+\"([^\"]*)\"\\s*$");
 
     @TempDir
     Path dir;
@@ -35,7 +38,7 @@ class DemoCommandTest {
     }
 
     @Test
-    void smallDemoRunsEveryStageAndTheTunedModelBeatsTheBaseOnHeldOutPairs() {
+    void smallDemoRunsEveryStageAndTheTunedModelSortsHeldOutPromptsTheBaseGetsWrong() {
         int code = demo("--timeout", "300", "--stall", "120");
         String log = out + "\n--- stderr ---\n" + err;
         assertEquals(0, code, log);
@@ -48,6 +51,21 @@ class DemoCommandTest {
         double base = Double.parseDouble(m.group(1));
         double tuned = Double.parseDouble(m.group(2));
         assertTrue(tuned > base, "tuned " + tuned + " vs base " + base + "\n" + log);
+        Matcher exact = EXACT.matcher(out.toString());
+        assertTrue(exact.find(), log);
+        double exactBase = Double.parseDouble(exact.group(1));
+        double exactTuned = Double.parseDouble(exact.group(2));
+        assertTrue(exactBase <= 50 && exactTuned >= 90, "exact match (percent) of greedy replies to held-out prompts: "
+                + "base " + exactBase + " (a base that sorts the wrong way), tuned " + exactTuned + "\n" + log);
+        Matcher sample = SAMPLE.matcher(out.toString());
+        int samples = 0;
+        while (sample.find()) {
+            char[] letters = sample.group(1).substring("sort: ".length()).replace(" ", "").toCharArray();
+            java.util.Arrays.sort(letters);
+            assertEquals("sorted: " + String.join(" ", new String(letters).split("")), sample.group(2), log);
+            samples++;
+        }
+        assertEquals(3, samples, "three sample replies, each a correct sort:\n" + log);
         assertTrue(out.toString().contains("sort_letters/acc"), log);
         assertTrue(out.toString().matches("(?s).*prompt\\s+base\\s+tuned.*"), "generations side by side:\n" + log);
         assertTrue(out.toString().matches("(?s).*dashboard \\(live curves\\): http://127\\.0\\.0\\.1:\\d+/#run=run-.*"),

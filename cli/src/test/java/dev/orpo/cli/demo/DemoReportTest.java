@@ -39,6 +39,21 @@ class DemoReportTest {
     }
 
     @Test
+    void exactMatchIsShownAsHeldOutExactMatchAndMustAlsoGrow() {
+        Map<String, Double> base = new java.util.HashMap<>(row(0.5, 0.01, 25.0));
+        Map<String, Double> tuned = new java.util.HashMap<>(row(0.95, 0.07, 80.0));
+        base.put("sort_letters_gen/exact_match", 4.0);
+        tuned.put("sort_letters_gen/exact_match", 96.0);
+        StringWriter s = new StringWriter();
+        assertNull(DemoReport.printTable(new PrintWriter(s, true), Map.of("base", base, "tuned", tuned)));
+        assertTrue(s.toString().matches("(?s).*held-out exact match\\s+4\\.00\\s+96\\.00\\s+\\+92\\.00.*"),
+                s.toString());
+        tuned.put("sort_letters_gen/exact_match", 4.0);
+        assertEquals("no gain in sort_letters_gen/exact_match: tuned 4.00 is not above the base's 4.00",
+                DemoReport.printTable(new PrintWriter(new StringWriter()), Map.of("base", base, "tuned", tuned)));
+    }
+
+    @Test
     void noGainMissingRowsOrMissingAccuracyFailWithTheReason() {
         PrintWriter sink = new PrintWriter(new StringWriter());
         assertTrue(DemoReport.printTable(sink, Map.of("base", row(0.6, 0.01, 25), "tuned", row(0.6, 0.02, 30)))
@@ -52,11 +67,14 @@ class DemoReportTest {
     void demoRequestIsTheExampleFileWithTheUploadedInputsAndValidates() throws IOException {
         Path yaml = dev.orpo.cli.ServiceApps.repoRoot().resolve("examples/demo.yaml");
         TrainingRequest r = DemoRequest.build(yaml, new DemoRequest.Uploaded("s3://orpo/demo/x/model/",
-                "s3://orpo/demo/x/data.parquet", "s3://orpo/demo/x/tasks/sort_letters.jsonl", List.of("sort: b a c")));
+                "s3://orpo/demo/x/data.parquet", List.of("s3://orpo/demo/x/tasks/sort_letters.jsonl",
+                "s3://orpo/demo/x/tasks/sort_letters_gen.jsonl"), List.of("sort: b a c")));
         assertEquals(List.of(), RequestValidator.validate(r));
         assertEquals("s3://orpo/demo/x/model/", r.model().nameOrPath());
         assertEquals("s3://orpo/demo/x/data.parquet", r.dataset().uri());
-        assertEquals(List.of("s3://orpo/demo/x/tasks/sort_letters.jsonl"), r.eval().tasks());
+        assertEquals(List.of("s3://orpo/demo/x/tasks/sort_letters.jsonl",
+                "s3://orpo/demo/x/tasks/sort_letters_gen.jsonl"), r.eval().tasks());
+        assertEquals(List.of("sort: b a c"), r.eval().prompts(), "the demo's held-out prompts");
         assertEquals(16, r.lora().r());
         assertEquals(32.0, r.lora().loraAlpha());
         assertEquals(0.1, r.training().beta());

@@ -217,6 +217,20 @@ public final class RequestValidator {
                 fail("eval.tasks[" + i + "]", "must not be blank");
             }
         }
+        if (e.suite() != null) {
+            List<String> unknown = EvalSuites.unknown(e.suite());
+            if (blank(e.suite().replace(",", ""))) {
+                fail("eval.suite", "must name a suite or task (e.g. nous), or be absent");
+            } else if (!unknown.isEmpty()) {
+                fail("eval.suite", "unknown suite or task " + unknown + "; suites: " + EvalSuites.SUITES
+                        + ", tasks: lm-eval names (docs/eval-tasks.md)");
+            }
+        }
+        String scheme = schemeOf(e.dataDir());
+        if (scheme != null && !scheme.equals("s3") && !e.dataDir().replaceAll("/+$", "").equals(EvalSpec.HUB)) {
+            fail("eval.data_dir", "must be a local directory, s3://bucket/prefix or " + EvalSpec.HUB + ", was "
+                    + e.dataDir());
+        }
     }
 
     private static String schemeOf(String uri) {

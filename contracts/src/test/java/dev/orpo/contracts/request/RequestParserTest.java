@@ -26,6 +26,8 @@ class RequestParserTest {
         assertEquals(16, r.lora().r());
         assertEquals(8e-6, r.training().learningRate());
         assertEquals("float16", r.merge().dtype());
+        assertEquals("nous", r.eval().suite());
+        assertEquals(EvalSpec.HUB, r.eval().dataDir());
         assertEquals(List.of(), RequestValidator.validate(r));
     }
 

@@ -39,6 +39,23 @@ class RequestValidatorTest {
     }
 
     @Test
+    void evalSuiteTakesSuitesAndLmEvalTaskNamesAndDataDirTakesLocalS3OrTheHub() {
+        for (String ok : List.of("\"suite\":\"nous\"", "\"suite\":\"gpt4all, truthfulqa_mc2\",\"data_dir\":\"s3://b/p\"",
+                "\"suite\":\"agieval\",\"data_dir\":\"/data/lm-eval\"", "\"suite\":\"nous\",\"data_dir\":\"hf://datasets/\"")) {
+            assertEquals(List.of(), errorsOf("{\"model\":{\"name_or_path\":\"m\"},\"dataset\":{\"uri\":\"d.jsonl\"},"
+                    + "\"eval\":{" + ok + "}}"), ok);
+        }
+        assertEquals(List.of("eval.suite: unknown suite or task [mmlu]; suites: " + EvalSuites.SUITES
+                        + ", tasks: lm-eval names (docs/eval-tasks.md)",
+                "eval.data_dir: must be a local directory, s3://bucket/prefix or hf://datasets, was gs://b/x"),
+                errorsOf("{\"model\":{\"name_or_path\":\"m\"},\"dataset\":{\"uri\":\"d.jsonl\"},"
+                        + "\"eval\":{\"suite\":\"gpt4all,mmlu\",\"data_dir\":\"gs://b/x\"}}"));
+        assertEquals(List.of("eval.suite: must name a suite or task (e.g. nous), or be absent"),
+                errorsOf("{\"model\":{\"name_or_path\":\"m\"},\"dataset\":{\"uri\":\"d.jsonl\"},"
+                        + "\"eval\":{\"suite\":\" , \"}}"));
+    }
+
+    @Test
     void hubDatasetWithoutDatasetsPrefixIsRejected() {
         assertEquals(List.of("dataset.uri: hub datasets are written hf://datasets/<org>/<name>"),
                 errorsOf("{\"model\":{\"name_or_path\":\"m\"},\"dataset\":{\"uri\":\"hf://mlabonne/x\"}}"));

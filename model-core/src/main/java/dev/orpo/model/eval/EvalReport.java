@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.orpo.model.generate.PromptSample;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -14,8 +15,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The base-vs-tuned table: rows = models, columns = average, each task's acc / acc_norm (percent), preference
- * metrics, perplexities; plus the history of per-checkpoint rows and generation samples (each prompt's reply per
+ * The base-vs-tuned table: rows = models, columns = the suites and the average, each task's metrics (percent),
+ * preference metrics, perplexities; plus the history of per-checkpoint rows and generation samples (each prompt's reply per
  * model). Rendered as Markdown (like the seed's results table) or JSON.
  *
  * @param samples one entry per prompt, in prompt order; empty when no prompts were given
@@ -91,30 +92,94 @@ public record EvalReport(List<ModelScores> rows, List<Checkpoint> history, List<
     }
 
     /**
-     * Markdown table; metrics a row lacks are blank; percentages with 2 decimals, other metrics with 4. With samples,
-     * a "Samples" table follows: one row per prompt, one column per model.
+     * Markdown in the seed's shape: a summary table (one row per model: the suites' columns and the average), the
+     * per-task table (one row per task and metric, one column per model, and the change when there are two), the
+     * other metrics (preference, perplexity) the same way, then the samples (one row per prompt, a column per model).
+     * Missing values are blank; percentages with 2 decimals, other metrics with 4.
      */
     public String markdown() {
         Set<String> columns = new LinkedHashSet<>();
         rows.forEach(r -> columns.addAll(r.columns().keySet()));
-        StringBuilder md = new StringBuilder("| Model |");
-        columns.forEach(c -> md.append(' ').append(c).append(" |"));
-        md.append("\n|---|");
-        columns.forEach(c -> md.append("---:|"));
-        md.append('\n');
-        for (ModelScores r : rows) {
-            Map<String, Double> values = r.columns();
-            md.append("| ").append(r.model()).append(" |");
-            for (String c : columns) {
-                Double v = values.get(c);
-                md.append(' ').append(v == null ? "" : format(c, v)).append(" |");
-            }
+        List<String> summary = columns.stream().filter(EvalReport::isSummary).toList();
+        List<String> perTask = columns.stream().filter(c -> !isSummary(c) && isPercent(c)).toList();
+        List<String> other = columns.stream().filter(c -> !isPercent(c)).toList();
+        StringBuilder md = new StringBuilder();
+        if (!summary.isEmpty()) {
+            md.append("| Model |");
+            summary.forEach(c -> md.append(' ').append(c).append(" |"));
+            md.append("\n|---|");
+            summary.forEach(c -> md.append("---:|"));
             md.append('\n');
+            for (ModelScores r : rows) {
+                md.append("| ").append(r.model()).append(" |");
+                summary.forEach(c -> md.append(' ').append(value(r, c)).append(" |"));
+                md.append('\n');
+            }
+        }
+        if (!perTask.isEmpty()) {
+            appendByModel(md.append(md.length() > 0 ? "\n" : ""), "| Task | Metric |", perTask, true);
+        }
+        if (!other.isEmpty()) {
+            appendByModel(md.append(md.length() > 0 ? "\n" : ""), "| Metric |", other, false);
         }
         if (!samples.isEmpty()) {
             appendSamples(md);
         }
         return md.toString();
+    }
+
+    /** One row per column (task metrics split into task and metric), a column per model, then the change. */
+    private void appendByModel(StringBuilder md, String head, List<String> columns, boolean splitTask) {
+        boolean change = rows.size() == 2;
+        md.append(head);
+        rows.forEach(r -> md.append(' ').append(r.model()).append(" |"));
+        md.append(change ? " change |\n" : "\n").append(splitTask ? "|---|---|" : "|---|");
+        rows.forEach(r -> md.append("---:|"));
+        md.append(change ? "---:|\n" : "\n");
+        String lastTask = null;
+        for (String c : columns) {
+            if (splitTask) {
+                int slash = c.lastIndexOf('/');
+                String task = c.substring(0, slash);
+                md.append("| ").append(task.equals(lastTask) ? "" : task).append(" | ").append(c.substring(slash + 1))
+                        .append(" |");
+                lastTask = task;
+            } else {
+                md.append("| ").append(c).append(" |");
+            }
+            rows.forEach(r -> md.append(' ').append(value(r, c)).append(" |"));
+            if (change) {
+                Double a = rows.get(0).columns().get(c);
+                Double b = rows.get(1).columns().get(c);
+                md.append(' ').append(a == null || b == null ? "" : signed(c, b - a)).append(" |");
+            }
+            md.append('\n');
+        }
+    }
+
+    private static String value(ModelScores row, String column) {
+        Double v = row.columns().get(column);
+        return v == null ? "" : format(column, v);
+    }
+
+    /** A suite's column or the average: the summary table's columns. */
+    static boolean isSummary(String column) {
+        return column.equals(ModelScores.AVERAGE) || Suites.ALL.stream().anyMatch(s -> s.column().equals(column));
+    }
+
+    /** Task figures, suites and the average are percentages; everything else is a plain number. */
+    public static boolean isPercent(String column) {
+        return isSummary(column) || Arrays.stream(Metric.values()).anyMatch(m -> column.endsWith("/" + m.key()));
+    }
+
+    /** A value as the report prints it: percentages with 2 decimals, other metrics with 4. */
+    public static String format(String column, double v) {
+        return String.format(Locale.ROOT, isPercent(column) ? "%.2f" : "%.4f", v);
+    }
+
+    /** A difference with its sign, as {@link #format}. */
+    public static String signed(String column, double d) {
+        return (d >= 0 ? "+" : "") + format(column, d);
     }
 
     private void appendSamples(StringBuilder md) {
@@ -149,13 +214,9 @@ public record EvalReport(List<ModelScores> rows, List<Checkpoint> history, List<
         return out.toString();
     }
 
-    private static String format(String column, double v) {
-        boolean percent = column.equals("average") || column.endsWith("/acc") || column.endsWith("/acc_norm");
-        return String.format(Locale.ROOT, percent ? "%.2f" : "%.4f", v);
-    }
-
     /**
-     * {@code {"table": {...}, "tasks": {model: {task: {n, acc, acc_norm}}}, "history": [{step, table row}],
+     * {@code {"table": {...}, "tasks": {model: {task: {n, <metric>: fraction, ..., "replies": [...]}}},
+     * "history": [{step, table row}],
      * "samples": [{"prompt", "replies": {model: reply}}]}}.
      */
     public String json() {
@@ -165,8 +226,15 @@ public record EvalReport(List<ModelScores> rows, List<Checkpoint> history, List<
         ObjectNode tasks = root.putObject("tasks");
         for (ModelScores r : rows) {
             ObjectNode m = tasks.putObject(r.model());
-            r.tasks().forEach((name, t) -> m.putObject(name).put("n", t.n()).put("acc", t.acc())
-                    .put("acc_norm", t.accNorm()));
+            r.tasks().forEach((name, t) -> {
+                ObjectNode task = m.putObject(name).put("n", t.n());
+                t.metrics().forEach((metric, v) -> task.put(metric.key(), v));
+                if (!t.replies().isEmpty()) {
+                    ArrayNode replies = task.putArray("replies");
+                    t.replies().forEach(reply -> replies.addObject().put("prompt", reply.prompt())
+                            .put("target", reply.target()).put("reply", reply.reply()).put("exact", reply.exact()));
+                }
+            });
         }
         ArrayNode hist = root.putArray("history");
         for (Checkpoint c : history) {

@@ -1,14 +1,14 @@
 package dev.orpo.model.eval;
 
 /**
- * k-shot prompting: k other questions of the same task, each {@code context + " " + gold choice}, joined and followed
- * by the question with {@code "\n\n"} (lm-eval's default fewshot delimiter).
+ * k-shot prompting as lm-eval's default sampler ({@link MultipleChoice#fewShotPrefixes}).
  *
- * @param k    examples per question; 0 is zero-shot (EvalSpec's default)
- * @param seed picks the examples; 1234 is lm-eval's default fewshot seed
+ * @param k    examples per question; 0 is zero-shot (EvalSpec's default, and the seed's suites)
+ * @param seed seeds the sampler; 1234 is lm-eval's default {@code fewshot_random_seed}
  */
 public record FewShot(int k, long seed) {
-    public static final FewShot ZERO = new FewShot(0, 1234);
+    public static final long LM_EVAL_SEED = 1234;
+    public static final FewShot ZERO = new FewShot(0, LM_EVAL_SEED);
 
     public FewShot {
         if (k < 0) {

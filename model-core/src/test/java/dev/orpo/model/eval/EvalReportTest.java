@@ -13,21 +13,29 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class EvalReportTest {
 
     private static TaskResult task(String name, int correct, int correctNorm, int n) {
+        return task(name, correct, correctNorm, n, EnumSet.of(Metric.ACC, Metric.ACC_NORM));
+    }
+
+    private static TaskResult task(String name, int correct, int correctNorm, int n, Set<Metric> metrics) {
         List<DocResult> docs = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            docs.add(new DocResult(new double[] {0, 0}, 0, i < correct ? 0 : 1, i < correctNorm ? 0 : 1));
+            docs.add(new DocResult(new double[] {0, 0}, List.of(0), i < correct ? 0 : 1, i < correctNorm ? 0 : 1));
         }
-        return TaskResult.of(name, docs);
+        return TaskResult.ofChoices(name, metrics, docs);
     }
 
     @Test
@@ -39,14 +47,43 @@ class EvalReportTest {
         assertEquals(Map.of("average", 50.0, "arc/acc", 25.0, "arc/acc_norm", 50.0), report.table().get("base"));
         assertEquals(100.0, report.table().get("tuned").get("average"));
         String md = report.markdown();
-        assertEquals("| Model | average | arc/acc | arc/acc_norm | eval_loss |\n"
-                + "|---|---:|---:|---:|---:|\n"
-                + "| base | 50.00 | 25.00 | 50.00 |  |\n"
-                + "| tuned | 100.00 | 75.00 | 100.00 | 1.2500 |\n", md);
+        assertEquals("| Model | average |\n|---|---:|\n| base | 50.00 |\n| tuned | 100.00 |\n\n"
+                + "| Task | Metric | base | tuned | change |\n|---|---|---:|---:|---:|\n"
+                + "| arc | acc | 25.00 | 75.00 | +50.00 |\n"
+                + "|  | acc_norm | 50.00 | 100.00 | +50.00 |\n\n"
+                + "| Metric | base | tuned | change |\n|---|---:|---:|---:|\n"
+                + "| eval_loss |  | 1.2500 |  |\n", md);
         JsonNode json = new ObjectMapper().readTree(report.json());
         assertEquals(75.0, json.get("table").get("tuned").get("arc/acc").asDouble());
         assertEquals(4, json.get("tasks").get("base").get("arc").get("n").asInt());
         assertEquals(10, json.get("history").get(0).get("step").asInt());
+    }
+
+    @Test
+    void suitesAverageTheirTasksHeadlineFiguresAndTheAverageIsTheirMean() throws Exception {
+        Map<String, TaskResult> tasks = new LinkedHashMap<>();
+        tasks.put("arc_easy", task("arc_easy", 1, 3, 4)); // acc_norm 75 counts
+        tasks.put("boolq", task("boolq", 1, 0, 4, EnumSet.of(Metric.ACC))); // acc 25 counts
+        tasks.put("truthfulqa_mc1", task("truthfulqa_mc1", 4, 0, 4, EnumSet.of(Metric.ACC))); // reported only
+        tasks.put("truthfulqa_mc2", new TaskResult("truthfulqa_mc2", 2, Map.of(Metric.MC2, 0.4), List.of(),
+                List.of()));
+        tasks.put("sort_gen", TaskResult.ofReplies("sort_gen", List.of(new TaskResult.Reply("sort: b a", "a b", "a b"),
+                new TaskResult.Reply("sort: d c", "c d", "d c"))));
+        Map<String, Double> row = new ModelScores("tuned", tasks, Map.of()).columns();
+        assertEquals(List.of("GPT4All", "TruthfulQA", "average", "arc_easy/acc", "arc_easy/acc_norm", "boolq/acc",
+                "truthfulqa_mc1/acc", "truthfulqa_mc2/mc2", "sort_gen/exact_match"), List.copyOf(row.keySet()));
+        assertEquals(50.0, row.get("GPT4All"), 1e-9);
+        assertEquals(40.0, row.get("TruthfulQA"), 1e-9, "mc2 alone, as the seed's table");
+        assertEquals((50.0 + 40.0 + 50.0) / 3, row.get("average"), 1e-9, "suites and tasks outside any suite");
+        EvalReport report = EvalReport.of(new ModelScores("tuned", tasks, Map.of()));
+        assertTrue(report.markdown().startsWith("| Model | GPT4All | TruthfulQA | average |\n|---|---:|---:|---:|\n"
+                + "| tuned | 50.00 | 40.00 | 46.67 |\n\n| Task | Metric | tuned |\n"), report.markdown());
+        JsonNode json = new ObjectMapper().readTree(report.json());
+        JsonNode gen = json.get("tasks").get("tuned").get("sort_gen");
+        assertEquals(0.5, gen.get("exact_match").asDouble());
+        assertEquals("d c", gen.get("replies").get(1).get("reply").asText());
+        assertFalse(gen.get("replies").get(1).get("exact").asBoolean());
+        assertEquals(0.4, json.get("tasks").get("tuned").get("truthfulqa_mc2").get("mc2").asDouble());
     }
 
     private static PromptSample sample(String prompt, String reply) {
@@ -61,7 +98,7 @@ class EvalReportTest {
                 .withSamples("base", List.of(sample("hi", "blue sky"), sample("sort 2 1", "2 1")))
                 .withSamples("tuned", List.of(sample("hi", "hello"), sample("sort 2 1", "1 2")))
                 .withCheckpoint(5, tuned);
-        assertEquals("| Model | eval_loss |\n|---|---:|\n| base | 2.0000 |\n| tuned | 1.0000 |\n"
+        assertEquals("| Metric | base | tuned | change |\n|---|---:|---:|---:|\n| eval_loss | 2.0000 | 1.0000 | -1.0000 |\n"
                 + "\n### Samples\n\n| Prompt | base | tuned |\n|---|---|---|\n"
                 + "| hi | blue sky | hello |\n| sort 2 1 | 2 1 | 1 2 |\n", report.markdown());
         JsonNode json = new ObjectMapper().readTree(report.json());
@@ -101,8 +138,9 @@ class EvalReportTest {
         try (NDManager m = NDManager.newBaseManager(); LlamaModel model = GoldenModels.tuned("llama3-gqa-f32", m)) {
             EvalSettings settings = new EvalSettings(FewShot.ZERO, null, 4,
                     new ScoreConfig(orpo.get("beta").asDouble(), true, 2, orpo.get("pad_token_id").asLong()));
-            ModelScores scores = new Evaluator(MultipleChoiceTest.CHARS, 1, settings)
-                    .evaluate("tuned", model::logits, 128, m, List.of(), pairs);
+            ModelScores scores = new Evaluator(MultipleChoiceTest.CHARS, 1, settings).evaluate(
+                    new Evaluator.Subject("tuned", model::logits, 128, m, null),
+                    new Evaluator.Inputs(List.of(), pairs, Map.of()));
             assertEquals(orpo.get("loss").asDouble(), scores.metrics().get("eval_loss"), 1e-4);
             assertEquals(orpo.get("metrics").get("nll_loss").asDouble(), scores.metrics().get("eval_nll_loss"), 1e-4);
             assertTrue(scores.metrics().keySet().stream().allMatch(k -> k.startsWith("eval_")));

@@ -3,6 +3,7 @@ package dev.orpo.model.eval;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 
@@ -15,9 +16,10 @@ class ReportHistoryTest {
     private static ModelScores tuned(int correct, double loss) {
         List<DocResult> docs = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
-            docs.add(new DocResult(new double[] {0, 0}, 0, i < correct ? 0 : 1, i < correct ? 0 : 1));
+            docs.add(new DocResult(new double[] {0, 0}, List.of(0), i < correct ? 0 : 1, i < correct ? 0 : 1));
         }
-        return new ModelScores("tuned", Map.of("arc", TaskResult.of("arc", docs)),
+        return new ModelScores("tuned", Map.of("arc", TaskResult.ofChoices("arc", EnumSet.of(Metric.ACC,
+                Metric.ACC_NORM), docs)),
                 Map.of("eval_loss", loss, "eval_rewards/margins", Double.NaN));
     }
 

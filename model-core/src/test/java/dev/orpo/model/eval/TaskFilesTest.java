@@ -7,9 +7,11 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.EnumSet;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -24,10 +26,25 @@ class TaskFilesTest {
         Files.writeString(dir.resolve("b_math.jsonl"), GOOD + "\n\n" + GOOD.replace("\"gold\": 0", "\"gold\": 1") + "\n");
         Files.writeString(dir.resolve("a_other.jsonl"), GOOD + "\n");
         Files.writeString(dir.resolve("notes.txt"), "ignored");
-        List<McTask> tasks = TaskFiles.load(dir);
-        assertEquals(List.of("a_other", "b_math"), tasks.stream().map(McTask::name).toList());
-        assertEquals(2, tasks.get(1).docs().size());
-        assertEquals(new McDoc("2+2=", List.of("4", "5"), 1), tasks.get(1).docs().get(1));
+        List<EvalTask> tasks = TaskFiles.load(dir);
+        assertEquals(List.of("a_other", "b_math"), tasks.stream().map(EvalTask::name).toList());
+        ChoiceTask math = (ChoiceTask) tasks.get(1);
+        assertEquals(2, math.size());
+        assertEquals(Question.of("2+2=", List.of("4", "5"), 1), math.questions().get(1));
+        assertEquals(EnumSet.of(Metric.ACC, Metric.ACC_NORM), math.metrics());
+        assertSame(math.questions().get(1), math.fewShotPool().get(1), "examples come from the file's questions");
+        assertTrue(math.excludeQuestion());
+    }
+
+    @Test
+    void generationRowsMakeAnExactMatchTask() throws Exception {
+        Path file = dir.resolve("sort_gen.jsonl");
+        Files.writeString(file, "{\"prompt\": \"sort: b a\", \"target\": \"sorted: a b\"}\n");
+        GenerationTask task = (GenerationTask) TaskFiles.read(file);
+        assertEquals(List.of(new GenerationTask.Item("sort: b a", "sorted: a b")), task.items());
+        Files.writeString(file, "{\"prompt\": \"x\", \"target\": \"y\"}\n" + GOOD + "\n");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TaskFiles.read(file));
+        assertTrue(e.getMessage().startsWith(file + " line 2: a task file holds either"), e.getMessage());
     }
 
     @ParameterizedTest
@@ -39,33 +56,14 @@ class TaskFilesTest {
         "{\"context\": \"x\", \"choices\": [\"a\", 3], \"gold\": 0}|choices[1] must be a string",
         "{\"context\": 5, \"choices\": [\"a\"], \"gold\": 0}|context must be a string",
         "{\"context\": \"x\", \"choices\": [\"a\"]}|gold must be an integer",
-        "{\"context\": \"x\", |invalid JSON"})
+        "{\"context\": \"x\", |invalid JSON",
+        "{\"prompt\": \"x\", \"target\": 3}|target must be a string",
+        "{\"prompt\": \"x\", \"target\": \"y\", \"gold\": 0}|unknown field gold"})
     void badLinesFailNamingFileAndLine(String badLine, String message) throws Exception {
         Path file = dir.resolve("task.jsonl");
         Files.writeString(file, GOOD + "\n\n" + badLine + "\n" + GOOD + "\n");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TaskFiles.read(file));
         assertTrue(e.getMessage().startsWith(file + " line 3: "), e.getMessage());
         assertTrue(e.getMessage().contains(message), e.getMessage());
-    }
-
-    @Test
-    void convertsLmEvalStyleExports() throws Exception {
-        Path in = dir.resolve("export.jsonl");
-        Files.writeString(in, String.join("\n",
-                "{\"query\": \"Q1\", \"choices\": [\"a\", \"b\"], \"gold\": 1, \"doc_id\": 7}",
-                "{\"question\": \"Q2\", \"choices\": {\"text\": [\"x\", \"y\", \"z\"], \"label\": [\"A\", \"B\", \"C\"]},"
-                        + " \"answerKey\": \"C\"}",
-                "{\"question\": \"Q3\", \"choices\": [\"p\", \"q\"], \"answer\": \"1\"}",
-                "{\"ctx\": \"Q4\", \"choices\": [\"p\", \"q\"], \"label\": \"B\"}") + "\n");
-        Path out = dir.resolve("converted.jsonl");
-        assertEquals(4, LmEvalConverter.convert(in, out));
-        List<McDoc> docs = TaskFiles.read(out).docs();
-        assertEquals(new McDoc("Q1", List.of("a", "b"), 1), docs.get(0));
-        assertEquals(new McDoc("Q2", List.of("x", "y", "z"), 2), docs.get(1));
-        assertEquals(new McDoc("Q3", List.of("p", "q"), 1), docs.get(2));
-        assertEquals(new McDoc("Q4", List.of("p", "q"), 1), docs.get(3));
-        Files.writeString(in, "{\"query\": \"Q\", \"choices\": [\"a\"], \"gold\": 3}\n");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LmEvalConverter.convert(in, out));
-        assertTrue(e.getMessage().startsWith(in + " line 1: "), e.getMessage());
     }
 }

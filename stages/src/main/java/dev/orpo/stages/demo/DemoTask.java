@@ -9,15 +9,20 @@ import java.util.SplittableRandom;
 
 /**
  * The demo's preference task, in words: the user asks {@code "sort: d b a"}, the chosen answer is
- * {@code "sorted: a b d"} (the letters in alphabetical order), the rejected answer uses the same letters in any other
- * order. A base model has no reason to prefer either; a tuned one learns the rule, which shows in the held-out reward
- * accuracy and in the multiple-choice task built from the same rule.
+ * {@code "sorted: a b d"} (the letters in alphabetical order), the rejected answer is {@code "sorted: d b a"} (the
+ * same letters in descending order: the demo base's habit, so the pairs are what its own replies would give). A tuned
+ * model learns to prefer ascending, which shows in the held-out reward accuracy, in the multiple-choice task built from
+ * the same rule, and in its greedy replies to held-out questions.
  */
 public final class DemoTask {
-    /** Eight letters, 3–5 per question: over 7,000 distinct questions, each letter one token after a space. */
-    public static final String ALPHABET = "abcdefgh";
+    /**
+     * Six letters, 3–4 per question: 480 distinct questions over 35 letter sets, each letter one token after a space;
+     * small enough that the demo's 0.1 M-parameter model learns to sort in a few hundred warm-up steps (measured:
+     * docs/benchmarks.md#demo).
+     */
+    public static final String ALPHABET = "abcdef";
     static final int MIN_LETTERS = 3;
-    static final int MAX_LETTERS = 5;
+    static final int MAX_LETTERS = 4;
 
     /** One question with its right answer and a wrong one. */
     public record Item(String question, String chosen, String rejected) {
@@ -46,7 +51,23 @@ public final class DemoTask {
 
     public static Item item(SplittableRandom rng) {
         char[] q = question(rng);
-        return new Item("sort: " + spaced(q), answer(sorted(q)), answer(wrongOrder(q, rng)));
+        return new Item(ask(q), answer(sorted(q)), answer(descending(q)));
+    }
+
+    /** The user's message for these letters. */
+    static String ask(char[] letters) {
+        return "sort: " + spaced(letters);
+    }
+
+    /** The letters in descending order. */
+    static char[] descending(char[] letters) {
+        char[] s = sorted(letters);
+        for (int i = 0, j = s.length - 1; i < j; i++, j--) {
+            char t = s[i];
+            s[i] = s[j];
+            s[j] = t;
+        }
+        return s;
     }
 
     /** The assistant's answer text for an order of letters. */
@@ -82,10 +103,21 @@ public final class DemoTask {
         }
         int gold = rng.nextInt(wrong + 1);
         choices.add(gold, right);
-        return new McQuestion(mcContext("sort: " + spaced(q)), choices, gold);
+        return new McQuestion(ask(q), mcContext(ask(q)), choices, gold);
     }
 
-    record McQuestion(String context, List<String> choices, int gold) {
+    /** A multiple-choice question: the user's question, the context scored, the choices and the right one. */
+    record McQuestion(String question, String context, List<String> choices, int gold) {
+    }
+
+    /** A generation prompt and the exact reply that is right. */
+    record Generation(String prompt, String target) {
+    }
+
+    /** A random question for the generation task: the reply must be the sorted answer. */
+    static Generation generation(SplittableRandom rng) {
+        char[] q = question(rng);
+        return new Generation(ask(q), answer(sorted(q)));
     }
 
     static String spaced(char[] letters) {

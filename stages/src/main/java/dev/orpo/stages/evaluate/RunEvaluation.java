@@ -5,15 +5,11 @@ import dev.orpo.contracts.request.EvalSpec;
 import dev.orpo.contracts.request.TrainingArgs;
 import dev.orpo.model.eval.EvalReport;
 import dev.orpo.model.eval.EvalSettings;
+import dev.orpo.model.eval.EvalTask;
 import dev.orpo.model.eval.Evaluator;
 import dev.orpo.model.eval.FewShot;
-import dev.orpo.model.eval.McTask;
 import dev.orpo.model.eval.ModelScores;
-import dev.orpo.model.eval.TextEncoder;
-import dev.orpo.model.generate.GenerationConfig;
 import dev.orpo.model.generate.PromptSample;
-import dev.orpo.model.generate.PromptSamples;
-import dev.orpo.model.generate.SamplingConfig;
 import dev.orpo.model.llama.LlamaModel;
 import dev.orpo.model.llama.PretrainedLlama;
 import dev.orpo.model.orpo.PreferencePair;
@@ -26,13 +22,14 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 
 /**
  * The evaluation state of one run: the base model's scores (computed once, on first use) and the report that grows
  * with each evaluated target. Each {@link #evaluateCheckpoint} / {@link #evaluateMerged} scores the tuned model
  * (base + checkpoint adapter, or the merged model) on the held-out preference pairs ({@code eval_} TRL names, ORPO
- * settings of the run) and the run's multiple-choice tasks, and returns the base-vs-tuned table. With
+ * settings of the run), the run's task files and suite (multiple choice, and exact match of greedy replies for
+ * generation tasks), and returns the base-vs-tuned table. With
  * {@code eval.prompts}, the report also holds greedy replies ({@code eval.max_new_tokens}, chat template, KV cache) of
  * the base (generated once) and of the target. Not thread-safe: one worker per run, targets in step order.
  */
@@ -41,11 +38,10 @@ public final class RunEvaluation {
     public static final String TUNED = "tuned";
 
     private final Path baseModelDir;
-    private final List<PreferencePair> heldOut;
-    private final List<McTask> tasks;
-    private final Evaluator evaluator;
+    private final Evaluator.Inputs inputs;
+    private final EvalSettings settings;
     private final List<String> prompts;
-    private final GenerationConfig generation;
+    private final int maxNewTokens;
     private final Path tokenizerDir;
     private Scored base;
     private EvalReport report;
@@ -65,38 +61,34 @@ public final class RunEvaluation {
     }
 
     /**
-     * @param heldOut  the prepared dataset's test pairs (may be empty: no preference metrics)
-     * @param tasks    multiple-choice tasks (may be empty)
-     * @param encoder  the run's tokenizer, for the tasks; may be null when there are no tasks
-     * @param prefixId token standing in for an empty context (BOS, else EOS); -1 none
-     * @param tokenizerDir the run's tokenizer files (with its chat template), for the samples of {@code eval.prompts};
-     *                     a target directory with its own {@code tokenizer.json} uses that instead; may be null when
-     *                     there are no prompts
+     * @param heldOut      the prepared dataset's test pairs (may be empty: no preference metrics)
+     * @param tasks        our task files and the suite's lm-eval tasks (may be empty)
+     * @param tokenizerDir the run's tokenizer files (with its chat template), for the tasks and the samples of
+     *                     {@code eval.prompts}; a target directory with its own {@code tokenizer.json} uses that
+     *                     instead; may be null when there are neither tasks nor prompts
      */
-    public RunEvaluation(Path baseModelDir, List<PreferencePair> heldOut, List<McTask> tasks, TextEncoder encoder,
-                         int prefixId, EvalSpec eval, TrainingArgs training, Path tokenizerDir) {
-        if (!tasks.isEmpty() && encoder == null) {
-            throw new StageFailure("eval.tasks", "eval.tasks need the run's tokenizer, and none was found");
+    public RunEvaluation(Path baseModelDir, List<PreferencePair> heldOut, List<EvalTask> tasks, EvalSpec eval,
+                         TrainingArgs training, Path tokenizerDir) {
+        if (!tasks.isEmpty() && tokenizerDir == null) {
+            throw new StageFailure(eval.suite() != null ? "eval.suite" : "eval.tasks",
+                    "evaluation tasks need the run's tokenizer, and none was found");
         }
         if (!eval.prompts().isEmpty() && tokenizerDir == null) {
             throw new StageFailure("eval.prompts", "eval.prompts need the run's tokenizer, and none was found");
         }
-        this.prompts = eval.prompts();
-        this.tokenizerDir = tokenizerDir;
-        try {
-            // greedy, so samples of the same model are the same every time; stop ids come from PromptSamples
-            this.generation = new GenerationConfig(eval.maxNewTokens(), Set.of(), SamplingConfig.GREEDY);
-        } catch (IllegalArgumentException e) {
-            throw new StageFailure("eval.max_new_tokens", e.getMessage(), e);
+        if (eval.maxNewTokens() < 1) {
+            throw new StageFailure("eval.max_new_tokens", "must be >= 1, got " + eval.maxNewTokens());
         }
+        this.prompts = eval.prompts();
+        this.maxNewTokens = eval.maxNewTokens();
+        this.tokenizerDir = tokenizerDir;
         this.baseModelDir = baseModelDir;
-        this.heldOut = List.copyOf(heldOut);
-        this.tasks = List.copyOf(tasks);
+        this.inputs = new Evaluator.Inputs(tasks, heldOut, Map.of());
         // ORPO scoring as the trainer's evaluation: the run's beta and prompt-loss rule, its eval batch size
         ScoreConfig score = new ScoreConfig(training.beta(), training.promptLoss(),
                 training.perDeviceEvalBatchSize(), 0);
-        this.evaluator = new Evaluator(encoder, prefixId, new EvalSettings(new FewShot(eval.numFewshot(),
-                FewShot.ZERO.seed()), eval.limit(), training.perDeviceEvalBatchSize(), score));
+        this.settings = new EvalSettings(new FewShot(eval.numFewshot(), FewShot.LM_EVAL_SEED), eval.limit(),
+                training.perDeviceEvalBatchSize(), score);
     }
 
     /** The base model's scores, computed on the first call only. */
@@ -154,7 +146,7 @@ public final class RunEvaluation {
         return new Result(target, step, tuned.scores(), report);
     }
 
-    private Scored score(String label, Path modelDir, Path adapterDir, Path samplesTokenizer) {
+    private Scored score(String label, Path modelDir, Path adapterDir, Path tokenizerFiles) {
         TrainStage.gradModeOffOnThisThread();
         try (NDManager manager = NDManager.newBaseManager()) {
             LlamaModel model;
@@ -164,23 +156,41 @@ public final class RunEvaluation {
                 throw new StageFailure(adapterDir == null ? "model" : "checkpoint", "cannot load "
                         + (adapterDir == null ? modelDir : adapterDir) + ": " + e.getMessage(), e);
             }
-            try (model) {
+            try (model; HfTokenizer tokenizer = tokenizer(tokenizerFiles)) {
                 model.setTraining(false);
-                ModelScores scores = evaluator.evaluate(label, model::logits, model.config().maxPositionEmbeddings(),
-                        manager, tasks, heldOut);
-                return new Scored(scores, samples(model, manager, samplesTokenizer));
+                ModelScores scores;
+                try {
+                    scores = ModelEvaluation.evaluate(label, model, tokenizer, manager, settings, inputs,
+                            maxNewTokens);
+                } catch (IllegalArgumentException e) {
+                    throw new StageFailure("eval.tasks", label + ": " + e.getMessage(), e);
+                }
+                return new Scored(scores, samples(model, tokenizer, manager, tokenizerFiles));
             }
         }
     }
 
+    /** The tokenizer in {@code dir} when tasks or prompts need one, else null. */
+    private HfTokenizer tokenizer(Path dir) {
+        if (inputs.tasks().isEmpty() && prompts.isEmpty()) {
+            return null;
+        }
+        try {
+            return HfTokenizer.load(dir);
+        } catch (IOException | RuntimeException e) {
+            throw new StageFailure(prompts.isEmpty() ? "eval.tasks" : "eval.prompts", "cannot load the tokenizer in "
+                    + dir + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Greedy replies to the prompts through the chat template of the tokenizer in {@code dir}. */
-    private List<PromptSample> samples(LlamaModel model, NDManager manager, Path dir) {
+    private List<PromptSample> samples(LlamaModel model, HfTokenizer tokenizer, NDManager manager, Path dir) {
         if (prompts.isEmpty()) {
             return List.of();
         }
-        try (HfTokenizer tokenizer = HfTokenizer.load(dir)) {
-            return new PromptSamples(model, tokenizer, manager).generate(prompts, generation);
-        } catch (IOException | RuntimeException e) {
+        try {
+            return ModelEvaluation.replies(model, tokenizer, manager, prompts, maxNewTokens);
+        } catch (RuntimeException e) {
             throw new StageFailure("eval.prompts", "cannot generate samples with the tokenizer in " + dir + ": "
                     + e.getMessage(), e);
         }

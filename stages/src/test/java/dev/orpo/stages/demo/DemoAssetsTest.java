@@ -20,6 +20,7 @@ import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class DemoAssetsTest {
@@ -97,7 +98,7 @@ class DemoAssetsTest {
         try (Stream<Path> s = Files.walk(dir.resolve("a"))) {
             files = s.filter(Files::isRegularFile).map(dir.resolve("a")::relativize).sorted().toList();
         }
-        assertEquals(8, files.size(), files.toString());
+        assertEquals(10, files.size(), files.toString());
         for (Path f : files) {
             assertArrayEquals(Files.readAllBytes(dir.resolve("a").resolve(f)),
                     Files.readAllBytes(dir.resolve("b").resolve(f)), f.toString());
@@ -105,6 +106,66 @@ class DemoAssetsTest {
         DemoAssets.write(dir.resolve("c"), new DemoAssets.Spec(60, 16, 1, 8, 8));
         assertTrue(!java.util.Arrays.equals(Files.readAllBytes(dir.resolve("a/sort-preferences.parquet")),
                 Files.readAllBytes(dir.resolve("c/sort-preferences.parquet"))), "another seed, other rows");
+    }
+
+    @Test
+    void evaluationQuestionsAreNeverTrainedOnAndTheGenerationTaskExpectsTheSortedAnswer() throws Exception {
+        DemoAssets.Spec spec = new DemoAssets.Spec(300, 16, 1, 30, 60, DemoAssets.Warmup.NONE, 7);
+        DemoAssets.Paths p = DemoAssets.write(dir, spec);
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        java.util.Set<String> trained = new java.util.HashSet<>();
+        try (var db = java.sql.DriverManager.getConnection("jdbc:duckdb:"); var st = db.createStatement();
+             var rs = st.executeQuery("SELECT prompt FROM read_parquet('" + p.dataset() + "')")) {
+            while (rs.next()) {
+                trained.add(rs.getString(1));
+            }
+        }
+        assertEquals(300, trained.size(), "every row asks another question (the preparer drops repeated rows)");
+        List<String> gen = Files.readAllLines(p.taskFiles().get(1));
+        assertEquals(60, gen.size());
+        for (String line : gen) {
+            var row = json.readTree(line);
+            String prompt = row.get("prompt").asText();
+            assertTrue(!trained.contains(prompt), prompt + " is held out");
+            char[] letters = prompt.substring("sort: ".length()).replace(" ", "").toCharArray();
+            java.util.Arrays.sort(letters);
+            assertEquals("sorted: " + String.join(" ", new String(letters).split("")), row.get("target").asText());
+        }
+        for (String line : Files.readAllLines(p.taskFiles().get(0))) {
+            String context = json.readTree(line).get("context").asText();
+            String question = context.substring(context.indexOf("sort: "), context.indexOf("<|im_end|>"));
+            assertTrue(!trained.contains(question), question + " is held out");
+        }
+        List<String> first = new java.util.ArrayList<>();
+        for (String line : gen.subList(0, 3)) {
+            first.add(json.readTree(line).get("prompt").asText());
+        }
+        assertEquals(first, p.prompts(), "the samples are the first held-out prompts");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> DemoAssets.write(dir.resolve("more"), spec.withRows(470)));
+        assertTrue(e.getMessage().startsWith("rows: only "), e.getMessage());
+    }
+
+    @Test
+    void theWarmedBaseIsMadeOnceAndRemadeWhenItsSettingsChange() throws Exception {
+        DemoAssets.Warmup two = new DemoAssets.Warmup(2, 4, 1e-2, 1, 1e-3);
+        DemoAssets.Spec spec = new DemoAssets.Spec(40, 16, 1, 4, 4, two, 7);
+        Path model = DemoAssets.write(dir, spec).modelDir();
+        byte[] warmed = Files.readAllBytes(model.resolve("model.safetensors"));
+        Path random = DemoAssets.writeModel(dir.resolve("random"), spec);
+        assertTrue(!java.util.Arrays.equals(warmed, Files.readAllBytes(random.resolve("model.safetensors"))),
+                "the warm-up changed the weights");
+        assertTrue(Files.isRegularFile(model.resolve("tokenizer.json")));
+        assertTrue(!Files.exists(dir.resolve("model.random")) && !Files.exists(dir.resolve("model.warmup"))
+                        && !Files.exists(dir.resolve("model.both")),
+                "no work directories left");
+
+        java.nio.file.attribute.FileTime made = Files.getLastModifiedTime(model.resolve("model.safetensors"));
+        DemoAssets.write(dir, spec.withRows(50));
+        assertEquals(made, Files.getLastModifiedTime(model.resolve("model.safetensors")), "kept: same model settings");
+        DemoAssets.write(dir, new DemoAssets.Spec(40, 16, 1, 4, 4, new DemoAssets.Warmup(3, 4, 1e-2, 1, 1e-3), 7));
+        assertTrue(!java.util.Arrays.equals(warmed, Files.readAllBytes(model.resolve("model.safetensors"))),
+                "remade: another warm-up");
     }
 
     private static boolean sameLetters(String a, String b) {

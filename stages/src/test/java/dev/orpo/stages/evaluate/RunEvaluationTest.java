@@ -62,7 +62,7 @@ class RunEvaluationTest {
 
     @Test
     void checkpointsAreScoredAgainstABaseComputedOnceWithTheTrainersEvalMetrics() {
-        RunEvaluation run = new RunEvaluation(model, data.test(), List.of(), null, -1, EvalSpec.defaults(),
+        RunEvaluation run = new RunEvaluation(model, data.test(), List.of(), EvalSpec.defaults(),
                 request.training(), null);
         RunEvaluation.Result first = run.evaluateCheckpoint(1, dir.resolve("out/checkpoints/step-1"));
         RunEvaluation.Result second = run.evaluateCheckpoint(2, dir.resolve("out/checkpoints/step-2"));
@@ -80,11 +80,11 @@ class RunEvaluationTest {
 
     @Test
     void aRestoredHistoryIsContinuedAndAStepEvaluatedAgainReplacesItsEntry() {
-        RunEvaluation before = new RunEvaluation(model, data.test(), List.of(), null, -1, EvalSpec.defaults(),
+        RunEvaluation before = new RunEvaluation(model, data.test(), List.of(), EvalSpec.defaults(),
                 request.training(), null);
         RunEvaluation.Result one = before.evaluateCheckpoint(1, dir.resolve("out/checkpoints/step-1"));
 
-        RunEvaluation restarted = new RunEvaluation(model, data.test(), List.of(), null, -1, EvalSpec.defaults(),
+        RunEvaluation restarted = new RunEvaluation(model, data.test(), List.of(), EvalSpec.defaults(),
                 request.training(), null);
         restarted.restoreHistory(ReportHistory.read(one.report().json()));
         restarted.evaluateCheckpoint(2, dir.resolve("out/checkpoints/step-2"));
@@ -100,7 +100,7 @@ class RunEvaluationTest {
         Path broken = dir.resolve("broken");
         Files.createDirectories(broken);
         Files.writeString(broken.resolve("adapter_config.json"), "{}");
-        RunEvaluation run = new RunEvaluation(model, data.test(), List.of(), null, -1, EvalSpec.defaults(),
+        RunEvaluation run = new RunEvaluation(model, data.test(), List.of(), EvalSpec.defaults(),
                 request.training(), null);
         StageFailure e = assertThrows(StageFailure.class, () -> run.evaluateCheckpoint(3, broken));
         assertTrue(e.getMessage().contains(broken.toString()), e.getMessage());
@@ -126,7 +126,7 @@ class RunEvaluationTest {
     @Test
     void promptsGetGreedyRepliesOfTheBaseAndTheCheckpointInTheReport() throws Exception {
         Path tokenizer = SyntheticChatTokenizer.write(dir.resolve("run-tokenizer"));
-        RunEvaluation run = new RunEvaluation(model, data.test(), List.of(), null, -1, withPrompts(6),
+        RunEvaluation run = new RunEvaluation(model, data.test(), List.of(), withPrompts(6),
                 request.training(), tokenizer);
         run.evaluateCheckpoint(1, dir.resolve("out/checkpoints/step-1"));
         EvalReport report = run.evaluateCheckpoint(2, dir.resolve("out/checkpoints/step-2")).report();
@@ -148,7 +148,7 @@ class RunEvaluationTest {
     void aMergedModelGeneratesWithTheTokenizerFilesInItsOwnDirectory() throws Exception {
         Path tokenizer = SyntheticChatTokenizer.write(dir.resolve("run-tokenizer-2"));
         Path merged = SyntheticPrepared.model(dir.resolve("merged"), 7);
-        RunEvaluation run = new RunEvaluation(model, data.test(), List.of(), null, -1, withPrompts(3),
+        RunEvaluation run = new RunEvaluation(model, data.test(), List.of(), withPrompts(3),
                 request.training(), tokenizer);
         assertEquals(expectedReplies(merged, null, tokenizer, 3).get(0),
                 run.evaluateMerged(2, merged).report().samples().get(0).replies().get("tuned"));
@@ -164,8 +164,8 @@ class RunEvaluationTest {
 
     @Test
     void promptsWithoutATokenizerFailNamingTheField() {
-        StageFailure e = assertThrows(StageFailure.class, () -> new RunEvaluation(model, data.test(), List.of(), null,
-                -1, withPrompts(4), request.training(), null));
+        StageFailure e = assertThrows(StageFailure.class, () -> new RunEvaluation(model, data.test(), List.of(),
+                withPrompts(4), request.training(), null));
         assertEquals("eval.prompts", e.field());
     }
 }
